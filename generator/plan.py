@@ -1,0 +1,161 @@
+"""The Plan: plain, frozen data a renderer can show without knowing any clinical rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from generator.protocol import Gate
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class WalkRun:
+    run_minutes: int
+    walk_minutes: int
+    repeats: int
+    sessions_per_week: int
+    step: int | None  # walk-run step number; None once running is continuous
+
+    @property
+    def session_minutes(self) -> int:
+        return (self.run_minutes + self.walk_minutes) * self.repeats
+
+    @property
+    def weekly_running_minutes(self) -> int:
+        return self.run_minutes * self.repeats * self.sessions_per_week
+
+
+@dataclass(frozen=True)
+class WeekSession:
+    """One kind of session in a week: strength, brisk walk, cross-training, walk-run..."""
+
+    kind: str
+    title: str
+    per_week: str
+    exercises: tuple[str, ...] = ()
+    text: str = ""
+    minutes: int | None = None  # brisk walk length
+    walk_run: WalkRun | None = None
+
+
+@dataclass(frozen=True)
+class Week:
+    number: int
+    start: dt.date
+    end: dt.date
+    phase: str
+    phase_title: str
+    phase_week: int  # 1-based week within this phase
+    phase_weeks: int  # length of this phase
+    weight_bearing: str
+    strength_stage: int | None
+    walk_minutes: int | None
+    walk_run: WalkRun | None
+    sessions: tuple[WeekSession, ...]
+    gate: Gate | None  # what must be true before the week after this one
+    status: str  # done | current | upcoming
+
+
+@dataclass(frozen=True)
+class PhaseSpan:
+    id: str
+    title: str
+    short: str
+    start: dt.date
+    end: dt.date
+    weeks: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    athlete_id: str
+    athlete_name: str
+    protocol: str
+    protocol_title: str
+    as_of: dt.date
+    diagnosed: dt.date
+    side: str
+    severity: str
+    mri_grade: int | None
+    history_level: int
+    history_level_name: str
+    goal_weekly_minutes: int
+    phases: tuple[PhaseSpan, ...]
+    milestones: dict[str, dt.date | None]
+    weeks: tuple[Week, ...]
+    review_flags: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def current_week(self) -> Week | None:
+        return next((w for w in self.weeks if w.status == "current"), None)
+
+    @property
+    def end(self) -> dt.date:
+        return self.weeks[-1].end
+
+    def to_dict(self) -> dict:
+        """The documented plan.json document (see README)."""
+        return {
+            "schema": SCHEMA_VERSION,
+            "athlete": {"id": self.athlete_id, "name": self.athlete_name},
+            "protocol": self.protocol,
+            "as_of": self.as_of.isoformat(),
+            "injury": {
+                "diagnosed": self.diagnosed.isoformat(),
+                "severity": self.severity,
+                "mri_grade": self.mri_grade,
+                "side": self.side,
+            },
+            "history_level": self.history_level,
+            "goal_weekly_running_minutes": self.goal_weekly_minutes,
+            "review_flags": list(self.review_flags),
+            "warnings": list(self.warnings),
+            "current_week": self.current_week.number if self.current_week else None,
+            "milestones": {k: _iso(v) for k, v in self.milestones.items()},
+            "phases": [
+                {"id": p.id, "title": p.title, "start": _iso(p.start), "end": _iso(p.end),
+                 "weeks": p.weeks}
+                for p in self.phases
+            ],
+            "weeks": [_week_dict(w) for w in self.weeks],
+        }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _walk_run_dict(walk_run: WalkRun | None) -> dict | None:
+    if walk_run is None:
+        return None
+    return {
+        "run_minutes": walk_run.run_minutes,
+        "walk_minutes": walk_run.walk_minutes,
+        "repeats": walk_run.repeats,
+        "sessions_per_week": walk_run.sessions_per_week,
+        "step": walk_run.step,
+    }
+
+
+def _week_dict(week: Week) -> dict:
+    return {
+        "number": week.number,
+        "start": week.start.isoformat(),
+        "end": week.end.isoformat(),
+        "phase": week.phase,
+        "weight_bearing": week.weight_bearing,
+        "strength_stage": week.strength_stage,
+        "walk_minutes": week.walk_minutes,
+        "walk_run": _walk_run_dict(week.walk_run),
+        "status": week.status,
+        "sessions": [
+            {"kind": s.kind, "title": s.title, "per_week": s.per_week,
+             "exercises": list(s.exercises), "minutes": s.minutes,
+             "walk_run": _walk_run_dict(s.walk_run)}
+            for s in week.sessions
+        ],
+        "gate": {"title": week.gate.title, "checks": list(week.gate.checks)} if week.gate else None,
+    }

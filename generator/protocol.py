@@ -1,0 +1,423 @@
+"""content/<protocol>/ -> Protocol: phases, stages, exercises, gates and athlete-facing text."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import InputError, Problem
+from generator.schema import Field, validate
+from generator.yamlsource import Document, load, read_text
+
+PHASE_KINDS = ("fixed", "hold", "walk_run", "continuous")
+SESSION_KINDS = ("rehab", "strength", "walk", "cross_training", "walk_run", "run")
+WEIGHT_BEARING = ("none", "partial", "full")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    name: str
+    dose: str
+    how: str  # Markdown
+    cues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Session:
+    kind: str
+    title: str
+    per_week: str
+    exercises: tuple[str, ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Gate:
+    title: str
+    checks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WalkRunStep:
+    run: int
+    walk: int
+    repeats: int
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    kind: str
+    title: str
+    short: str
+    weight_bearing: str
+    about: str  # Markdown
+    sessions: tuple[Session, ...]
+    gate: Gate
+    milestone: bool = False
+    strength_stage: int | None = None
+    weeks: dict[str, tuple[int, ...]] | None = None  # fixed: severity -> weeks per history level
+    weeks_per_step: dict[str, tuple[int, ...]] | None = None  # walk_run
+    steps: tuple[WalkRunStep, ...] = ()
+    sessions_per_week: int = 0
+    start_minutes: int = 0
+    max_weekly_increase_percent: float = 0
+    default_goal_weekly_minutes: int = 0
+
+
+@dataclass(frozen=True)
+class BriskWalk:
+    starts_with: str
+    ends_before: str
+    start_minutes: int
+    step_minutes: int
+    target_minutes: int
+    weeks_per_step: dict[str, tuple[int, ...]]
+    weeks_at_target_before_running: int
+    per_week: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A profile condition (referral or review flag)."""
+
+    field: str
+    reason: str
+    equals: object = None
+    at_least: float | None = None
+
+    def matches(self, value: object) -> bool:
+        if value is None:
+            return False
+        if self.at_least is not None:
+            return isinstance(value, int | float) and value >= self.at_least
+        return value == self.equals
+
+
+@dataclass(frozen=True)
+class Protocol:
+    id: str
+    title: str
+    subtitle: str
+    severity_levels: tuple[str, ...]
+    mri_grade: dict[int, str]
+    prior_injury_cap: int
+    history_levels: tuple[int, ...]
+    history_level_names: tuple[str, ...]
+    risk_factors: dict[str, str]
+    walk_run_min_weeks: int
+    referral: tuple[Rule, ...]
+    review_flags: tuple[Rule, ...]
+    phases: tuple[Phase, ...]
+    brisk_walk: BriskWalk
+    exercises: dict[str, Exercise]
+    text: dict[str, str]  # Markdown by name: pain_rule, red_flags, disclaimer, sources
+    digest: str  # hash of every file the protocol was read from
+
+    def phase(self, phase_id: str) -> Phase:
+        return next(p for p in self.phases if p.id == phase_id)
+
+
+# --- schema ----------------------------------------------------------------
+
+_text = Field("text", required=True)
+_opt_text = Field("text", default="")
+_int_pos = Field("int", required=True, minimum=1, maximum=520)
+_table = Field("map", items=Field("list", min_items=1, items=Field("int", minimum=0, maximum=52)))
+_limits = Field("map", items=Field("list", min_items=2, items=Field("int", minimum=0, maximum=52)))
+_session = Field("section", fields={
+    "kind": Field("choice", required=True, choices=SESSION_KINDS),
+    "title": _text,
+    "per_week": _opt_text,
+    "exercises": Field("list", items=Field("text")),
+    "text": _opt_text,
+})
+_gate = Field("section", required=True, fields={
+    "title": _text,
+    "checks": Field("list", required=True, min_items=1, items=_text),
+})
+_rule = Field("section", fields={
+    "field": _text, "reason": _text,
+    "equals": Field("scalar"), "at_least": Field("number"),
+})
+_phase = Field("section", fields={
+    "id": _text,
+    "kind": Field("choice", choices=PHASE_KINDS, default="fixed"),
+    "title": _text,
+    "short": _text,
+    "weight_bearing": Field("choice", required=True, choices=WEIGHT_BEARING),
+    "strength_stage": Field("int", minimum=1, maximum=20),
+    "milestone": Field("bool", default=False),
+    "about": _text,
+    "weeks": _table,
+    "limits": _limits,
+    "sessions": Field("list", items=_session),
+    "extra_sessions": Field("list", items=_session),
+    "gate": _gate,
+    "weeks_per_step": _table,
+    "sessions_per_week": Field("int", minimum=1, maximum=7),
+    "steps": Field("list", items=Field("section", fields={
+        "run": _int_pos, "walk": Field("int", required=True, minimum=0, maximum=60),
+        "repeats": _int_pos,
+    })),
+    "start_minutes": Field("int", minimum=1, maximum=240),
+    "max_weekly_increase_percent": Field("number", minimum=1, maximum=50),
+    "default_goal_weekly_minutes": Field("int", minimum=10, maximum=2000),
+})
+PROTOCOL_SCHEMA = Field("section", fields={
+    "id": _text, "title": _text, "subtitle": _opt_text,
+    "severity": Field("section", required=True, fields={
+        "levels": Field("list", required=True, min_items=1, unique=True, items=_text),
+        "mri_grade": Field("map", items=_text),
+    }),
+    "history": Field("section", required=True, fields={
+        "prior_injury_cap": Field("int", required=True, minimum=0, maximum=20),
+        "levels": Field("list", required=True, min_items=1, items=Field("int", minimum=0)),
+        "level_names": Field("list", required=True, min_items=1, items=_text),
+        "risk_factors": Field("map", items=_text),
+    }),
+    "floors": Field("section", required=True, fields={
+        "walk_run_min_weeks": Field("int", required=True, minimum=0, maximum=104),
+    }),
+    "referral": Field("list", items=_rule),
+    "review_flags": Field("list", items=_rule),
+    "phases": Field("list", required=True, min_items=1, items=_phase),
+    "brisk_walk": Field("section", required=True, fields={
+        "starts_with": _text, "ends_before": _text,
+        "start_minutes": _int_pos, "step_minutes": _int_pos, "target_minutes": _int_pos,
+        "weeks_per_step": _table, "limits": _limits,
+        "weeks_at_target_before_running": Field("int", default=1, minimum=0, maximum=12),
+        "per_week": _text, "text": _opt_text,
+    }),
+    "text": Field("map", items=_text),
+})
+EXERCISES_SCHEMA = Field("map", items=Field("section", fields={
+    "name": _text, "dose": _text, "how": _text,
+    "cues": Field("list", items=_text),
+}))
+
+
+# --- loading ---------------------------------------------------------------
+
+def load_protocols(content_dir: Path) -> dict[str, Protocol]:
+    """Every protocol under content/ (one folder each, with protocol.yaml)."""
+    if not content_dir.is_dir():
+        raise InputError.single(str(content_dir), "content folder not found",
+                                hint="run from the project folder or pass --content")
+    protocols: dict[str, Protocol] = {}
+    problems: list[Problem] = []
+    for folder in sorted(p for p in content_dir.iterdir() if (p / "protocol.yaml").is_file()):
+        try:
+            protocol = load_protocol(folder)
+        except InputError as err:
+            problems.extend(err.problems)
+            continue
+        protocols[protocol.id] = protocol
+    if problems:
+        raise InputError(problems)
+    if not protocols:
+        raise InputError.single(str(content_dir), "no protocol found",
+                                hint="each protocol is a folder holding protocol.yaml")
+    return protocols
+
+
+def load_protocol(folder: Path) -> Protocol:
+    protocol_file = folder / "protocol.yaml"
+    exercises_file = folder / "exercises.yaml"
+    doc = load(protocol_file, allow_aliases=True, max_bytes=1024 * 1024)
+    raw, problems = validate(doc, PROTOCOL_SCHEMA)
+    ex_doc = load(exercises_file, allow_aliases=True, max_bytes=1024 * 1024)
+    raw_exercises, ex_problems = validate(ex_doc, EXERCISES_SCHEMA)
+    problems += ex_problems
+    if problems:
+        raise InputError(problems)
+    problems += _check_consistency(doc, raw, raw_exercises)
+
+    text: dict[str, str] = {}
+    digest = hashlib.sha256()
+    for path in (protocol_file, exercises_file):
+        digest.update(path.read_bytes())
+    for name, filename in sorted(raw["text"].items()):
+        path = folder / "text" / filename
+        if not path.is_file() or Path(filename).name != filename:
+            problems.append(doc.problem(("text", name), f"text file 'text/{filename}' not found"))
+            continue
+        text[name] = read_text(path, str(path))
+        digest.update(text[name].encode())
+    for needed in ("pain_rule", "red_flags", "disclaimer"):
+        if needed not in raw["text"]:
+            problems.append(doc.problem(("text",), f"is missing '{needed}'",
+                                        hint="name a Markdown file in text/"))
+    if problems:
+        raise InputError(problems)
+    return _build(raw, raw_exercises, text, digest.hexdigest())
+
+
+def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Problem]:
+    """Rules a schema cannot express: references, orders, table shapes, safety limits."""
+    out: list[Problem] = []
+    levels = raw["severity"]["levels"]
+    n_history = len(raw["history"]["levels"])
+    if len(raw["history"]["level_names"]) != n_history:
+        out.append(doc.problem(("history", "level_names"), "needs one name per history level"))
+    if raw["history"]["levels"] != sorted(raw["history"]["levels"]):
+        out.append(doc.problem(("history", "levels"), "must be in increasing order"))
+    for grade, severity in raw["severity"]["mri_grade"].items():
+        if severity not in levels:
+            out.append(doc.problem(("severity", "mri_grade", grade),
+                                   f"'{severity}' is not one of the severity levels"))
+        if not str(grade).isdigit():
+            out.append(doc.problem(("severity", "mri_grade", grade), "grades are whole numbers"))
+
+    def check_table(path: tuple, table: dict | None, limits: dict | None) -> None:
+        if table is None:
+            out.append(doc.problem(path, "is missing; expected weeks by severity"))
+            return
+        if sorted(table) != sorted(levels):
+            out.append(doc.problem(path, "needs one row per severity level: " + ", ".join(levels)))
+            return
+        for sev, row in table.items():
+            if len(row) != n_history:
+                out.append(doc.problem(path + (sev,), f"needs {n_history} numbers, one per "
+                                       "history level"))
+            elif row != sorted(row):
+                out.append(doc.problem(path + (sev,), "more history must never mean fewer weeks",
+                                       hint="numbers must not decrease from left to right"))
+            if limits and sev in limits:
+                low, high = limits[sev][0], limits[sev][-1]
+                for weeks in row:
+                    if not low <= weeks <= high:
+                        out.append(doc.problem(path + (sev,), f"{weeks} weeks is outside the "
+                                               f"protocol's limits {low}-{high}"))
+        for lower, higher in zip(levels, levels[1:], strict=False):
+            a, b = table.get(lower, ()), table.get(higher, ())
+            if len(a) == len(b) and any(x > y for x, y in zip(a, b, strict=True)):
+                out.append(doc.problem(path + (higher,), f"a {higher} injury must never get "
+                                       f"fewer weeks than a {lower} one"))
+
+    phase_ids = [p["id"] for p in raw["phases"]]
+    kinds = [p["kind"] for p in raw["phases"]]
+    for i, phase in enumerate(raw["phases"]):
+        path = ("phases", i)
+        if phase_ids.count(phase["id"]) > 1:
+            out.append(doc.problem(path + ("id",), f"phase id '{phase['id']}' is used twice"))
+        kind = phase["kind"]
+        if kind == "fixed":
+            check_table(path + ("weeks",), phase["weeks"], phase["limits"])
+        if kind == "walk_run":
+            check_table(path + ("weeks_per_step",), phase["weeks_per_step"], phase["limits"])
+            if not phase["steps"]:
+                out.append(doc.problem(path + ("steps",), "a walk-run phase needs steps"))
+        if kind in ("walk_run", "continuous") and not phase["sessions_per_week"]:
+            out.append(doc.problem(path + ("sessions_per_week",), "is missing"))
+        if kind == "continuous":
+            for name in ("start_minutes", "max_weekly_increase_percent",
+                         "default_goal_weekly_minutes"):
+                if not phase[name]:
+                    out.append(doc.problem(path + (name,), "is missing"))
+        for key in ("sessions", "extra_sessions"):
+            for j, session in enumerate(phase[key]):
+                spath = path + (key, j)
+                if session["kind"] == "strength" and not session["exercises"]:
+                    out.append(doc.problem(spath + ("exercises",),
+                                           "a strength session needs at least one exercise"))
+                for k, ex in enumerate(session["exercises"]):
+                    if ex not in exercises:
+                        out.append(doc.problem(spath + ("exercises", k),
+                                               f"unknown exercise '{ex}'",
+                                               hint="add it to exercises.yaml"))
+        if kind == "fixed" and phase["strength_stage"] and not any(
+            s["kind"] == "strength" for s in phase["sessions"]
+        ):
+            out.append(doc.problem(path + ("sessions",),
+                                   "a strength stage needs a strength session with exercises"))
+    for kind in ("hold", "walk_run", "continuous"):
+        if kinds.count(kind) > 1:
+            out.append(doc.problem(("phases",), f"only one phase may be of kind '{kind}'"))
+    order = [k for k in kinds if k != "fixed"]
+    expected = [k for k in ("hold", "walk_run", "continuous") if k in order]
+    if order != expected or (kinds and kinds[0] != "fixed") or (
+        "fixed" in kinds[kinds.index(order[0]):] if order else False
+    ):
+        out.append(doc.problem(("phases",), "phases must be the fixed ones first, then hold, "
+                               "walk_run and continuous, in that order"))
+    if "walk_run" in kinds and not raw["floors"]["walk_run_min_weeks"]:
+        out.append(doc.problem(("floors", "walk_run_min_weeks"), "is missing"))
+    walk = raw["brisk_walk"]
+    for name in ("starts_with", "ends_before"):
+        if walk[name] not in phase_ids:
+            out.append(doc.problem(("brisk_walk", name), f"'{walk[name]}' is not a phase id"))
+    check_table(("brisk_walk", "weeks_per_step"), walk["weeks_per_step"], walk["limits"])
+    if walk["target_minutes"] < walk["start_minutes"]:
+        out.append(doc.problem(("brisk_walk", "target_minutes"), "is below start_minutes"))
+    return out
+
+
+def _sessions(raw: list[dict]) -> tuple[Session, ...]:
+    return tuple(
+        Session(kind=s["kind"], title=s["title"], per_week=s["per_week"] or "",
+                exercises=tuple(s["exercises"]), text=s["text"] or "")
+        for s in raw
+    )
+
+
+def _table_of(raw: dict | None) -> dict[str, tuple[int, ...]] | None:
+    return None if raw is None else {k: tuple(v) for k, v in raw.items()}
+
+
+def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str) -> Protocol:
+    phases = tuple(
+        Phase(
+            id=p["id"], kind=p["kind"], title=p["title"], short=p["short"],
+            weight_bearing=p["weight_bearing"], about=p["about"],
+            sessions=_sessions(p["sessions"]) + _sessions(p["extra_sessions"]),
+            gate=Gate(p["gate"]["title"], tuple(p["gate"]["checks"])),
+            milestone=p["milestone"], strength_stage=p["strength_stage"],
+            weeks=_table_of(p["weeks"]), weeks_per_step=_table_of(p["weeks_per_step"]),
+            steps=tuple(WalkRunStep(**s) for s in p["steps"]),
+            sessions_per_week=p["sessions_per_week"] or 0,
+            start_minutes=p["start_minutes"] or 0,
+            max_weekly_increase_percent=p["max_weekly_increase_percent"] or 0,
+            default_goal_weekly_minutes=p["default_goal_weekly_minutes"] or 0,
+        )
+        for p in raw["phases"]
+    )
+    walk = raw["brisk_walk"]
+    rules = {
+        key: tuple(
+            Rule(field=r["field"], reason=r["reason"], at_least=r["at_least"],
+                 equals=r["equals"])
+            for r in raw[key]
+        )
+        for key in ("referral", "review_flags")
+    }
+    return Protocol(
+        id=raw["id"], title=raw["title"], subtitle=raw["subtitle"] or "",
+        severity_levels=tuple(raw["severity"]["levels"]),
+        mri_grade={int(k): v for k, v in raw["severity"]["mri_grade"].items()},
+        prior_injury_cap=raw["history"]["prior_injury_cap"],
+        history_levels=tuple(raw["history"]["levels"]),
+        history_level_names=tuple(raw["history"]["level_names"]),
+        risk_factors=dict(raw["history"]["risk_factors"]),
+        walk_run_min_weeks=raw["floors"]["walk_run_min_weeks"],
+        referral=rules["referral"], review_flags=rules["review_flags"],
+        phases=phases,
+        brisk_walk=BriskWalk(
+            starts_with=walk["starts_with"], ends_before=walk["ends_before"],
+            start_minutes=walk["start_minutes"], step_minutes=walk["step_minutes"],
+            target_minutes=walk["target_minutes"],
+            weeks_per_step=_table_of(walk["weeks_per_step"]),
+            weeks_at_target_before_running=walk["weeks_at_target_before_running"],
+            per_week=walk["per_week"], text=walk["text"] or "",
+        ),
+        exercises={
+            k: Exercise(id=k, name=v["name"], dose=v["dose"], how=v["how"], cues=tuple(v["cues"]))
+            for k, v in raw_exercises.items()
+        },
+        text=text,
+        digest=digest,
+    )
+

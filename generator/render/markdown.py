@@ -1,0 +1,38 @@
+"""Markdown with raw HTML off and only safe links, for protocol text and clinicians' notes."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+
+
+def _only_safe_links(url: str) -> bool:
+    return url.strip().lower().startswith(SAFE_SCHEMES)
+
+
+def _parser(images: bool) -> MarkdownIt:
+    # js-default: raw HTML is escaped, not passed through (markdown-it-py docs/security.md)
+    md = MarkdownIt("js-default", {"typographer": True}).enable(["replacements", "smartquotes"])
+    md.validateLink = _only_safe_links
+    if not images:
+        md.disable("image")
+    return md
+
+
+_PROTOCOL = _parser(images=False)
+_NOTES = _parser(images=False)
+
+
+@lru_cache(maxsize=512)
+def protocol_markdown(text: str) -> Markup:
+    """Protocol content is rendered once per build, whatever the number of athletes."""
+    return Markup(_PROTOCOL.render(text))
+
+
+def notes_markdown(text: str) -> Markup:
+    """A clinician's notes: typed by a person, so images are off too (nothing to fetch)."""
+    return Markup(_NOTES.render(text))

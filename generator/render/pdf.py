@@ -1,0 +1,42 @@
+"""Handout HTML -> plan.pdf with WeasyPrint, allowed to read only the build's own files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+
+class PdfRenderer:
+    """One per process: WeasyPrint is imported once and its font configuration reused."""
+
+    def __init__(self, allowed_roots: list[Path]):
+        import weasyprint  # slow import (~0.25 s): paid only when PDFs are built
+        from weasyprint.text.fonts import FontConfiguration
+
+        self._weasyprint = weasyprint
+        self._fonts = FontConfiguration()
+        self._cache: dict = {}
+        self._fetcher = _local_only_fetcher(weasyprint, [p.resolve() for p in allowed_roots])
+
+    def render(self, html: str, base_dir: Path) -> bytes:
+        document = self._weasyprint.HTML(
+            string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=self._fetcher,
+            media_type="print",
+        )
+        return document.write_pdf(font_config=self._fonts, cache=self._cache)
+
+
+def _local_only_fetcher(weasyprint, roots: list[Path]):
+    """Refuse every URL but files under the given folders: no network, no /etc/passwd."""
+
+    class LocalOnlyFetcher(weasyprint.URLFetcher):
+        def fetch(self, url, headers=None):
+            parsed = urlparse(url)
+            if parsed.scheme != "file":
+                raise ValueError(f"refused to fetch {parsed.scheme or 'relative'} URL")
+            path = Path(unquote(parsed.path)).resolve()
+            if not any(path.is_relative_to(root) for root in roots) or not path.is_file():
+                raise ValueError("refused to read a file outside the build's own folders")
+            return super().fetch(url, headers)
+
+    return LocalOnlyFetcher(allow_redirects=False, allowed_protocols=("file",))

@@ -1,0 +1,179 @@
+"""A small declarative schema: validates a YAML Document and reports every problem at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.errors import Problem
+from generator.yamlsource import Document, FieldPath
+
+_KIND_WORDS = {
+    "text": "text",
+    "int": "a whole number",
+    "number": "a number",
+    "bool": "true or false",
+    "date": "a date (YYYY-MM-DD)",
+    "choice": "one of",
+    "list": "a list",
+    "section": "a set of fields (key: value lines)",
+    "map": "a set of named entries",
+    "scalar": "a single value",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: str
+    required: bool = False
+    default: Any = None
+    choices: tuple = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int | None = None
+    min_items: int = 0
+    unique: bool = False
+    items: Field | None = None  # list items, or the values of a map
+    fields: dict[str, Field] = field(default_factory=dict)  # section fields
+    doc: str = ""
+
+    def expected(self) -> str:
+        if self.kind == "choice":
+            return "one of " + ", ".join(str(c) for c in self.choices)
+        return _KIND_WORDS[self.kind]
+
+
+def validate(doc: Document, schema: Field) -> tuple[Any, list[Problem]]:
+    """Check a document against a schema; returns the cleaned value (defaults filled in)."""
+    problems: list[Problem] = []
+    value = _check(doc, doc.value, schema, (), problems)
+    return value, problems
+
+
+def _check(doc: Document, value: Any, spec: Field, path: FieldPath, out: list[Problem]) -> Any:
+    def bad(message: str, hint: str = "") -> None:
+        out.append(doc.problem(path, message, hint))
+
+    if value is None:
+        if spec.required:
+            bad(f"is empty; expected {spec.expected()}")
+        return _default(spec)
+
+    kind = spec.kind
+    if kind == "section":
+        if not isinstance(value, dict):
+            bad(f"expected {spec.expected()}, got {_describe(value)}")
+            return _default(spec)
+        return _section(doc, value, spec, path, out)
+    if kind == "map":
+        if not isinstance(value, dict):
+            bad(f"expected {spec.expected()}, got {_describe(value)}")
+            return {}
+        return {k: _check(doc, v, spec.items, path + (k,), out) for k, v in value.items()}
+    if kind == "list":
+        if not isinstance(value, list):
+            bad(f"expected {spec.expected()}, got {_describe(value)}",
+                hint="write items on lines starting with '- ', or as [a, b]")
+            return []
+        if len(value) < spec.min_items:
+            bad(f"needs at least {spec.min_items} item{'s' if spec.min_items > 1 else ''}")
+        items = [_check(doc, v, spec.items, path + (i,), out) for i, v in enumerate(value)]
+        if spec.unique:
+            for i, item in enumerate(items):
+                if item in items[:i]:
+                    out.append(doc.problem(path + (i,), f"'{item}' is listed twice"))
+        return items
+    if kind == "text":
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            bad(f"expected text, got {_describe(value)}")
+            return None
+        value = str(value)
+        if spec.max_length and len(value) > spec.max_length:
+            bad(f"is {len(value)} characters long; the limit is {spec.max_length}")
+        if spec.required and not value.strip():
+            bad("is empty; expected text")
+        return value
+    if kind == "scalar":
+        if isinstance(value, dict | list):
+            bad(f"expected a single value, got {_describe(value)}")
+            return None
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            bad(f"expected true or false, got {_describe(value)}")
+            return spec.default
+        return value
+    if kind in ("int", "number"):
+        ok = isinstance(value, int) if kind == "int" else isinstance(value, int | float)
+        if isinstance(value, bool) or not ok:
+            bad(f"expected {spec.expected()}, got {_describe(value)}")
+            return spec.default
+        if spec.minimum is not None and value < spec.minimum:
+            bad(f"{value} is below the minimum of {_num(spec.minimum)}")
+        if spec.maximum is not None and value > spec.maximum:
+            bad(f"{value} is above the maximum of {_num(spec.maximum)}")
+        return value
+    if kind == "date":
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if not isinstance(value, dt.date):
+            bad(f"expected a date (YYYY-MM-DD), got {_describe(value)}")
+            return None
+        return value
+    if kind == "choice":
+        if value not in spec.choices:
+            words = [str(c) for c in spec.choices]
+            close = difflib.get_close_matches(str(value), words, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else ""
+            bad(f"'{value}' is not allowed; expected {spec.expected()}", hint)
+            return None
+        return value
+    raise AssertionError(f"unknown schema kind {kind}")  # a programming error, not input
+
+
+def _section(doc: Document, value: dict, spec: Field, path: FieldPath, out: list[Problem]):
+    result = {}
+    for key in value:
+        if key not in spec.fields:
+            close = difflib.get_close_matches(key, list(spec.fields), n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else (
+                "known fields: " + ", ".join(spec.fields))
+            out.append(doc.problem(path + (key,), f"unknown field '{key}'", hint))
+    for name, sub in spec.fields.items():
+        if name in value:
+            result[name] = _check(doc, value[name], sub, path + (name,), out)
+        elif sub.required:
+            out.append(doc.problem(path + (name,), f"is missing; expected {sub.expected()}",
+                                   hint=sub.doc))
+            result[name] = _default(sub)
+        else:
+            result[name] = _default(sub)
+    return result
+
+
+def _default(spec: Field) -> Any:
+    if spec.kind == "section":
+        return {name: _default(sub) for name, sub in spec.fields.items()}
+    if spec.kind == "list":
+        return list(spec.default or [])
+    return spec.default
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}' (true/false)"
+    if isinstance(value, dict):
+        return "a set of fields"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return f"'{value}'"
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
