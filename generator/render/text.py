@@ -17,7 +17,7 @@ def _doing(week: Week) -> str:
                      f"{wr.walk_minutes}) x{wr.sessions_per_week}/wk")
     elif week.walk_run:
         parts.append(f"run {week.walk_run.run_minutes} min x{week.walk_run.sessions_per_week}/wk")
-    return ", ".join(parts)
+    return ", ".join(parts) or week.sessions[0].title.lower()
 
 
 def render_text(plan: Plan) -> str:

@@ -1,0 +1,57 @@
+"""Profiles and projects for tests, built the way a clinician would write them."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from generator.profile import Clinician, Profile
+
+ROOT = Path(__file__).resolve().parents[1]
+PROTOCOL_ID = "femoral-neck-stress-fracture"
+TODAY = dt.date(2026, 11, 23)
+
+BASE = Profile(
+    id="test-athlete", name="Test Athlete", protocol=PROTOCOL_ID, side="left",
+    diagnosed=dt.date(2026, 9, 1), severity="moderate", severity_stated="moderate",
+    mri_grade=None, fracture_side="compression", fracture_line_percent=None, displaced=False,
+    hip_effusion=False, prior_bone_stress_injuries=0, risk_factors=(), goal_weekly_minutes=None,
+    clinician=Clinician(name="Dr Test"), notes="",
+)
+
+
+def make_profile(**changes) -> Profile:
+    if "severity" in changes and "severity_stated" not in changes:
+        changes["severity_stated"] = changes["severity"]
+    return dataclasses.replace(BASE, **changes)
+
+
+PROFILE_YAML = """\
+name: Test Athlete
+injury:
+  protocol: femoral-neck-stress-fracture
+  side: left
+  diagnosed: 2026-09-01
+  severity: moderate
+history:
+  prior_bone_stress_injuries: 0
+  risk_factors: []
+clinician:
+  name: Dr Test
+  phone: "+1 555 0100"
+notes: |
+  Keep it **pain-free**.
+"""
+
+
+def copy_project(target: Path, with_examples: bool = True) -> Path:
+    """A scratch copy of the project's content, templates and (optionally) example plans."""
+    for name in ("content", "templates"):
+        shutil.copytree(ROOT / name, target / name)
+    if with_examples:
+        shutil.copytree(ROOT / "plans", target / "plans")
+    else:
+        (target / "plans").mkdir()
+    return target
