@@ -1,0 +1,104 @@
+"""The `rehab` command as a clinician uses it."""
+
+from __future__ import annotations
+
+import json
+
+from factories import PROFILE_YAML
+
+
+def test_build_prints_one_line_per_athlete_and_a_summary(example_project):
+    result = example_project.rehab("build", "--no-pdf")
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 4
+    assert all("built" in line for line in lines[:3])
+    assert "jordan-lee" in result.output
+    assert lines[-1] == "3 built, 0 failed, 0 need referral"
+    assert (example_project.site / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
+
+
+def test_build_only_the_named_athletes(example_project):
+    result = example_project.rehab("build", "--no-pdf", "alex-morgan")
+    assert result.exit_code == 0
+    assert "alex-morgan" in result.output and "jordan-lee" not in result.output
+
+
+def test_one_bad_profile_fails_alone_and_names_file_line_and_fix(example_project):
+    example_project.write_profile("broken", PROFILE_YAML.replace("diagnosed:", "diagnsed:"))
+    result = example_project.rehab("build", "--no-pdf")
+    assert result.exit_code == 1
+    assert "3 built, 1 failed, 0 need referral" in result.output
+    assert "plans/broken.yaml:5:3: injury.diagnsed: unknown field 'diagnsed'" in result.output
+    assert "did you mean 'diagnosed'?" in result.output
+    assert "injury.diagnosed: is missing" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_referral_is_reported_and_counts_as_failed(project):
+    project.write_profile("needs-surgeon", PROFILE_YAML.replace(
+        "severity: moderate", "severity: moderate\n  fracture_side: tension"))
+    project.write_profile("fine", PROFILE_YAML)
+    result = project.rehab("build", "--no-pdf")
+    assert result.exit_code == 1
+    assert "REFERRAL needs-surgeon" in result.output
+    assert "referral" in result.output.lower() and "tension-side" in result.output
+    assert "1 built, 0 failed, 1 need referral" in result.output
+    assert not (project.site / "needs-surgeon").exists()
+
+
+def test_check_validates_and_writes_nothing(example_project):
+    result = example_project.rehab("check")
+    assert result.exit_code == 0, result.output
+    assert "3 ok, 0 failed" in result.output
+    assert not example_project.site.exists()
+
+
+def test_check_fails_on_bad_content(example_project):
+    protocol = example_project.root / "content/femoral-neck-stress-fracture/protocol.yaml"
+    protocol.write_text(protocol.read_text().replace("walk_run_min_weeks: 12",
+                                                     "walk_run_min_weeks: twelve"))
+    result = example_project.rehab("check")
+    assert result.exit_code == 1
+    assert "protocol.yaml:" in result.output
+    assert "floors.walk_run_min_weeks: expected a whole number" in result.output
+
+
+def test_plan_prints_a_week_table_and_json(example_project):
+    result = example_project.rehab("plan", "jordan-lee")
+    assert result.exit_code == 0
+    assert ">  12  2026-11-17 - 11-23" in result.output
+    assert "Strength stage 1" in result.output
+    as_json = example_project.rehab("plan", "jordan-lee", "--format", "json")
+    data = json.loads(as_json.output)
+    assert data["current_week"] == 12 and data["athlete"]["id"] == "jordan-lee"
+
+
+def test_plan_for_a_missing_athlete_says_how_to_create_it(example_project):
+    result = example_project.rehab("plan", "nobody")
+    assert result.exit_code == 1
+    assert "plans/nobody.yaml: profile not found" in result.output
+    assert "rehab new nobody" in result.output
+
+
+def test_new_writes_a_starter_that_checks_and_refuses_to_overwrite(project):
+    result = project.rehab("new", "casey-tran")
+    assert result.exit_code == 0
+    starter = project.plans / "casey-tran.yaml"
+    assert "diagnosed:" in starter.read_text()
+    assert project.rehab("check", "--today", "2099-01-01", "casey-tran").exit_code == 0
+    again = project.rehab("new", "casey-tran")
+    assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_usage_errors_exit_2(project):
+    assert project.rehab("build", "--today", "yesterday").exit_code == 2
+    assert project.rehab("new", "Not An Id").exit_code == 2
+    assert project.rehab("frobnicate").exit_code == 2
+
+
+def test_diagnosis_after_today_is_an_error(project):
+    project.write_profile("future", PROFILE_YAML.replace("2026-09-01", "2027-01-01"))
+    result = project.rehab("check")
+    assert result.exit_code == 1
+    assert "2027-01-01 is after today (2026-11-23)" in result.output

@@ -1,0 +1,137 @@
+"""What the athlete and the clinic see: the page, the handout and the JSON, from a real build."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+
+ATHLETES = ("alex-morgan", "jordan-lee", "sam-okafor")
+
+
+def folder(project, athlete):
+    """An athlete's output folder, whatever it is named."""
+    for candidate in project.site.iterdir():
+        data = candidate / "plan.json"
+        if data.is_file() and json.loads(data.read_text())["athlete"]["id"] == athlete:
+            return candidate
+    raise AssertionError(f"no output for {athlete}")
+
+
+def page(project, athlete):
+    return (folder(project, athlete) / "index.html").read_text()
+
+
+def pdf_text(project, athlete):
+    reader = PdfReader(BytesIO((folder(project, athlete) / "plan.pdf").read_bytes()))
+    return reader, "\n".join(p.extract_text() for p in reader.pages)
+
+
+def plan_data(project, athlete):
+    return json.loads((folder(project, athlete) / "plan.json").read_text())
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def visible_text(html):
+    parser = _Text()
+    parser.feed(re.sub(r"<style>.*?</style>", "", html, flags=re.S))
+    return " ".join(" ".join(parser.parts).split())
+
+
+@pytest.mark.parametrize("athlete", ATHLETES)
+def test_every_example_gets_page_handout_and_data(built_examples, athlete):
+    out = folder(built_examples, athlete)
+    assert {"index.html", "plan.pdf", "plan.json"} <= {p.name for p in out.iterdir()}
+
+
+def test_json_has_the_documented_shape(built_examples):
+    data = plan_data(built_examples, "jordan-lee")
+    assert data["athlete"] == {"id": "jordan-lee", "name": "Jordan Lee"}
+    assert data["protocol"] == "femoral-neck-stress-fracture"
+    assert data["as_of"] == "2026-11-23"
+    assert data["injury"] == {"diagnosed": "2026-09-01", "severity": "moderate",
+                              "mri_grade": None, "side": "left"}
+    milestones = data["milestones"]
+    expected = ["partial_weight_bearing", "full_weight_bearing",
+                *[f"strength_stage_{n}" for n in range(1, 7)], "walk_run", "continuous_running"]
+    assert list(milestones) == expected
+    assert milestones["walk_run"] == "2027-02-09"
+    week = data["weeks"][0]
+    assert set(week) >= {"number", "start", "end", "phase", "weight_bearing", "strength_stage",
+                         "walk_minutes", "walk_run"}
+    assert week["start"] == "2026-09-01" and week["end"] == "2026-09-07"
+    run = next(w for w in data["weeks"] if w["walk_run"])["walk_run"]
+    assert set(run) >= {"run_minutes", "walk_minutes", "repeats", "sessions_per_week"}
+    last = data["weeks"][-1]["walk_run"]
+    assert last["walk_minutes"] == 0 and last["repeats"] == 1
+
+
+def test_page_shows_this_week_with_dates_sessions_and_gate(built_examples):
+    html = page(built_examples, "jordan-lee")
+    text = visible_text(html)
+    assert "This week · week 12 of 44" in text
+    assert "Tue 17 Nov 2026 – Mon 23 Nov 2026" in text
+    assert "Strength stage 1" in text and "Bodyweight squat" in text
+    assert "Brisk walk 20 minutes" in text
+    assert "Before the next strength stage" in text
+    assert re.search(r'<details id="week-12" class="current" open>', html)
+    assert html.count(" open>") == 1  # only this week is expanded
+
+
+def test_page_has_pain_rule_red_flags_and_every_week(built_examples):
+    html = page(built_examples, "jordan-lee")
+    text = visible_text(html)
+    assert "Everything must be pain-free" in text
+    assert "Red flags: stop and call" in text
+    assert all(f'id="week-{n}"' in html for n in range(1, 45))
+    assert text.count("Pain-free only.") == 44  # the pain rule in every week's guidance
+    assert 'href="tel:+15550102233"' in html
+
+
+def test_page_shows_review_flag_for_hip_effusion(built_examples):
+    text = visible_text(page(built_examples, "sam-okafor"))
+    assert "For clinician review: Hip effusion" in text
+    assert "For clinician review" not in visible_text(page(built_examples, "alex-morgan"))
+
+
+def test_handout_has_summary_timeline_weeks_gates_and_exercises(built_examples):
+    reader, text = pdf_text(built_examples, "jordan-lee")
+    first = reader.pages[0].extract_text()
+    for words in ("Jordan Lee", "Sam Rivera, physiotherapist", "Tue 1 Sep 2026",
+                  "Timeline", "Walk-run", "The pain rule", "Red flags"):
+        assert words in first, words
+    assert f"Page 1 of {len(reader.pages)}" in first
+    assert "Week by week" in text and "17 Nov" in text
+    assert "Before the first walk-run" in text
+    assert "Single-leg squat: 10 each side" in text
+    assert "Bodyweight squat" in text and "3 sets of 12" in text
+    assert "not a substitute" in text  # disclaimer
+
+
+def test_handout_pages_are_a4(built_examples):
+    reader, _ = pdf_text(built_examples, "alex-morgan")
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+
+
+def test_build_is_deterministic(built_examples, tmp_path):
+    again = type(built_examples)(built_examples.root)
+    before = {p.relative_to(built_examples.site): p.read_bytes()
+              for p in built_examples.site.rglob("*") if p.is_file()}
+    result = again.rehab("build")
+    assert result.exit_code == 0
+    after = {p.relative_to(built_examples.site): p.read_bytes()
+             for p in built_examples.site.rglob("*") if p.is_file()}
+    assert before == after

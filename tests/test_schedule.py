@@ -1,0 +1,278 @@
+"""The scheduling rules of the femoral neck protocol, one test each, plus invariants
+that must hold for ANY valid profile (hypothesis)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from factories import TODAY, make_profile
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.errors import NeedsReferral
+from generator.schedule import history_level, schedule
+
+# The ranges of the source protocol (seed text), independent of the content's tables.
+SEED_NWB = {"mild": (6, 8), "moderate": (6, 8), "severe": (12, 14)}
+SEED_PWB = (1, 2)
+SEED_STAGE = (1, 2)
+RISK_FACTORS = ("low_energy_availability", "menstrual_dysfunction", "low_bone_density",
+                "low_bmi", "late_menarche")
+STAGES = [f"strength_stage_{n}" for n in range(1, 7)]
+PHASE_ORDER = ["non_weight_bearing", "partial_weight_bearing", "full_weight_bearing", *STAGES,
+               "ready_to_run", "walk_run", "continuous_running"]
+
+
+def weeks_in(plan, phase):
+    return [w for w in plan.weeks if w.phase == phase]
+
+
+def first_run(plan):
+    return next(w for w in plan.weeks if w.walk_run is not None)
+
+
+# --- rule by rule -------------------------------------------------------------
+
+@pytest.mark.parametrize("severity", ["mild", "moderate", "severe"])
+def test_non_weight_bearing_starts_on_diagnosis_and_lasts_the_seed_range(protocol, severity):
+    plan = schedule(make_profile(severity=severity), protocol, TODAY)
+    nwb = weeks_in(plan, "non_weight_bearing")
+    assert plan.weeks[0].phase == "non_weight_bearing"
+    assert plan.weeks[0].start == plan.diagnosed
+    low, high = SEED_NWB[severity]
+    assert low <= len(nwb) <= high
+    assert all(w.weight_bearing == "none" for w in nwb)
+
+
+def test_longer_non_weight_bearing_for_higher_grade_and_for_history(protocol):
+    def nwb(**kw):
+        return len(weeks_in(schedule(make_profile(**kw), protocol, TODAY), "non_weight_bearing"))
+
+    assert nwb(severity="moderate") > nwb(severity="mild")
+    assert nwb(severity="mild", prior_bone_stress_injuries=1) > nwb(severity="mild")
+    assert nwb(severity="severe", risk_factors=("low_bone_density",)) > nwb(severity="severe")
+    assert nwb(severity="moderate", prior_bone_stress_injuries=2,
+               risk_factors=("low_bmi",)) == SEED_NWB["moderate"][1]
+
+
+def test_mri_grade_sets_severity(protocol):
+    assert schedule(make_profile(severity="severe", severity_stated=None, mri_grade=4),
+                    protocol, TODAY).severity == "severe"
+    grade_two = make_profile(severity="mild", severity_stated=None, mri_grade=2)
+    assert len(weeks_in(schedule(grade_two, protocol, TODAY), "non_weight_bearing")) == 6
+
+
+def test_partial_weight_bearing_has_offloaded_double_leg_and_non_weight_bearing_work(protocol):
+    plan = schedule(make_profile(), protocol, TODAY)
+    pwb = weeks_in(plan, "partial_weight_bearing")
+    assert SEED_PWB[0] <= len(pwb) <= SEED_PWB[1]
+    assert all(w.weight_bearing == "partial" for w in pwb)
+    exercises = {e for s in pwb[0].sessions for e in s.exercises}
+    assert {"sit_to_stand_offloaded", "bridge_offloaded", "heel_raise_offloaded"} <= exercises
+    assert "quad_sets" in exercises  # non-weight-bearing work continues
+    strength = next(s for s in pwb[0].sessions if s.kind == "strength")
+    assert "75%" in protocol.phase("partial_weight_bearing").about
+    assert "good leg" in strength.title
+
+
+def test_full_weight_bearing_then_six_strength_stages_in_order(protocol):
+    plan = schedule(make_profile(), protocol, TODAY)
+    phases = [w.phase for w in plan.weeks]
+    fwb = phases.index("full_weight_bearing")
+    assert fwb == phases.index("partial_weight_bearing") + len(weeks_in(plan,
+                                                                       "partial_weight_bearing"))
+    starts = [phases.index(stage) for stage in STAGES]
+    assert starts == sorted(starts) and starts[0] > fwb
+    for number, stage in enumerate(STAGES, start=1):
+        weeks = weeks_in(plan, stage)
+        assert SEED_STAGE[0] <= len(weeks) <= SEED_STAGE[1]
+        assert all(w.strength_stage == number for w in weeks)
+        assert any(s.kind == "cross_training" for s in weeks[0].sessions)
+
+
+def test_stage_length_follows_severity_and_history(protocol):
+    def stage_weeks(**kw):
+        return len(weeks_in(schedule(make_profile(**kw), protocol, TODAY), "strength_stage_3"))
+
+    assert stage_weeks(severity="mild") == 1
+    assert stage_weeks(severity="severe") == 2
+    assert stage_weeks(severity="mild", prior_bone_stress_injuries=2,
+                       risk_factors=("low_bmi",)) == 2
+
+
+def test_brisk_walks_start_at_15_and_build_to_45(protocol):
+    plan = schedule(make_profile(), protocol, TODAY)
+    minutes = [w.walk_minutes for w in plan.weeks if w.walk_minutes is not None]
+    assert minutes[0] == 15 and max(minutes) == 45
+    assert minutes == sorted(minutes)
+    assert all(b - a <= 5 for a, b in zip(minutes, minutes[1:], strict=False))
+    first_walk = next(w for w in plan.weeks if w.walk_minutes)
+    assert first_walk.phase == "full_weight_bearing"
+    walk = next(s for s in first_walk.sessions if s.kind == "walk")
+    assert walk.minutes == 15 and "times" in walk.per_week
+
+
+def test_walk_run_waits_for_twelve_weeks_even_when_everything_else_is_done(protocol):
+    plan = schedule(make_profile(severity="mild"), protocol, TODAY)
+    run = first_run(plan)
+    assert run.start >= plan.diagnosed + dt.timedelta(weeks=12)
+    assert weeks_in(plan, "strength_stage_6")[-1].number < run.number
+    before = plan.weeks[run.number - 2]
+    assert before.walk_minutes == 45
+    assert before.gate is not None
+    checks = " ".join(before.gate.checks).lower()
+    for test in ("single-leg squat", "step-down", "heel raise", "12 weeks", "45 minutes"):
+        assert test in checks
+
+
+def test_walk_run_progression_rests_between_runs_and_ends_in_continuous_running(protocol):
+    plan = schedule(make_profile(goal_weekly_minutes=150), protocol, TODAY)
+    runs = [w.walk_run for w in plan.weeks if w.walk_run]
+    steps = [r for r in runs if r.step]
+    ratios = [r.run_minutes / (r.run_minutes + r.walk_minutes) for r in steps]
+    assert ratios == sorted(ratios) and len({r.step for r in steps}) >= 5
+    assert all(r.sessions_per_week <= 3 for r in runs)  # a rest day between runs
+    continuous = [r for r in runs if not r.step]
+    assert continuous and all(r.walk_minutes == 0 and r.repeats == 1 for r in continuous)
+    weekly = [r.weekly_running_minutes for r in continuous]
+    assert all(b <= a * 1.10 for a, b in zip(weekly, weekly[1:], strict=False))
+    assert weekly[-1] >= 150 > weekly[-2]
+    assert all(w.walk_minutes is None for w in plan.weeks if w.walk_run)
+
+
+def test_each_walk_run_step_is_repeated_before_the_next(protocol):
+    plan = schedule(make_profile(severity="severe"), protocol, TODAY)
+    steps = [w.walk_run.step for w in plan.weeks if w.walk_run and w.walk_run.step]
+    assert all(steps.count(s) == 2 for s in set(steps))
+    assert steps == sorted(steps)
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"fracture_side": "tension"}, "tension-side"),
+    ({"fracture_line_percent": 50}, "50%"),
+    ({"fracture_line_percent": 72.5}, "50%"),
+    ({"displaced": True}, "displaced"),
+])
+def test_fractures_that_need_surgery_get_no_plan_but_a_referral(protocol, change, words):
+    with pytest.raises(NeedsReferral) as caught:
+        schedule(make_profile(**change), protocol, TODAY)
+    assert "referral" in str(caught.value)
+    assert any(words in reason for reason in caught.value.reasons)
+
+
+def test_compression_side_below_half_width_gets_a_plan(protocol):
+    plan = schedule(make_profile(fracture_line_percent=49.9), protocol, TODAY)
+    assert plan.weeks
+
+
+def test_hip_effusion_builds_with_a_review_flag(protocol):
+    plan = schedule(make_profile(hip_effusion=True), protocol, TODAY)
+    assert plan.weeks
+    assert any("effusion" in flag.lower() for flag in plan.review_flags)
+    assert not schedule(make_profile(), protocol, TODAY).review_flags
+
+
+def test_disagreeing_severity_and_mri_grade_warns(protocol):
+    plan = schedule(make_profile(severity="mild", mri_grade=4), protocol, TODAY)
+    assert plan.severity == "mild"
+    assert any("MRI grade 4" in w for w in plan.warnings)
+
+
+def test_current_week_follows_today(protocol):
+    profile = make_profile(diagnosed=dt.date(2026, 9, 1))
+    plan = schedule(profile, protocol, dt.date(2026, 9, 15))
+    assert plan.current_week.number == 3
+    assert [w.status for w in plan.weeks[:4]] == ["done", "done", "current", "upcoming"]
+    late = schedule(profile, protocol, dt.date(2030, 1, 1))
+    assert late.current_week is None and all(w.status == "done" for w in late.weeks)
+
+
+def test_history_levels(protocol):
+    assert history_level(make_profile(), protocol) == 0
+    assert history_level(make_profile(prior_bone_stress_injuries=1), protocol) == 1
+    assert history_level(make_profile(risk_factors=("low_bmi", "late_menarche")), protocol) == 1
+    assert history_level(make_profile(prior_bone_stress_injuries=9), protocol) == 1  # capped
+    assert history_level(make_profile(prior_bone_stress_injuries=2,
+                                      risk_factors=("low_bmi",)), protocol) == 2
+
+
+def test_schedule_is_deterministic(protocol):
+    profile = make_profile(risk_factors=("low_bmi",))
+    assert schedule(profile, protocol, TODAY) == schedule(profile, protocol, TODAY)
+
+
+# --- invariants over any valid profile -------------------------------------------
+
+profiles = st.builds(
+    lambda severity, grade, prior, factors, diagnosed, goal, effusion, line: make_profile(
+        severity=severity or {1: "mild", 2: "mild", 3: "moderate", 4: "severe"}[grade],
+        severity_stated=severity, mri_grade=grade if not severity or grade else None,
+        prior_bone_stress_injuries=prior, risk_factors=tuple(factors), diagnosed=diagnosed,
+        goal_weekly_minutes=goal, hip_effusion=effusion, fracture_line_percent=line,
+    ),
+    severity=st.sampled_from([None, "mild", "moderate", "severe"]),
+    grade=st.integers(1, 4),
+    prior=st.integers(0, 12),
+    factors=st.lists(st.sampled_from(RISK_FACTORS), unique=True),
+    diagnosed=st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)),
+    goal=st.one_of(st.none(), st.integers(30, 900)),
+    effusion=st.booleans(),
+    line=st.one_of(st.none(), st.floats(0, 49.99)),
+)
+todays = st.dates(dt.date(2019, 1, 1), dt.date(2032, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(profile=profiles, today=todays)
+def test_safety_invariants_hold_for_any_profile(protocol, profile, today):
+    plan = schedule(profile, protocol, today)
+    weeks = plan.weeks
+    # weeks: contiguous, seven days, the first holding the diagnosis day
+    assert weeks[0].start <= profile.diagnosed <= weeks[0].end
+    for a, b in zip(weeks, weeks[1:], strict=False):
+        assert b.start == a.end + dt.timedelta(days=1)
+    assert all((w.end - w.start).days == 6 for w in weeks)
+    # phases in protocol order, never back
+    order = [PHASE_ORDER.index(w.phase) for w in weeks]
+    assert order == sorted(order)
+    # durations within the seed's ranges
+    low, high = SEED_NWB[plan.severity]
+    assert low <= len(weeks_in(plan, "non_weight_bearing")) <= high
+    assert SEED_PWB[0] <= len(weeks_in(plan, "partial_weight_bearing")) <= SEED_PWB[1]
+    for stage in STAGES:
+        assert SEED_STAGE[0] <= len(weeks_in(plan, stage)) <= SEED_STAGE[1]
+    # walk-run: never before 12 weeks, only after stage 6 and a week of 45-minute walks
+    run = first_run(plan)
+    assert run.start >= profile.diagnosed + dt.timedelta(weeks=12)
+    assert all(w.phase not in STAGES for w in weeks[run.number - 1:])
+    assert weeks[run.number - 2].walk_minutes == 45
+    assert weeks[run.number - 2].gate is not None
+    # no load before it is allowed
+    for w in weeks:
+        if w.weight_bearing != "full":
+            assert w.walk_minutes is None and w.walk_run is None and w.strength_stage is None
+    # continuous running rises at most 10% a week
+    weekly = [w.walk_run.weekly_running_minutes for w in weeks if w.walk_run
+              and not w.walk_run.step]
+    assert all(b <= a * 1.10 for a, b in zip(weekly, weekly[1:], strict=False))
+    # exactly one current week when today falls inside the plan
+    current = [w for w in weeks if w.status == "current"]
+    assert len(current) == (1 if weeks[0].start <= today <= weeks[-1].end else 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(profile=profiles, more_prior=st.integers(0, 3),
+       more_factors=st.lists(st.sampled_from(RISK_FACTORS), unique=True))
+def test_more_severity_or_history_never_gives_an_earlier_walk_run(
+        protocol, profile, more_prior, more_factors):
+    base = first_run(schedule(profile, protocol, TODAY)).start
+    levels = ["mild", "moderate", "severe"]
+    worse_severity = levels[min(levels.index(profile.severity) + 1, 2)]
+    worse = make_profile(**{**profile.__dict__, "severity": worse_severity,
+                            "severity_stated": worse_severity, "mri_grade": None,
+                            "prior_bone_stress_injuries":
+                                profile.prior_bone_stress_injuries + more_prior,
+                            "risk_factors": tuple(dict.fromkeys(
+                                profile.risk_factors + tuple(more_factors)))})
+    assert first_run(schedule(worse, protocol, TODAY)).start >= base
