@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import jinja2
 
 from generator.plan import Plan
@@ -27,7 +29,8 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
         if gate_groups and gate_groups[-1]["gate"] == gate:
             gate_groups[-1]["phases"].append(span.title)
         else:
-            gate_groups.append({"gate": gate, "phases": [span.title], "first_end": span.end})
+            gate_groups.append({"gate": gate, "phases": [span.title],
+                                "next_start": span.end + dt.timedelta(days=1)})
     return {
         "plan": plan,
         "gate_groups": gate_groups,
