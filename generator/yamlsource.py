@@ -49,15 +49,19 @@ def read_text(path: Path, label: str, max_bytes: int = MAX_BYTES) -> str:
     """The file as text, refusing what is too big or not text at all."""
     try:
         size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError.single(
+                label,
+                f"file is {size:,} bytes; the limit is {max_bytes:,}",
+                hint="is this the right file?",
+            )
+        with open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)  # the file may have grown since stat()
     except OSError as err:
-        raise InputError.single(label, f"cannot read the file: {err.strerror}") from None
-    if size > max_bytes:
-        raise InputError.single(
-            label,
-            f"file is {size:,} bytes; the limit is {max_bytes:,}",
-            hint="is this the right file?",
-        )
-    raw = path.read_bytes()
+        raise InputError.single(label, f"cannot read the file: {err.strerror or err}") from None
+    if len(raw) > max_bytes:
+        raise InputError.single(label, f"file is over the limit of {max_bytes:,} bytes",
+                                hint="is this the right file?")
     if b"\x00" in raw:
         raise InputError.single(label, "this is not a text file (it contains NUL bytes)")
     try:
