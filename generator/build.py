@@ -259,6 +259,7 @@ def build_all(settings: Settings, ids: tuple[str, ...] = (), write: bool = True)
     build = Build(settings)
     outcomes = []
     paths = profile_paths(settings.plans, ids)
+    key = build.key if write else None  # a key file that would be published stops the build
     for path in paths:
         if write:
             outcomes.append(build.build_one(path))
@@ -270,11 +271,14 @@ def build_all(settings: Settings, ids: tuple[str, ...] = (), write: bool = True)
             outcomes.append(Outcome(path.stem, "failed", problems=err.problems))
         except NeedsReferral as referral:
             outcomes.append(Outcome(path.stem, "referral", reasons=referral.reasons))
+        except Exception as err:
+            outcomes.append(Outcome(path.stem, "failed", problems=(_internal(path, err),),
+                                    error=err))
     if write:
         build.finish()
         if not ids and paths:  # a whole-site build knows every athlete; an empty plans/ is
             # more likely a wrong --plans than a clinic that discharged everyone at once
-            keep = {output_folder(p.stem, build.key) for p in paths}
+            keep = {output_folder(p.stem, key) for p in paths}
             outcomes += [Outcome(folder.name, "removed", folder=folder)
                          for folder in remove_stale_folders(settings.out, keep)]
     return outcomes

@@ -84,7 +84,7 @@ def check(ctx, ids, plans, content, templates, today):
     """Validate profiles and content; write nothing."""
     settings = Settings(plans=plans, content=content, templates=templates, today=today)
     outcomes = _guarded(ctx, lambda: build_all(settings, ids, write=False))
-    _report(outcomes, verb="ok")
+    _report(outcomes, verb="ok", debug=ctx.find_root().obj.get("debug"))
 
 
 @main.command()
