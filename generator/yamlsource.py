@@ -101,7 +101,15 @@ def load(
 
 
 def parse(text: str, label: str, allow_aliases: bool = False) -> Document:
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # checks every character first: may raise ReaderError
+    except yaml.reader.ReaderError as err:
+        before = text[:err.position]
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        raise InputError.single(
+            label, f"contains a control character (#x{err.character:04x}) that YAML forbids",
+            line=line, column=column, hint="delete it; it may have come from a copy and paste",
+        ) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as err:
