@@ -138,3 +138,9 @@ def test_a_file_over_the_size_limit_is_not_read(tmp_path):
 def test_keys_must_be_plain_words():
     [problem] = problems_of("[a, b]: 1\n")
     assert problem.message == "a key must be a plain word"
+
+
+def test_a_control_character_is_located_not_a_crash():
+    [problem] = problems_of("name: Jo\nnotes: copied\x08 text\n")
+    assert (problem.line, problem.column) == (2, 14)
+    assert "control character (#x0008)" in problem.message
