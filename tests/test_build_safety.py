@@ -25,7 +25,8 @@ def snapshot(site: Path) -> dict[str, bytes]:
 def folder_of(project, athlete: str) -> Path:
     result = project.rehab("link", athlete)
     assert result.exit_code == 0, result.output
-    return project.root / result.stdout.strip()
+    assert project.root / result.stdout.strip() == project.folder(athlete)
+    return project.folder(athlete)
 
 
 def no_staging_debris(project) -> None:
