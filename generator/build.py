@@ -122,8 +122,9 @@ class Build:
                 "index.html": render_page(self.env, plan, protocol, profile).encode(),
                 "plan.json": plan_json(plan).encode(),
             }
-            handout = render_handout(self.env, plan, protocol, profile) if self.settings.pdf \
-                else None
+            handout = None
+            if self.settings.pdf:
+                handout = render_handout(self.env, plan, protocol, profile)
         except jinja2.TemplateError as err:  # e.g. a misspelt variable in a template
             raise template_error(err) from None
         if handout is not None:
@@ -140,7 +141,7 @@ class Build:
         except NeedsReferral as referral:
             # A plan for a fracture that needs surgery must not stay online.
             try:
-                remove_output(self.settings.out, output_folder(athlete, self.key))
+                remove_output(self.settings.out, self.folder(athlete).name)
             except InputError as err:
                 return Outcome(athlete, "failed", problems=err.problems)
             return Outcome(athlete, "referral", reasons=referral.reasons)
