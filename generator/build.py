@@ -6,17 +6,23 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+
 from generator.errors import InputError, NeedsReferral, Problem
 from generator.plan import Plan
-from generator.profile import Profile, check_id, load_profile
+from generator.profile import Profile, check_id, check_inside, load_profile, profile_path
 from generator.protocol import Protocol, load_protocols
-from generator.render.environment import load_template, make_environment
+from generator.render.environment import check_templates, make_environment, template_error
 from generator.render.html import render_handout, render_page
 from generator.schedule import schedule
+from generator.secret import folder_token, load_or_create_key
 
 ROBOTS = "User-agent: *\nDisallow: /\n"
 
@@ -29,15 +35,22 @@ class Settings:
     out: Path = Path("site")
     today: dt.date = field(default_factory=dt.date.today)
     pdf: bool = True
+    secret_file: Path | None = None  # default: .rehab/secret.key beside plans/
+
+    @property
+    def key_file(self) -> Path:
+        """Outside site/, in the project folder (the parent of plans/), ignored by git."""
+        return self.secret_file or self.plans.parent / ".rehab" / "secret.key"
 
 
 @dataclass(frozen=True)
 class Outcome:
     athlete: str
-    status: str  # built | failed | referral
+    status: str  # built | failed | referral | removed (an old folder no profile maps to)
     folder: Path | None = None
     problems: tuple[Problem, ...] = ()
     reasons: tuple[str, ...] = ()
+    error: BaseException | None = field(default=None, compare=False)  # a bug, for --debug
 
     @property
     def ok(self) -> bool:
@@ -50,7 +63,7 @@ def profile_paths(plans_dir: Path, ids: tuple[str, ...] = ()) -> list[Path]:
         raise InputError.single(str(plans_dir), "plans folder not found",
                                 hint="run from the project folder or pass --plans")
     if ids:
-        return [plans_dir / f"{athlete}.yaml" for athlete in ids]
+        return [profile_path(plans_dir, athlete) for athlete in ids]
     return sorted(p for p in plans_dir.glob("*.yaml") if p.is_file())
 
 
@@ -65,9 +78,24 @@ class Build:
         self.settings = settings
         self.protocols: dict[str, Protocol] = load_protocols(settings.content)
         self.env = make_environment(settings.templates)
-        for name in ("plan.html", "handout.html"):
-            load_template(self.env, name)  # template errors surface before any athlete
+        check_templates(self.env)  # template errors surface before any athlete
         self._pdf = None
+        self._key: bytes | None = None
+
+    @property
+    def key(self) -> bytes:
+        """The project key, created on the first build; `check` and `plan` never need it."""
+        if self._key is None:
+            key_file = self.settings.key_file
+            if key_file.resolve().is_relative_to(self.settings.out.resolve()):
+                raise InputError.single(str(key_file), "the key file must not be inside the "
+                                        "site folder: it would be published",
+                                        hint="pass a --plans or --out elsewhere")
+            self._key = load_or_create_key(key_file)
+        return self._key
+
+    def folder(self, athlete: str) -> Path:
+        return self.settings.out / output_folder(athlete, self.key)
 
     @property
     def pdf(self):
@@ -83,21 +111,28 @@ class Build:
         if not path.is_file():
             raise InputError.single(str(path), "profile not found",
                                     hint=f"create it with `rehab new {path.stem}`")
+        check_inside(path, self.settings.plans)
         profile = load_profile(path, self.protocols, self.settings.today)
         return profile, schedule(profile, self.protocols[profile.protocol], self.settings.today)
 
     def artifacts(self, profile: Profile, plan: Plan) -> dict[str, bytes]:
         protocol = self.protocols[profile.protocol]
-        files = {
-            "index.html": render_page(self.env, plan, protocol, profile).encode(),
-            "plan.json": plan_json(plan).encode(),
-        }
-        if self.settings.pdf:
-            handout = render_handout(self.env, plan, protocol, profile)
+        try:
+            files = {
+                "index.html": render_page(self.env, plan, protocol, profile).encode(),
+                "plan.json": plan_json(plan).encode(),
+            }
+            handout = None
+            if self.settings.pdf:
+                handout = render_handout(self.env, plan, protocol, profile)
+        except jinja2.TemplateError as err:  # e.g. a misspelt variable in a template
+            raise template_error(err) from None
+        if handout is not None:
             files["plan.pdf"] = self.pdf.render(handout, self.settings.templates)
         return files
 
     def build_one(self, path: Path) -> Outcome:
+        """One athlete, whatever happens to the others: a failure here stops nobody else."""
         athlete = path.stem
         try:
             profile, plan = self.plan_for(path)
@@ -105,10 +140,28 @@ class Build:
             return Outcome(athlete, "failed", problems=err.problems)
         except NeedsReferral as referral:
             # A plan for a fracture that needs surgery must not stay online.
-            remove_output(self.settings.out, athlete)
+            try:
+                remove_output(self.settings.out, self.folder(athlete).name)
+            except InputError as err:
+                return Outcome(athlete, "failed", problems=err.problems)
             return Outcome(athlete, "referral", reasons=referral.reasons)
-        folder = self.settings.out / output_folder(profile.id)
-        write_atomically(folder, self.artifacts(profile, plan), self.staging)
+        except Exception as err:  # a bug met by this profile only: report it, build the rest
+            return Outcome(athlete, "failed", problems=(_internal(path, err),), error=err)
+        try:
+            folder = self.folder(profile.id)
+            if folder.is_symlink():
+                raise InputError.single(str(folder), "is a symbolic link; not written through",
+                                        hint="remove it; the build makes a real folder")
+            write_atomically(folder, self.artifacts(profile, plan), self.staging)
+        except InputError as err:
+            return Outcome(athlete, "failed", problems=err.problems)
+        except OSError as err:  # a full disk, a read-only site folder ...
+            problem = Problem(file=str(self.settings.out), message=f"could not write "
+                              f"{athlete}'s files: {err.strerror or err}",
+                              hint="their previous pages, if any, are unchanged")
+            return Outcome(athlete, "failed", problems=(problem,))
+        except Exception as err:
+            return Outcome(athlete, "failed", problems=(_internal(path, err),), error=err)
         return Outcome(athlete, "built", folder=folder)
 
     def finish(self) -> None:
@@ -121,14 +174,50 @@ class Build:
         return self.settings.out.resolve().parent
 
 
-def output_folder(athlete: str) -> str:
-    return athlete
+def _internal(path: Path, err: Exception) -> Problem:
+    return Problem(file=str(path), message=f"internal error: {type(err).__name__}: {err}",
+                   hint="a bug in rehab, not in the profile; rerun with --debug and report it")
 
 
-def remove_output(out: Path, athlete: str) -> None:
-    folder = out / output_folder(athlete)
-    if folder.is_dir():
+def output_folder(athlete: str, key: bytes) -> str:
+    """The athlete's folder in site/: an HMAC of the id, so no one can guess it from a name."""
+    return folder_token(key, athlete)
+
+
+def remove_output(out: Path, folder_name: str) -> None:
+    folder = out / folder_name
+    if folder.is_symlink():
+        folder.unlink()
+    elif folder.is_dir():
         shutil.rmtree(folder)
+
+
+def is_athlete_folder(folder: Path) -> bool:
+    """A folder this tool wrote: only files, among them index.html and a plan.json of ours."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    entries = list(folder.iterdir())
+    if any(entry.is_dir() or entry.is_symlink() for entry in entries):
+        return False
+    try:
+        data = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (folder / "index.html").is_file() and isinstance(data, dict) and {
+        "schema", "athlete", "weeks"} <= data.keys()
+
+
+def remove_stale_folders(out: Path, keep: set[str]) -> list[Path]:
+    """Remove athletes' folders that no profile maps to any more (a rotated key, a deleted
+    profile); folders the tool did not write are never touched."""
+    if not out.is_dir():
+        return []
+    removed = []
+    for folder in sorted(out.iterdir()):
+        if folder.name not in keep and is_athlete_folder(folder):
+            shutil.rmtree(folder)
+            removed.append(folder)
+    return removed
 
 
 def write_atomically(folder: Path, files: dict[str, bytes], staging_root: Path) -> None:
@@ -147,15 +236,32 @@ def write_atomically(folder: Path, files: dict[str, bytes], staging_root: Path) 
                 handle.flush()
                 os.fsync(handle.fileno())
             staged.append((path, folder / name))
-        for source, target in staged:
-            os.replace(source, target)
+        with _ctrl_c_deferred():  # the moves are quick: let them finish as one set
+            for source, target in staged:
+                os.replace(source, target)
+
+
+@contextmanager
+def _ctrl_c_deferred():
+    """Hold SIGINT until the block ends, so Ctrl-C cannot mix old and new files of one athlete."""
+    can_block = hasattr(signal, "pthread_sigmask") and (
+        threading.current_thread() is threading.main_thread())
+    if can_block:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if can_block:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def build_all(settings: Settings, ids: tuple[str, ...] = (), write: bool = True) -> list[Outcome]:
     """Build (or with write=False only check) every named athlete; one failure stops no other."""
     build = Build(settings)
     outcomes = []
-    for path in profile_paths(settings.plans, ids):
+    paths = profile_paths(settings.plans, ids)
+    key = build.key if write else None  # a key file that would be published stops the build
+    for path in paths:
         if write:
             outcomes.append(build.build_one(path))
             continue
@@ -166,6 +272,14 @@ def build_all(settings: Settings, ids: tuple[str, ...] = (), write: bool = True)
             outcomes.append(Outcome(path.stem, "failed", problems=err.problems))
         except NeedsReferral as referral:
             outcomes.append(Outcome(path.stem, "referral", reasons=referral.reasons))
+        except Exception as err:
+            outcomes.append(Outcome(path.stem, "failed", problems=(_internal(path, err),),
+                                    error=err))
     if write:
         build.finish()
+        if not ids and paths:  # a whole-site build knows every athlete; an empty plans/ is
+            # more likely a wrong --plans than a clinic that discharged everyone at once
+            keep = {output_folder(p.stem, key) for p in paths}
+            outcomes += [Outcome(folder.name, "removed", folder=folder)
+                         for folder in remove_stale_folders(settings.out, keep)]
     return outcomes

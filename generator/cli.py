@@ -10,10 +10,11 @@ from pathlib import Path
 import click
 
 from generator import __version__
-from generator.build import Outcome, Settings, build_all
+from generator.build import Outcome, Settings, build_all, output_folder
 from generator.errors import InputError, NeedsReferral
-from generator.profile import ID_PATTERN
+from generator.profile import ID_PATTERN, profile_path
 from generator.render.text import render_text
+from generator.secret import read_key
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -25,6 +26,15 @@ def _date(ctx, param, value):
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not a date; use YYYY-MM-DD") from None
+
+
+def _ids(ctx, param, value):
+    """Ids typed on the command line name files in plans/: '../x' or '/etc/x' is a usage error."""
+    for athlete in (value,) if isinstance(value, str) else value:
+        if not ID_PATTERN.match(athlete):
+            raise click.BadParameter(f"'{athlete}' is not an athlete id; use lowercase letters, "
+                                     "digits and hyphens, e.g. jordan-lee")
+    return value
 
 
 def folder_options(command):
@@ -52,7 +62,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 @main.command()
-@click.argument("ids", nargs=-1)
+@click.argument("ids", nargs=-1, callback=_ids)
 @folder_options
 @click.option("--out", type=click.Path(path_type=Path), default="site", show_default=True,
               help="Output folder.")
@@ -63,22 +73,22 @@ def build(ctx, ids, plans, content, templates, today, out, no_pdf):
     settings = Settings(plans=plans, content=content, templates=templates, out=out,
                         today=today, pdf=not no_pdf)
     outcomes = _guarded(ctx, lambda: build_all(settings, ids))
-    _report(outcomes, verb="built")
+    _report(outcomes, verb="built", debug=ctx.find_root().obj.get("debug"))
 
 
 @main.command()
-@click.argument("ids", nargs=-1)
+@click.argument("ids", nargs=-1, callback=_ids)
 @folder_options
 @click.pass_context
 def check(ctx, ids, plans, content, templates, today):
     """Validate profiles and content; write nothing."""
     settings = Settings(plans=plans, content=content, templates=templates, today=today)
     outcomes = _guarded(ctx, lambda: build_all(settings, ids, write=False))
-    _report(outcomes, verb="ok")
+    _report(outcomes, verb="ok", debug=ctx.find_root().obj.get("debug"))
 
 
 @main.command()
-@click.argument("athlete")
+@click.argument("athlete", callback=_ids)
 @folder_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
@@ -90,7 +100,7 @@ def plan(ctx, athlete, plans, content, templates, today, fmt):
     settings = Settings(plans=plans, content=content, templates=templates, today=today)
 
     def compute():
-        return Build(settings).plan_for(plans / f"{athlete}.yaml")[1]
+        return Build(settings).plan_for(profile_path(plans, athlete))[1]
 
     try:
         result = _guarded(ctx, compute)
@@ -122,6 +132,27 @@ def new(athlete, plans, templates):
     click.echo(f"wrote {target}: fill it in, then `rehab check {athlete}`")
 
 
+@main.command()
+@click.argument("athlete", callback=_ids)
+@click.option("--plans", type=click.Path(path_type=Path), default="plans", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default="site", show_default=True)
+@click.pass_context
+def link(ctx, athlete, plans, out):
+    """Print the folder (URL path) of ATHLETE's pages in the site."""
+    settings = Settings(plans=plans, out=out)
+
+    def folder():
+        path = profile_path(plans, athlete)
+        if not path.is_file():
+            raise InputError.single(str(path), "profile not found")
+        return out / output_folder(athlete, read_key(settings.key_file))
+
+    found = _guarded(ctx, folder)
+    click.echo(f"{found}/")
+    if not (found / "index.html").is_file():
+        click.echo(f"{athlete}: not built yet; run `rehab build {athlete}`", err=True)
+
+
 def _guarded(ctx: click.Context, work):
     """Run work; input errors are printed plainly, never as tracebacks."""
     try:
@@ -150,21 +181,28 @@ def _referral_message(athlete: str, reasons: tuple[str, ...]) -> None:
         click.echo(f"  - {reason}", err=True)
 
 
-def _report(outcomes: list[Outcome], verb: str) -> None:
+def _report(outcomes: list[Outcome], verb: str, debug: bool = False) -> None:
     for outcome in outcomes:
         if outcome.status == "built":
             where = f" -> {outcome.folder}/" if outcome.folder else ""
             click.echo(f"{verb:>8}  {outcome.athlete}{where}")
         elif outcome.status == "referral":
             _referral_message(outcome.athlete, outcome.reasons)
+        elif outcome.status == "removed":
+            click.echo(f" removed  {outcome.folder}/ (no profile uses this folder any more)")
         else:
             click.echo(f"  failed  {outcome.athlete}:", err=True)
             for problem in outcome.problems:
                 click.echo(f"          {problem}", err=True)
+            if debug and outcome.error is not None:
+                traceback.print_exception(outcome.error)
     built = sum(o.ok for o in outcomes)
-    failed = sum(o.status == "failed" for o in outcomes)
-    referral = sum(o.status == "referral" for o in outcomes)
-    summary = f"{built} {verb}, {failed} failed, {referral} need referral"
+    failed = [o.athlete for o in outcomes if o.status == "failed"]
+    referral = [o.athlete for o in outcomes if o.status == "referral"]
+    summary = f"{built} {verb}, {len(failed)} failed, {len(referral)} need referral"
+    for label, names in (("failed", failed), ("referral", referral)):
+        if names:
+            summary += f"\n  {label}: {', '.join(names)}"
     if not outcomes:
         summary = "no profiles found (add one with `rehab new ID`)"
     click.echo(summary)

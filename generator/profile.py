@@ -86,6 +86,25 @@ def check_id(path: Path) -> None:
         )
 
 
+def profile_path(plans_dir: Path, athlete: str) -> Path:
+    """plans/<athlete>.yaml for an id typed on the command line; '../x' or '/etc/x' never."""
+    if not ID_PATTERN.match(athlete):
+        raise InputError.single(
+            athlete, "is not a valid athlete id",
+            hint="ids are lowercase letters, digits and hyphens, e.g. jordan-lee",
+        )
+    return plans_dir / f"{athlete}.yaml"
+
+
+def check_inside(path: Path, plans_dir: Path) -> None:
+    """A profile must really live in plans/: a symlink to a file elsewhere is refused."""
+    if not path.resolve().is_relative_to(plans_dir.resolve()):
+        raise InputError.single(
+            str(path), "is a link to a file outside the plans folder; not read",
+            hint="copy the profile into the plans folder instead of linking to it",
+        )
+
+
 def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> Profile:
     """Read and validate one profile; raises InputError listing every problem in it."""
     check_id(path)
@@ -129,7 +148,7 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
             ("injury", "diagnosed"), f"{diagnosed.isoformat()} is after today "
             f"({today.isoformat()})", hint="check the year, or pass --today"))
     if problems:
-        raise InputError(problems)
+        raise InputError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
 
     from_grade = protocol.mri_grade.get(injury["mri_grade"]) if injury["mri_grade"] else None
     if injury["mri_grade"] and from_grade is None:

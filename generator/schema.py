@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,6 +111,9 @@ def _check(doc: Document, value: Any, spec: Field, path: FieldPath, out: list[Pr
         if isinstance(value, bool) or not ok:
             bad(f"expected {spec.expected()}, got {_describe(value)}")
             return spec.default
+        if not math.isfinite(value):  # .nan and .inf are YAML numbers, but no one means them
+            bad(f"expected {spec.expected()}, got {value}")
+            return spec.default
         if spec.minimum is not None and value < spec.minimum:
             bad(f"{value} is below the minimum of {_num(spec.minimum)}")
         if spec.maximum is not None and value > spec.maximum:
@@ -170,6 +174,8 @@ def _describe(value: Any) -> str:
         return "a list"
     if isinstance(value, dt.date):
         return f"the date {value.isoformat()}"
+    if isinstance(value, bytes):
+        return "binary data"
     if isinstance(value, int | float):
         return f"the number {value}"
     return f"'{value}'"

@@ -49,15 +49,19 @@ def read_text(path: Path, label: str, max_bytes: int = MAX_BYTES) -> str:
     """The file as text, refusing what is too big or not text at all."""
     try:
         size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError.single(
+                label,
+                f"file is {size:,} bytes; the limit is {max_bytes:,}",
+                hint="is this the right file?",
+            )
+        with open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)  # the file may have grown since stat()
     except OSError as err:
-        raise InputError.single(label, f"cannot read the file: {err.strerror}") from None
-    if size > max_bytes:
-        raise InputError.single(
-            label,
-            f"file is {size:,} bytes; the limit is {max_bytes:,}",
-            hint="is this the right file?",
-        )
-    raw = path.read_bytes()
+        raise InputError.single(label, f"cannot read the file: {err.strerror or err}") from None
+    if len(raw) > max_bytes:
+        raise InputError.single(label, f"file is over the limit of {max_bytes:,} bytes",
+                                hint="is this the right file?")
     if b"\x00" in raw:
         raise InputError.single(label, "this is not a text file (it contains NUL bytes)")
     try:
@@ -71,6 +75,21 @@ def read_text(path: Path, label: str, max_bytes: int = MAX_BYTES) -> str:
 
 
 MAX_NODES = 100_000  # bounds alias expansion in trusted content ("billion laughs")
+MAX_DEPTH = 40  # a profile is a few levels deep; PyYAML itself recurses once per level
+MAX_ALIAS_PROBLEMS = 5  # one alias bomb must not print a thousand lines
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, remembering where each alias (*name) was written."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.alias_marks: list[yaml.Mark] = []
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self.alias_marks.append(self.peek_event().start_mark)
+        return super().compose_node(parent, index)
 
 
 def load(
@@ -83,20 +102,48 @@ def load(
 
 def parse(text: str, label: str, allow_aliases: bool = False) -> Document:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = _Loader(text)  # checks every character first: may raise ReaderError
+    except yaml.reader.ReaderError as err:
+        before = text[:err.position]
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        raise InputError.single(
+            label, f"contains a control character (#x{err.character:04x}) that YAML forbids",
+            line=line, column=column, hint="delete it; it may have come from a copy and paste",
+        ) from None
+    try:
+        node = loader.get_single_node()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         message = f"this is not valid YAML: {err.problem or err.context}"
-        raise InputError.single(
-            label, message, line=line, column=column,
-            hint="check indentation, and quote text that contains ': ' or starts with a symbol",
-        ) from None
+        hint = "check indentation, and quote text that contains ': ' or starts with a symbol"
+        if err.context and err.context_mark and err.problem_mark and (
+            err.context_mark.line != err.problem_mark.line
+        ):  # e.g. an unclosed bracket: say where it was opened, not only where the file ends
+            opened = err.context_mark
+            hint = f"{err.context} at line {opened.line + 1}, column {opened.column + 1}; {hint}"
+        raise InputError.single(label, message, line=line, column=column, hint=hint) from None
     except yaml.YAMLError as err:
         raise InputError.single(label, f"this is not valid YAML: {err}") from None
+    except RecursionError:
+        raise InputError.single(label, "values are nested too deeply",
+                                hint=f"a profile needs at most a few levels, not {MAX_DEPTH}+"
+                                ) from None
+    finally:
+        loader.dispose()
     if node is None:
         raise InputError.single(label, "the file is empty", hint="run `rehab new ID` for a starter")
-    converter = _Converter(label, allow_aliases)
+    if loader.alias_marks and not allow_aliases:
+        marks = loader.alias_marks
+        raise InputError([
+            Problem(file=label, line=mark.line + 1, column=mark.column + 1,
+                    message="YAML aliases (*name) are not allowed here",
+                    hint="write the value out in full" + (
+                        f"; {len(marks)} aliases in this file" if i == 0 and len(marks) > 1
+                        else ""))
+            for i, mark in enumerate(marks[:MAX_ALIAS_PROBLEMS])
+        ])
+    converter = _Converter(label)
     value = converter.convert(node, ())
     if converter.problems:
         raise InputError(converter.problems)
@@ -104,14 +151,14 @@ def parse(text: str, label: str, allow_aliases: bool = False) -> Document:
 
 
 class _Converter:
-    """Node tree -> Python values. Refuses duplicate keys, and aliases unless allowed."""
+    """Node tree -> Python values. Refuses duplicate keys, merge keys and deep nesting."""
 
-    def __init__(self, label: str, allow_aliases: bool):
+    def __init__(self, label: str):
         self.label = label
-        self.allow_aliases = allow_aliases
         self.nodes = 0
         self.locations: dict[FieldPath, Location] = {}
         self.problems: list[Problem] = []
+        self.too_deep = False
         self._constructor = yaml.SafeLoader("")
 
     def _problem(self, node: yaml.Node, path: FieldPath, message: str, hint: str = "") -> None:
@@ -126,20 +173,19 @@ class _Converter:
         # A key's own position wins over its value's: that is where a person looks.
         self.locations.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         self.nodes += 1
+        if len(path) > MAX_DEPTH:
+            if not self.too_deep:
+                self.too_deep = True
+                self._problem(node, path[:2], "values are nested too deeply")
+            return None
         if self.nodes > MAX_NODES:
             if self.nodes == MAX_NODES + 1:
                 self._problem(node, path, f"the document expands to more than {MAX_NODES:,} "
                               "values (too many aliases?)")
             return None
-        if getattr(node, "_visited", False) and not self.allow_aliases:
-            self._problem(node, path, "YAML anchors and aliases (&, *) are not allowed here",
-                          hint="write the value out in full")
-            return None
         if isinstance(node, yaml.MappingNode):
-            node._visited = True
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
-            node._visited = True
             return [self.convert(item, path + (i,)) for i, item in enumerate(node.value)]
         return self._scalar(node, path)
 
@@ -172,6 +218,12 @@ class _Converter:
                               hint="use YYYY-MM-DD")
             else:
                 self._problem(node, path, f"'{node.value}' cannot be read: {err}")
+            return None
+        except yaml.constructor.ConstructorError:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            self._problem(node, path, f"'{node.value}' has the tag '{tag}', which is not allowed",
+                          hint="write plain text, numbers or dates; quote text that starts "
+                          "with a symbol")
             return None
         except yaml.YAMLError as err:
             self._problem(node, path, f"'{node.value}' cannot be read: {err}")

@@ -7,8 +7,10 @@ import pytest
 from click.testing import CliRunner
 from factories import PROTOCOL_ID, ROOT, TODAY, copy_project
 
+from generator.build import output_folder
 from generator.cli import main
 from generator.protocol import load_protocols
+from generator.secret import read_key
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +38,11 @@ class Project:
         else:
             path.write_text(text, encoding="utf-8")
         return path
+
+    def folder(self, athlete: str) -> Path:
+        """The athlete's folder in site/ (an HMAC token of the id; see generator/secret.py)."""
+        key = read_key(self.root / ".rehab" / "secret.key")
+        return self.site / output_folder(athlete, key)
 
     def rehab(self, *args: str):
         args = list(args)

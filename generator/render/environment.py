@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import traceback
 from pathlib import Path
 
 import jinja2
@@ -55,3 +56,31 @@ def load_template(env: jinja2.Environment, name: str) -> jinja2.Template:
                                 line=err.lineno) from None
     except jinja2.TemplateNotFound as err:
         raise InputError.single(str(err.name), "template not found") from None
+
+
+def check_templates(env: jinja2.Environment) -> None:
+    """Compile every template now, so syntax errors are reported together and before any
+    athlete is built (a partial is otherwise only compiled when first used)."""
+    problems = []
+    for name in env.list_templates(extensions=["html", "css"]):
+        try:
+            load_template(env, name)
+        except InputError as err:
+            problems.extend(err.problems)
+    for name in ("plan.html", "handout.html"):
+        try:
+            load_template(env, name)
+        except InputError as err:
+            problems.extend(p for p in err.problems if p not in problems)
+    if problems:
+        raise InputError(problems)
+
+
+def template_error(err: jinja2.TemplateError) -> InputError:
+    """An error met while rendering (e.g. an undefined variable), at its template line."""
+    file, line = None, None
+    for frame, lineno in traceback.walk_tb(err.__traceback__):
+        # Jinja rewrites tracebacks so template frames carry the template's file and line.
+        if frame.f_code.co_filename.endswith((".html", ".css")):
+            file, line = frame.f_code.co_filename, lineno
+    return InputError.single(file or "templates", f"template error: {err}", line=line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
@@ -14,12 +15,18 @@ def _only_safe_links(url: str) -> bool:
     return url.strip().lower().startswith(SAFE_SCHEMES)
 
 
+def _image_as_text(self, tokens, idx, options, env) -> str:
+    # Disabling the image rule would turn ![x](http://...) into "!" + a link to the image;
+    # shown as text instead, the URL leaves no trace in the page or the PDF.
+    return f"[image not shown: {escapeHtml(tokens[idx].content)}]"
+
+
 def _parser(images: bool) -> MarkdownIt:
     # js-default: raw HTML is escaped, not passed through (markdown-it-py docs/security.md)
     md = MarkdownIt("js-default", {"typographer": True}).enable(["replacements", "smartquotes"])
     md.validateLink = _only_safe_links
     if not images:
-        md.disable("image")
+        md.add_render_rule("image", _image_as_text)
     return md
 
 

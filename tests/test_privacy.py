@@ -1,0 +1,331 @@
+"""Private by default, and nothing a person typed runs or fetches anything."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import stat
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pypdf
+import pytest
+from conftest import Project
+from factories import ROOT, copy_project
+
+import generator.render.pdf
+from generator.errors import InputError
+from generator.render.pdf import PdfRenderer
+from generator.secret import TOKEN_PATTERN, folder_token, load_or_create_key, read_key
+
+EXAMPLES = {"alex-morgan": "Alex Morgan", "jordan-lee": "Jordan Lee", "sam-okafor": "Sam Okafor"}
+SAFE_HREF = re.compile(r"^(https?:|mailto:|tel:|#|plan\.(pdf|json)$)")
+
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes, and the text shown."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text = ""
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text += data
+
+
+def site_files(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*") if p.is_file())
+
+
+# --- the folder name ---------------------------------------------------------------------
+
+
+def test_each_athlete_gets_an_unguessable_stable_folder(built_examples):
+    folders = sorted(p.name for p in built_examples.site.iterdir() if p.is_dir())
+    assert len(folders) == 3
+    key = read_key(built_examples.root / ".rehab" / "secret.key")
+    assert folders == sorted(folder_token(key, athlete) for athlete in EXAMPLES)
+    for folder in folders:
+        assert TOKEN_PATTERN.match(folder)
+        assert not any(part in folder for name in EXAMPLES for part in name.split("-"))
+
+
+def test_the_token_depends_on_the_key_not_only_the_id():
+    key_a, key_b = b"a" * 32, b"b" * 32
+    assert folder_token(key_a, "jordan-lee") == folder_token(key_a, "jordan-lee")
+    assert folder_token(key_a, "jordan-lee") != folder_token(key_b, "jordan-lee")
+    assert folder_token(key_a, "jordan-lee") != folder_token(key_a, "jordan-le")
+
+
+def test_the_key_file_is_private_and_outside_the_site(built_examples):
+    key_file = built_examples.root / ".rehab" / "secret.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert not key_file.resolve().is_relative_to(built_examples.site.resolve())
+    assert "/.rehab/" in (ROOT / ".gitignore").read_text().splitlines()
+    key_text = key_file.read_text().strip()
+    for path in site_files(built_examples.site):
+        assert key_text.encode() not in path.read_bytes()
+
+
+def test_the_key_is_made_once_and_then_reused(tmp_path):
+    path = tmp_path / "state" / "secret.key"
+    key = load_or_create_key(path)
+    assert len(key) == 32
+    assert load_or_create_key(path) == key
+    assert [p.name for p in path.parent.iterdir()] == ["secret.key"]  # no draft left behind
+
+
+def test_a_damaged_key_file_is_an_input_error(tmp_path):
+    path = tmp_path / "secret.key"
+    path.write_text("not a key\n")
+    with pytest.raises(InputError, match="is not a key file"):
+        load_or_create_key(path)
+
+
+def test_build_prints_and_link_repeats_each_folder(example_project):
+    project = example_project
+    assert project.rehab("link", "jordan-lee").stderr.startswith(
+        "error: .rehab/secret.key: no key file yet (`rehab build` creates it on the first build)")
+    result = project.rehab("build", "--no-pdf")
+    for athlete in EXAMPLES:
+        link = project.rehab("link", athlete)
+        assert link.exit_code == 0
+        assert re.fullmatch(r"site/[0-9a-f]{32}/\n", link.stdout)
+        assert f"built  {athlete} -> {link.stdout.strip()}\n" in result.stdout
+    assert project.rehab("link", "nobody").exit_code == 1
+
+
+def test_check_and_plan_make_no_key(example_project):
+    assert example_project.rehab("check").exit_code == 0
+    assert example_project.rehab("plan", "jordan-lee").exit_code == 0
+    assert not (example_project.root / ".rehab").exists()
+
+
+def test_a_key_file_inside_the_site_is_refused(example_project):
+    result = example_project.rehab("build", "--no-pdf", "--out", ".")
+    assert result.exit_code == 1
+    assert ("error: .rehab/secret.key: the key file must not be inside the site folder: it would "
+            "be published") in result.stderr
+    assert not (example_project.root / ".rehab").exists()
+
+
+# --- what the site reveals ----------------------------------------------------------------
+
+
+def test_robots_txt_disallows_everything(built_examples):
+    assert (built_examples.site / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
+
+
+def test_the_site_holds_only_athlete_folders_and_robots_txt(built_examples):
+    top = sorted(p.name for p in built_examples.site.iterdir())
+    assert [name for name in top if not TOKEN_PATTERN.match(name)] == ["robots.txt"]
+
+
+def test_no_file_names_more_than_one_athlete(built_examples):
+    for path in site_files(built_examples.site):
+        text = path.read_bytes()
+        if path.suffix == ".pdf":
+            text = "".join(page.extract_text() for page in pypdf.PdfReader(path).pages).encode()
+        named = [athlete for athlete, name in EXAMPLES.items()
+                 if name.encode() in text or athlete.encode() in text]
+        assert len(named) <= 1, (path, named)
+
+
+def test_pages_are_noindex_and_load_nothing_from_elsewhere(built_examples):
+    pages = list(built_examples.site.glob("*/index.html"))
+    assert len(pages) == 3
+    for page in pages:
+        html = page.read_text()
+        tags = Tags(html).tags
+        assert ("meta", {"name": "robots", "content": "noindex, nofollow"}) in tags
+        assert ("meta", {"name": "referrer", "content": "no-referrer"}) in tags
+        for tag, attrs in tags:
+            for name in ("src", "srcset", "data", "poster", "action", "formaction"):
+                assert name not in attrs, (tag, attrs)
+            if tag == "link":
+                assert attrs.get("rel") != "stylesheet"
+            if "href" in attrs:
+                assert tag == "a" and SAFE_HREF.match(attrs["href"]), (tag, attrs)
+        assert "url(" not in html and "@import" not in html
+        assert not re.search(r"(?i)<script|<iframe|googleapis|cdn\.|analytics", html)
+
+
+def test_pdf_metadata_shows_nothing_the_handout_does_not(built_examples):
+    root = str(built_examples.root).encode()
+    for athlete, name in EXAMPLES.items():
+        result = built_examples.rehab("link", athlete)
+        path = built_examples.root / result.stdout.strip() / "plan.pdf"
+        reader = pypdf.PdfReader(path)
+        metadata = dict(reader.metadata)
+        assert set(metadata) <= {"/Title", "/Producer"}, metadata
+        assert metadata["/Title"] == f"Rehab plan · {name}"
+        assert metadata["/Title"].split(" · ")[1] in reader.pages[0].extract_text()
+        assert re.fullmatch(r"WeasyPrint [\d.]+", metadata["/Producer"])
+        raw = path.read_bytes()
+        assert root not in raw and b"file:" not in raw
+        assert reader.attachments == {}
+
+
+# --- injection and file access ------------------------------------------------------------
+
+HOSTILE = """\
+name: <script>alert("name")</script> Jo
+injury:
+  protocol: femoral-neck-stress-fracture
+  side: left
+  diagnosed: 2026-09-01
+  severity: moderate
+clinician:
+  name: <img src=x onerror=alert(1)>
+  clinic: "</title><script>alert(2)</script>"
+  phone: '"><script>alert(3)</script>'
+  email: javascript:alert(4)
+notes: |
+  <script>alert(7)</script>
+  <img src="x" onerror="alert(5)">
+  [click me](javascript:alert(6)) [data](data:text/html,hi) [local](file:///etc/passwd)
+  [relative](../../etc/passwd) [vb](vbscript:msgbox)
+  ![passwd](file:///etc/passwd) ![tracker](http://tracker.example/pixel.png)
+  [web](https://example.org/x) [mail](mailto:a@example.org) [call](tel:+15550100)
+"""
+
+
+def block_network(monkeypatch) -> list:
+    """Any attempt to open a connection or resolve a name is refused and recorded."""
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise OSError("network access in a test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    return attempts
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    return block_network(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def hostile_build(tmp_path_factory):
+    """The hostile profile built with its PDF, once; every URL WeasyPrint is asked for and
+    every network attempt is recorded."""
+    asked = []
+    real = generator.render.pdf._local_only_fetcher
+
+    def recording(weasyprint, roots):
+        fetcher = real(weasyprint, roots)
+        fetch = fetcher.fetch
+
+        def record(url, headers=None):
+            asked.append(url)
+            return fetch(url, headers)
+
+        fetcher.fetch = record
+        return fetcher
+
+    project = Project(copy_project(tmp_path_factory.mktemp("hostile"), with_examples=False))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        network = block_network(monkeypatch)
+        monkeypatch.setattr(generator.render.pdf, "_local_only_fetcher", recording)
+        project.write_profile("hostile", HOSTILE)
+        result = project.rehab("build")
+    assert result.exit_code == 0, result.output
+    folder = project.root / project.rehab("link", "hostile").stdout.strip()
+    return folder, asked, network
+
+
+def test_typed_html_and_scripts_are_shown_as_text_on_the_page(hostile_build):
+    folder, _, _ = hostile_build
+    html = (folder / "index.html").read_text()
+    page = Tags(html)
+    assert not [tag for tag, _ in page.tags if tag in ("script", "img", "iframe", "object")]
+    assert not [a for _, attrs in page.tags for a in attrs if a.startswith("on")]
+    for _, attrs in page.tags:
+        if "href" in attrs:
+            assert SAFE_HREF.match(attrs["href"]) or attrs["href"].startswith("mailto:"), attrs
+    hrefs = [attrs["href"] for tag, attrs in page.tags if tag == "a"]
+    assert "https://example.org/x" in hrefs and "mailto:a@example.org" in hrefs
+    assert "tel:+15550100" in hrefs
+    assert not [h for h in hrefs if re.match(r"(?i)(javascript|data|file|vbscript):", h)]
+    for shown in ('<script>alert("name")</script> Jo', "<img src=x onerror=alert(1)>",
+                  "<script>alert(7)</script>", "[click me](javascript:alert(6))",
+                  "![passwd](file:///etc/passwd)", "[image not shown: tracker]"):
+        assert shown in page.text
+    assert "tracker.example" not in html
+
+
+def test_typed_html_is_text_in_the_pdf_and_nothing_is_fetched(hostile_build):
+    folder, asked, network = hostile_build
+    assert network == []
+    # Only the build's own stylesheet could be asked for; the typed URLs never reach WeasyPrint.
+    assert not [url for url in asked if "passwd" in url or "tracker" in url or "http" in url]
+    reader = pypdf.PdfReader(folder / "plan.pdf")
+    text = "".join(page.extract_text() for page in reader.pages)
+    squeezed = re.sub(r"\s+", "", text)
+    assert "<script>alert(7)</script>" in squeezed
+    assert "tracker.example" not in text
+    assert "root:x:0" not in text
+    assert reader.attachments == {}
+    uris = [annot.get_object()["/A"].get("/URI") for page in reader.pages
+            for annot in page.get("/Annots") or [] if "/A" in annot.get_object()]
+    for uri in filter(None, uris):
+        assert re.match(r"(https?|mailto|tel):", uri), uri
+
+
+def test_the_pdf_renderer_fetches_only_the_builds_own_files(tmp_path, no_network):
+    """Defence in depth: even HTML that asks for local files or the network gets nothing."""
+    own = tmp_path / "templates"
+    own.mkdir()
+    (own / "ok.css").write_text("h1 { color: black }")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET-DO-NOT-EMBED")
+    html = f"""<html><head>
+    <link rel="stylesheet" href="ok.css">
+    <link rel="stylesheet" href="https://cdn.example/x.css">
+    <link rel="attachment" href="{secret.as_uri()}">
+    <style>@import url("http://tracker.example/a.css");
+    body {{ background: url("{secret.as_uri()}") }}</style></head><body>
+    <h1>Plan</h1><img src="{secret.as_uri()}"><img src="file:///etc/passwd">
+    <img src="http://tracker.example/pixel.png"><object data="{secret.as_uri()}"></object>
+    <a rel="attachment" href="{secret.as_uri()}">x</a><img src="../secret.txt">
+    </body></html>"""
+    asked = []
+    renderer = PdfRenderer([own])
+    fetch = renderer._fetcher.fetch
+
+    def record(url, headers=None):
+        try:
+            response = fetch(url, headers)
+        except ValueError:
+            asked.append((url, "refused"))
+            raise
+        asked.append((url, "read"))
+        return response
+
+    renderer._fetcher.fetch = record
+    pdf = renderer.render(html, own)
+    assert no_network == []
+    assert ("file://" + str(own.resolve()) + "/ok.css", "read") in asked
+    assert [url for url, verdict in asked if verdict == "read"] == [
+        "file://" + str(own.resolve()) + "/ok.css"]
+    assert b"TOPSECRET" not in pdf and b"root:x:0" not in pdf
+    reader = pypdf.PdfReader(__import__("io").BytesIO(pdf))
+    assert reader.attachments == {}
+    assert "TOPSECRET" not in reader.pages[0].extract_text()
+
+
+def test_plan_json_holds_typed_text_as_plain_strings(hostile_build):
+    folder, _, _ = hostile_build
+    data = json.loads((folder / "plan.json").read_text())
+    assert data["athlete"]["name"] == '<script>alert("name")</script> Jo'
+
