@@ -219,26 +219,33 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def line_of(path: Path, text: str) -> int:
+    """1-based line of the first occurrence: tests stay true when the content is edited."""
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
 def test_a_strength_stage_without_exercises_is_a_content_error(project):
     project.write_profile("good", PROFILE_YAML)
+    line = line_of(project.root / PROTOCOL_FILE, "exercises: [squat_bodyweight,")
     edit(project.root / PROTOCOL_FILE,
          "exercises: [squat_bodyweight, hip_hinge_bodyweight, heel_raise_double, bridge_double, "
          "side_plank_modified]", "exercises: []")
     result = project.rehab("build", "--no-pdf")
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert (f"error: {PROTOCOL_FILE}:171:9: phases[3].sessions[0].exercises: "
+    assert (f"error: {PROTOCOL_FILE}:{line}:9: phases[3].sessions[0].exercises: "
             "a strength session needs at least one exercise") in result.stderr
     assert not project.site.exists()
 
 
 def test_an_unknown_exercise_is_a_content_error_with_its_line(project):
+    line = line_of(project.root / PROTOCOL_FILE, "exercises: [squat_bodyweight,")
     edit(project.root / PROTOCOL_FILE, "exercises: [squat_bodyweight,",
          "exercises: [squat_bodywieght,")
     result = project.rehab("check")
     assert result.exit_code == 1
-    assert (f"error: {PROTOCOL_FILE}:171:21: phases[3].sessions[0].exercises[0]: unknown exercise "
-            "'squat_bodywieght' (add it to exercises.yaml)") in result.stderr
+    assert (f"error: {PROTOCOL_FILE}:{line}:21: phases[3].sessions[0].exercises[0]: "
+            "unknown exercise 'squat_bodywieght' (add it to exercises.yaml)") in result.stderr
 
 
 def test_every_content_problem_comes_at_once(project):
