@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 import traceback
 from pathlib import Path
@@ -98,6 +99,26 @@ def plan(ctx, athlete, plans, content, templates, today, fmt):
         _referral_message(athlete, referral.reasons)
         sys.exit(EXIT_FAILED)
     click.echo(plan_json(result) if fmt == "json" else render_text(result), nl=False)
+
+
+@main.command()
+@folder_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_context
+def status(ctx, plans, content, templates, today, fmt):
+    """One line per athlete: where they are, what is next, what needs a look."""
+    from generator.status import collect, render_table, to_dict
+
+    settings = Settings(plans=plans, content=content, templates=templates, today=today)
+    rows = _guarded(ctx, lambda: collect(settings))
+    if fmt == "json":
+        document = {"as_of": today.isoformat(), "athletes": [to_dict(r) for r in rows]}
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_table(rows, today), nl=False)
+    if any(r.state != "ok" for r in rows):
+        sys.exit(EXIT_FAILED)
 
 
 @main.command()
