@@ -38,6 +38,7 @@ class Outcome:
     folder: Path | None = None
     problems: tuple[Problem, ...] = ()
     reasons: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # the plan's "Check" notes, also shown on the plan
 
     @property
     def ok(self) -> bool:
@@ -109,7 +110,7 @@ class Build:
             return Outcome(athlete, "referral", reasons=referral.reasons)
         folder = self.settings.out / output_folder(profile.id)
         write_atomically(folder, self.artifacts(profile, plan), self.staging)
-        return Outcome(athlete, "built", folder=folder)
+        return Outcome(athlete, "built", folder=folder, warnings=plan.warnings)
 
     def finish(self) -> None:
         """Site-wide files that name no athlete."""
@@ -160,8 +161,8 @@ def build_all(settings: Settings, ids: tuple[str, ...] = (), write: bool = True)
             outcomes.append(build.build_one(path))
             continue
         try:
-            build.plan_for(path)
-            outcomes.append(Outcome(path.stem, "built"))
+            plan = build.plan_for(path)[1]
+            outcomes.append(Outcome(path.stem, "built", warnings=plan.warnings))
         except InputError as err:
             outcomes.append(Outcome(path.stem, "failed", problems=err.problems))
         except NeedsReferral as referral:

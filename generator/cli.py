@@ -176,6 +176,8 @@ def _report(outcomes: list[Outcome], verb: str) -> None:
         if outcome.status == "built":
             where = f" -> {outcome.folder}/" if outcome.folder else ""
             click.echo(f"{verb:>8}  {outcome.athlete}{where}")
+            for warning in outcome.warnings:
+                click.echo(f"{'check':>8}  {outcome.athlete}: {warning}")
         elif outcome.status == "referral":
             _referral_message(outcome.athlete, outcome.reasons)
         else:

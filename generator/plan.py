@@ -53,6 +53,12 @@ class RecordedEvent:
     until: dt.date | None = None
     note: str = ""
 
+    @property
+    def name(self) -> str:
+        """As written in the profile: 'strength_stage 3', 'setback'."""
+        number = self.stage or self.step
+        return f"{self.event} {number}" if number else self.event
+
 
 @dataclass(frozen=True)
 class Week:

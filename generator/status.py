@@ -125,7 +125,7 @@ def to_dict(row: StatusRow) -> dict:
         "days_since_diagnosis": row.days_since_diagnosis,
         "next_gate": {"title": gate.title, "step": gate.step, "event": gate.event,
                       "date": gate.date.isoformat()} if gate else None,
-        "last_event": {"date": last.date.isoformat(), "event": last.event,
+        "last_event": {"date": last.date.isoformat(), "event": last.name,
                        "summary": last.summary} if last else None,
         "flags": list(row.flags),
         "problems": list(row.problems),
@@ -157,4 +157,4 @@ def _cells(row: StatusRow) -> tuple[str, ...]:
     gate, last = row.next_gate, row.last_event
     return (row.athlete, row.now, str(row.week or "-"), str(row.days_since_diagnosis),
             f"{gate.step} {gate.date}" if gate else "-",
-            f"{last.date} {last.event}" if last else "-", "; ".join(row.flags))
+            f"{last.date} {last.name}" if last else "-", "; ".join(row.flags))
