@@ -170,7 +170,7 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
         hip_effusion=injury["hip_effusion"],
         prior_bone_stress_injuries=history["prior_bone_stress_injuries"],
         risk_factors=tuple(history["risk_factors"]),
-        goal_weekly_minutes=raw["goal"]["weekly_running_minutes"] or raw["overrides"].get("goal"),
+        goal_weekly_minutes=raw["goal"]["weekly_running_minutes"],
         clinician=Clinician(**{k: (v or "").strip() for k, v in clinician.items()}),
         notes=raw["notes"] or "",
         progress=tuple(

@@ -40,7 +40,7 @@ def referral_reasons(profile: Profile, protocol: Protocol) -> tuple[str, ...]:
 
 def running_goal(profile: Profile, protocol: Protocol) -> int:
     """Weekly running minutes where continuous running stops building."""
-    return profile.goal_weekly_minutes or next(
+    return profile.overrides.get("goal") or profile.goal_weekly_minutes or next(
         (p.default_goal_weekly_minutes for p in protocol.phases if p.kind == "continuous"), 0)
 
 
@@ -199,7 +199,8 @@ def _override_warnings(profile: Profile, protocol: Protocol, goal: int) -> list[
                         f"(overrides.{key}); the protocol's usual range for a "
                         f"{profile.severity} injury is {low}-{high} weeks."))
     continuous = next((p for p in protocol.phases if p.kind == "continuous"), None)
-    if continuous and continuous.goal_limits and profile.goal_weekly_minutes:
+    stated = "goal" in profile.overrides or profile.goal_weekly_minutes
+    if continuous and continuous.goal_limits and stated:
         low, high = continuous.goal_limits
         if not low <= goal <= high:
             where = "overrides.goal" if "goal" in profile.overrides else (

@@ -12,10 +12,11 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from factories import make_profile
+from factories import PROFILE_YAML, make_profile
 
 from generator.errors import InputError
 from generator.plan import Plan
+from generator.profile import load_profile
 from generator.progress import ProgressEvent
 from generator.schedule import schedule
 
@@ -336,3 +337,71 @@ def test_walk_run_before_the_12_week_floor_is_an_error_whatever_the_events_say(p
     assert "the earliest day is 2026-11-24" in message
     plan = plan_of(*events, protocol=quick)  # without the clearance the floor holds the plan
     assert plan.milestones["walk_run"] >= DIAGNOSED + dt.timedelta(weeks=12)
+
+
+# --- in the profile file: each event checked on its own, every problem at once -------------
+
+def load_with(project, protocols, progress: str):
+    path = project.write_profile("test-athlete", PROFILE_YAML + "progress:\n" + progress)
+    return load_profile(path, protocols, D(2026, 11, 23))
+
+
+def problems_of(project, protocols, progress: str) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load_with(project, protocols, progress)
+    return [f"{p.line}:{p.field}: {p.message}" + (f" ({p.hint})" if p.hint else "")
+            for p in caught.value.problems]
+
+
+def test_events_are_read_with_their_lines(project, protocols):
+    profile = load_with(project, protocols, (
+        "  - {date: 2026-10-20, event: partial_weight_bearing}\n"
+        "  - date: 2026-11-02\n"
+        "    event: pause\n"
+        "    until: 2026-11-09\n"
+        "    note: ' flu '\n"))
+    first, pause = profile.progress
+    assert (first.index, first.line, first.event) == (0, 16, "partial_weight_bearing")
+    assert (pause.index, pause.line, pause.until, pause.note) == (1, 17, D(2026, 11, 9), "flu")
+
+
+def test_every_problem_with_single_events_is_reported_together(project, protocols):
+    found = problems_of(project, protocols, (
+        "  - {date: 2026-08-20, event: partial_weight_bearing}\n"
+        "  - {date: 2026-10-01, event: strenght_stage, stage: 2}\n"
+        "  - {date: 2026-10-02, event: strength_stage}\n"
+        "  - {date: 2026-10-03, event: walk_run_step, step: 1}\n"
+        "  - {date: 2026-10-04, event: setback, stage: 2}\n"
+        "  - {date: 2026-10-05, event: pause}\n"
+        "  - {date: 2026-10-06, event: pause, until: 2026-10-06}\n"
+        "  - {date: 2026-10-01, event: setback, until: 2026-10-09}\n"
+        "  - {date: 2026-12-01, event: setback}\n"))
+    assert found == [
+        "16:progress[0].date: 2026-08-20 is before the diagnosis (2026-09-01) (check the year)",
+        "17:progress[1].event: unknown event 'strenght_stage' (did you mean 'strength_stage'?)",
+        "18:progress[2]: a 'strength_stage' event needs 'stage' (stage: one of 1-6)",
+        "19:progress[3].step: 1 is not a step of this protocol (the first walk-run step is "
+        "recorded as `event: walk_run_cleared`)",
+        "20:progress[4].stage: 'stage' is only used with 'strength_stage' events",
+        "21:progress[5]: a pause needs 'until' (the first day back) (until: YYYY-MM-DD)",
+        "22:progress[6].until: 2026-10-06 is not after the pause's date 2026-10-06 (until is "
+        "the first day back)",
+        "23:progress[7].until: 'until' is only used with 'pause' events",
+        "23:progress[7].date: 2026-10-01 is before the event above it (progress[6] on "
+        "2026-10-06) (list the events in date order)",
+        "24:progress[8].date: 2026-12-01 is after today (2026-11-23) (record what has "
+        "happened; the plan looks ahead itself)",
+    ]
+
+
+def test_a_sequence_error_names_the_file_line_and_event_through_the_cli(project):
+    project.write_profile("test-athlete", PROFILE_YAML + (
+        "progress:\n"
+        "  - {date: 2026-10-20, event: partial_weight_bearing}\n"
+        "  - {date: 2026-11-03, event: strength_stage, stage: 1}\n"))
+    result = project.rehab("check")
+    assert result.exit_code == 1
+    assert ("plans/test-athlete.yaml:17:5: progress[1]: strength stage 1 before full "
+            "weight-bearing: the athlete is at partial weight-bearing (since 2026-10-20) "
+            "(the next step to record is `full_weight_bearing`)") in result.output
+    assert "Traceback" not in result.output
