@@ -213,7 +213,7 @@ class _Climb:
 
     def run(self) -> Timeline:
         steps, pending = self.course.steps, list(self.events)
-        weeks: list[WeekPlan] = []
+        weeks: list[dict] = []  # WeekPlan fields but the gate, known only once the next week is
         week = 0
         while True:
             here, part = [], False
@@ -225,8 +225,8 @@ class _Climb:
             step = steps[self.pos]
             minutes = self._walk_minutes()
             setback = self.setback_left > 0
-            weeks.append(WeekPlan(
-                step=step, walk_minutes=minutes, walk_run=self._walk_run(step), gate=False,
+            weeks.append(dict(
+                step=step, walk_minutes=minutes, walk_run=self._walk_run(step),
                 setback=setback, paused=paused, events=tuple(here),
                 starts=step.event if self.entered and not setback else None))
             self.entered = False
@@ -240,10 +240,10 @@ class _Climb:
                 raise InputError([Problem(
                     self.source, f"the plan would last more than {MAX_WEEKS} weeks",
                     field="injury.diagnosed", hint="check the diagnosis and event dates")])
-        weeks = [w if i not in self.gates or i == len(weeks) - 1 else _with_gate(w)
-                 for i, w in enumerate(weeks)]
+        last = len(weeks) - 1
         return Timeline(
-            weeks=tuple(weeks),
+            weeks=tuple(WeekPlan(gate=i in self.gates and i < last, **fields)
+                        for i, fields in enumerate(weeks)),
             summaries=tuple(self.summaries[e.index] for e in self.events),
             event_weeks=tuple(week_of(self.diagnosed, e.date) for e in self.events),
             warnings=tuple(self.warnings),
@@ -512,8 +512,3 @@ class _Climb:
     def _error(self, event: ProgressEvent, message: str, hint: str = "") -> InputError:
         return InputError([Problem(self.source, message, field=f"progress[{event.index}]",
                                    line=event.line, column=event.column, hint=hint)])
-
-
-def _with_gate(week: WeekPlan) -> WeekPlan:
-    return WeekPlan(week.step, week.walk_minutes, week.walk_run, True, week.setback, week.paused,
-                    week.events, week.starts)

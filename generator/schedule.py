@@ -125,7 +125,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
     spans = []
     for run_start, run_length in dict.fromkeys(runs):
         first, last = weeks[run_start], weeks[run_start + run_length - 1]
-        phase = protocol.phase(first.phase)
+        phase = timeline.weeks[run_start].step.phase
         spans.append(PhaseSpan(phase.id, phase.title, phase.short, first.start, last.end,
                                run_length, setback=first.setback))
     starts: dict[str, dt.date] = {}
@@ -144,6 +144,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
     warnings += _override_warnings(profile, protocol, goal)
     warnings += timeline.warnings
     flags = tuple(r.reason for r in protocol.review_flags if r.matches(getattr(profile, r.field)))
+    level = history_level(profile, protocol)
     events = tuple(
         RecordedEvent(date=e.date, event=e.event, week=week + 1, summary=summary,
                       stage=e.stage, step=e.step, until=e.until, note=e.note)
@@ -160,8 +161,8 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         side=profile.side,
         severity=profile.severity,
         mri_grade=profile.mri_grade,
-        history_level=history_level(profile, protocol),
-        history_level_name=protocol.history_level_names[history_level(profile, protocol)],
+        history_level=level,
+        history_level_name=protocol.history_level_names[level],
         goal_weekly_minutes=goal,
         phases=tuple(spans),
         milestones=milestones,
