@@ -7,6 +7,7 @@ first walk-run no sooner than the floor, with setbacks and pauses at random.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import tempfile
@@ -287,3 +288,47 @@ def test_any_broken_history_is_an_input_error_never_a_traceback(protocol, protoc
             return
     raise AssertionError(f"{mutation}: no error, plan made:\n{_yaml(history)}\n"
                          f"{plan.milestones}")
+
+
+_values = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 60), st.text(max_size=12),
+    st.dates(dt.date(2025, 12, 1), dt.date(2027, 6, 1)),
+    st.lists(st.integers(0, 3), max_size=2))
+_entries = st.one_of(
+    _values,
+    st.dictionaries(st.sampled_from(["date", "event", "stage", "step", "until", "note", "x"]),
+                    st.one_of(_values, st.sampled_from(
+                        ["partial_weight_bearing", "full_weight_bearing", "strength_stage",
+                         "walk_run_cleared", "walk_run_step", "continuous_running", "setback",
+                         "pause"])), max_size=6))
+
+
+def _flow(value) -> str:
+    """A YAML flow value, quoted where YAML would otherwise read it differently."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(value)
+
+
+@given(progress=st.lists(_entries, max_size=8),
+       overrides=st.dictionaries(st.sampled_from(
+           ["non_weight_bearing_weeks", "weeks_per_strength_stage", "goal", "walk_run_weeks"]),
+           _values, max_size=3))
+@PROFILE_SETTINGS
+def test_any_progress_or_overrides_value_gives_a_plan_or_an_input_error(
+        protocol, protocols, progress, overrides):
+    text = PROFILE_YAML + "progress: " + _flow(progress) + "\noverrides: " + _flow(overrides)
+    today = dt.date(2026, 11, 23)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "test-athlete.yaml"
+        path.write_text(text + "\n", encoding="utf-8")
+        with contextlib.suppress(InputError):  # anything else fails the test
+            schedule(load_profile(path, protocols, today), protocol, today)
