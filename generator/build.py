@@ -51,6 +51,7 @@ class Outcome:
     problems: tuple[Problem, ...] = ()
     reasons: tuple[str, ...] = ()
     error: BaseException | None = field(default=None, compare=False)  # a bug, for --debug
+    warnings: tuple[str, ...] = ()  # the plan's "Check" notes, also shown on the plan
 
     @property
     def ok(self) -> bool:
@@ -162,7 +163,7 @@ class Build:
             return Outcome(athlete, "failed", problems=(problem,))
         except Exception as err:
             return Outcome(athlete, "failed", problems=(_internal(path, err),), error=err)
-        return Outcome(athlete, "built", folder=folder)
+        return Outcome(athlete, "built", folder=folder, warnings=plan.warnings)
 
     def finish(self) -> None:
         """Site-wide files that name no athlete."""
@@ -266,8 +267,8 @@ def build_all(settings: Settings, ids: tuple[str, ...] = (), write: bool = True)
             outcomes.append(build.build_one(path))
             continue
         try:
-            build.plan_for(path)
-            outcomes.append(Outcome(path.stem, "built"))
+            plan = build.plan_for(path)[1]
+            outcomes.append(Outcome(path.stem, "built", warnings=plan.warnings))
         except InputError as err:
             outcomes.append(Outcome(path.stem, "failed", problems=err.problems))
         except NeedsReferral as referral:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 import traceback
 from pathlib import Path
@@ -111,6 +112,26 @@ def plan(ctx, athlete, plans, content, templates, today, fmt):
 
 
 @main.command()
+@folder_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_context
+def status(ctx, plans, content, templates, today, fmt):
+    """One line per athlete: where they are, what is next, what needs a look."""
+    from generator.status import collect, render_table, to_dict
+
+    settings = Settings(plans=plans, content=content, templates=templates, today=today)
+    rows = _guarded(ctx, lambda: collect(settings))
+    if fmt == "json":
+        document = {"as_of": today.isoformat(), "athletes": [to_dict(r) for r in rows]}
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_table(rows, today), nl=False)
+    if any(r.state != "ok" for r in rows):
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
 @click.argument("athlete")
 @click.option("--plans", type=click.Path(path_type=Path), default="plans", show_default=True)
 @click.option("--templates", type=click.Path(path_type=Path), default="templates",
@@ -186,6 +207,8 @@ def _report(outcomes: list[Outcome], verb: str, debug: bool = False) -> None:
         if outcome.status == "built":
             where = f" -> {outcome.folder}/" if outcome.folder else ""
             click.echo(f"{verb:>8}  {outcome.athlete}{where}")
+            for warning in outcome.warnings:
+                click.echo(f"{'check':>8}  {outcome.athlete}: {warning}")
         elif outcome.status == "referral":
             _referral_message(outcome.athlete, outcome.reasons)
         elif outcome.status == "removed":

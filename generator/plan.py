@@ -41,6 +41,26 @@ class WeekSession:
 
 
 @dataclass(frozen=True)
+class RecordedEvent:
+    """A progress event as the clinician recorded it, with what it did to the plan."""
+
+    date: dt.date
+    event: str
+    week: int  # number of the week it falls in
+    summary: str  # e.g. "Setback: back to strength stage 2 for at least 1 week"
+    stage: int | None = None
+    step: int | None = None
+    until: dt.date | None = None
+    note: str = ""
+
+    @property
+    def name(self) -> str:
+        """As written in the profile: 'strength_stage 3', 'setback'."""
+        number = self.stage or self.step
+        return f"{self.event} {number}" if number else self.event
+
+
+@dataclass(frozen=True)
 class Week:
     number: int
     start: dt.date
@@ -56,6 +76,10 @@ class Week:
     sessions: tuple[WeekSession, ...]
     gate: Gate | None  # what must be true before the week after this one
     status: str  # done | current | upcoming
+    setback: bool = False  # stepped back after a setback
+    paused: bool = False  # progression held (illness, travel...)
+    events: tuple[int, ...] = ()  # indexes into Plan.events recorded in this week
+    starts: str | None = None  # the progress event that records the step starting this week
 
 
 @dataclass(frozen=True)
@@ -66,6 +90,7 @@ class PhaseSpan:
     start: dt.date
     end: dt.date
     weeks: int
+    setback: bool = False  # a stay on an earlier step after a setback
 
 
 @dataclass(frozen=True)
@@ -87,6 +112,7 @@ class Plan:
     weeks: tuple[Week, ...]
     review_flags: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    events: tuple[RecordedEvent, ...] = ()  # the profile's progress, in date order
 
     @property
     def current_week(self) -> Week | None:
@@ -120,6 +146,7 @@ class Plan:
                  "weeks": p.weeks}
                 for p in self.phases
             ],
+            "events": [_event_dict(e) for e in self.events],
             "weeks": [_week_dict(w) for w in self.weeks],
         }
 
@@ -140,6 +167,18 @@ def _walk_run_dict(walk_run: WalkRun | None) -> dict | None:
     }
 
 
+def _event_dict(event: RecordedEvent) -> dict:
+    """As recorded (only the fields written), plus its week and what it did."""
+    out: dict = {"date": event.date.isoformat(), "event": event.event}
+    for name in ("stage", "step", "until", "note"):
+        value = getattr(event, name)
+        if value:
+            out[name] = value.isoformat() if isinstance(value, dt.date) else value
+    out["week"] = event.week
+    out["summary"] = event.summary
+    return out
+
+
 def _week_dict(week: Week) -> dict:
     return {
         "number": week.number,
@@ -151,6 +190,9 @@ def _week_dict(week: Week) -> dict:
         "walk_minutes": week.walk_minutes,
         "walk_run": _walk_run_dict(week.walk_run),
         "status": week.status,
+        "setback": week.setback,
+        "paused": week.paused,
+        "events": list(week.events),
         "sessions": [
             {"kind": s.kind, "title": s.title, "per_week": s.per_week,
              "exercises": list(s.exercises), "minutes": s.minutes,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.errors import InputError
+from generator.errors import InputError, Problem
+from generator.progress import NUMBERED, PAUSE, ProgressEvent, vocabulary
 from generator.protocol import Protocol
 from generator.schema import Field, validate
-from generator.yamlsource import load
+from generator.yamlsource import Document, load
 
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
@@ -35,13 +36,25 @@ PROFILE_SCHEMA = Field("section", fields={
         "risk_factors": Field("list", unique=True, items=Field("text", max_length=60)),
     }),
     "goal": Field("section", fields={
-        "weekly_running_minutes": Field("int", minimum=30, maximum=900),
+        # its limits are the protocol's hard_limits.goal, checked below
+        "weekly_running_minutes": Field("int", minimum=1),
     }),
     "clinician": Field("section", fields={
         "name": _text, "clinic": _text, "phone": Field("text", max_length=40),
         "email": Field("text", max_length=120),
     }),
     "notes": Field("text", max_length=20_000),
+    "progress": Field("list", items=Field("section", required=True, fields={
+        "date": Field("date", required=True, doc="the day it happened"),
+        "event": Field("text", required=True, max_length=40,
+                       doc="e.g. partial_weight_bearing, strength_stage, setback, pause"),
+        "stage": Field("int", minimum=1, maximum=20),
+        "step": Field("int", minimum=1, maximum=50),
+        "until": Field("date"),
+        "note": Field("text", max_length=200),
+    })),
+    # keys depend on the protocol's phases (checked in load_profile)
+    "overrides": Field("map", items=Field("int", minimum=0, maximum=2000)),
 })
 
 
@@ -72,6 +85,9 @@ class Profile:
     goal_weekly_minutes: int | None
     clinician: Clinician
     notes: str  # Markdown, typed by the clinician
+    progress: tuple[ProgressEvent, ...] = ()  # in date order
+    overrides: dict[str, int] = field(default_factory=dict)  # the clinician's lengths and goal
+    source: str = ""  # the file it was read from, for errors found while scheduling
 
 
 def profile_id(path: Path) -> str:
@@ -113,6 +129,7 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
         raise InputError([doc.problem((), "a profile must be a set of fields (key: value lines)",
                                       hint="run `rehab new ID` for a commented starter")])
     raw, problems = validate(doc, PROFILE_SCHEMA)
+    raw["overrides"] = raw["overrides"] or {}  # an absent map validates to None
     injury, history = raw["injury"], raw["history"]
 
     protocol = protocols.get(injury["protocol"]) if injury["protocol"] else None
@@ -147,6 +164,9 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
         problems.append(doc.problem(
             ("injury", "diagnosed"), f"{diagnosed.isoformat()} is after today "
             f"({today.isoformat()})", hint="check the year, or pass --today"))
+    if protocol:
+        problems += _check_overrides(doc, raw, protocol)
+        problems += _check_progress(doc, raw["progress"], protocol, diagnosed, today)
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
 
@@ -173,5 +193,104 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
         goal_weekly_minutes=raw["goal"]["weekly_running_minutes"],
         clinician=Clinician(**{k: (v or "").strip() for k, v in clinician.items()}),
         notes=raw["notes"] or "",
+        progress=tuple(
+            ProgressEvent(index=i, date=e["date"], event=e["event"], stage=e["stage"],
+                          step=e["step"], until=e["until"], note=(e["note"] or "").strip(),
+                          **doc.where(("progress", i)))
+            for i, e in enumerate(raw["progress"])),
+        overrides={k: v for k, v in raw["overrides"].items() if v is not None},
+        source=doc.file,
     )
+
+
+def _check_overrides(doc: Document, raw: dict, protocol: Protocol) -> list[Problem]:
+    """Known keys, within the protocol's hard limits; outside its usual ranges only warns."""
+    out = []
+    overrides = dict(raw["overrides"])
+    stated_goal = raw["goal"]["weekly_running_minutes"]
+    if stated_goal is not None and "goal" in overrides:
+        out.append(doc.problem(("overrides", "goal"), "the goal is also set in "
+                               "goal.weekly_running_minutes", hint="keep one of them"))
+    elif stated_goal is not None and "goal" in protocol.hard_limits:
+        overrides["goal"] = stated_goal
+    for key, value in overrides.items():
+        path = ("overrides", key) if key in raw["overrides"] else ("goal", "weekly_running_minutes")
+        if key not in protocol.override_keys:
+            close = difflib.get_close_matches(key, protocol.override_keys, n=1)
+            out.append(doc.problem(path, f"unknown override '{key}'", hint=(
+                f"did you mean '{close[0]}'?" if close else
+                "known: " + ", ".join(protocol.override_keys))))
+            continue
+        if value is None:
+            continue
+        low, high = protocol.hard_limits[key]
+        if not low <= value <= high:
+            unit = "minutes a week" if key == "goal" else "weeks"
+            out.append(doc.problem(path, f"{value} {unit} is outside the protocol's hard safety "
+                                   f"limits of {low}-{high} (hard_limits.{key})",
+                                   hint="a clinician may leave the usual range, never these"))
+    return out
+
+
+def _check_progress(doc: Document, events: list[dict], protocol: Protocol,
+                    diagnosed: dt.date | None, today: dt.date) -> list[Problem]:
+    """Each event on its own: a known name, the fields it needs, dates in order.
+
+    Whether the sequence makes sense (no skipped step, floors, minimum lengths) is
+    checked by the scheduler, which knows the athlete's planned lengths.
+    """
+    out = []
+    names = vocabulary(protocol)
+    previous: tuple[int, dt.date] | None = None
+    for i, event in enumerate(events):
+        path = ("progress", i)
+        name, day = event["event"], event["date"]
+        if name is not None and name not in names:
+            close = difflib.get_close_matches(name, list(names), n=1)
+            out.append(doc.problem(path + ("event",), f"unknown event '{name}'", hint=(
+                f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(names))))
+            name = None
+        for number_field in ("stage", "step"):
+            wanted = name is not None and NUMBERED.get(name) == number_field
+            value = event[number_field]
+            if wanted and value is None:
+                out.append(doc.problem(path, f"a '{name}' event needs '{number_field}'",
+                                       hint=f"{number_field}: one of {_numbers(names[name])}"))
+            elif wanted and value not in names[name]:
+                hint = f"one of {_numbers(names[name])}"
+                if name == "walk_run_step" and value == 1:
+                    hint = "the first walk-run step is recorded as `event: walk_run_cleared`"
+                out.append(doc.problem(path + (number_field,), f"{value} is not a "
+                                       f"{number_field} of this protocol", hint=hint))
+            elif not wanted and value is not None and name is not None:
+                owner = next(k for k, v in NUMBERED.items() if v == number_field)
+                out.append(doc.problem(path + (number_field,), f"'{number_field}' is only "
+                                       f"used with '{owner}' events"))
+        until = event["until"]
+        if name == PAUSE and until is None:
+            out.append(doc.problem(path, "a pause needs 'until' (the first day back)",
+                                   hint="until: YYYY-MM-DD"))
+        elif name == PAUSE and day is not None and until <= day:
+            out.append(doc.problem(path + ("until",), f"{until} is not after the pause's date "
+                                   f"{day}", hint="until is the first day back"))
+        elif name is not None and name != PAUSE and until is not None:
+            out.append(doc.problem(path + ("until",), "'until' is only used with 'pause' events"))
+        if day is None:
+            continue
+        if diagnosed is not None and day < diagnosed:
+            out.append(doc.problem(path + ("date",), f"{day} is before the diagnosis "
+                                   f"({diagnosed})", hint="check the year"))
+        if day > today:
+            out.append(doc.problem(path + ("date",), f"{day} is after today ({today})",
+                                   hint="record what has happened; the plan looks ahead itself"))
+        if previous and day < previous[1]:
+            out.append(doc.problem(path + ("date",), f"{day} is before the event above it "
+                                   f"(progress[{previous[0]}] on {previous[1]})",
+                                   hint="list the events in date order"))
+        previous = (i, day)
+    return out
+
+
+def _numbers(values: tuple[int, ...]) -> str:
+    return f"{values[0]}-{values[-1]}" if len(values) > 1 else ", ".join(map(str, values))
 

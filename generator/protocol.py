@@ -65,6 +65,12 @@ class Phase:
     start_minutes: int = 0
     max_weekly_increase_percent: float = 0
     default_goal_weekly_minutes: int = 0
+    limits: dict[str, tuple[int, int]] | None = None  # the source's range of weeks, by severity
+    goal_limits: tuple[int, int] | None = None  # continuous: the usual range of weekly goals
+
+    @property
+    def override_key(self) -> str | None:
+        return override_key(self.kind, self.id, self.strength_stage)
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,9 @@ class Protocol:
     history_level_names: tuple[str, ...]
     risk_factors: dict[str, str]
     walk_run_min_weeks: int
+    hard_limits: dict[str, tuple[int, int]]  # override key -> lowest, highest allowed
+    setback_weeks: int  # a setback steps back one step for at least this many weeks
+    resume_weeks: int  # after a pause, at least this many weeks at the same step
     referral: tuple[Rule, ...]
     review_flags: tuple[Rule, ...]
     phases: tuple[Phase, ...]
@@ -119,6 +128,14 @@ class Protocol:
 
     def phase(self, phase_id: str) -> Phase:
         return next(p for p in self.phases if p.id == phase_id)
+
+    @property
+    def override_keys(self) -> tuple[str, ...]:
+        """What a profile's `overrides:` may set for this protocol."""
+        keys = dict.fromkeys(p.override_key for p in self.phases if p.override_key)
+        if any(p.kind == "continuous" for p in self.phases):
+            keys["goal"] = None
+        return tuple(keys)
 
 
 # --- schema ----------------------------------------------------------------
@@ -166,7 +183,9 @@ _phase = Field("section", fields={
     "start_minutes": Field("int", minimum=1, maximum=240),
     "max_weekly_increase_percent": Field("number", minimum=1, maximum=50),
     "default_goal_weekly_minutes": Field("int", minimum=10, maximum=2000),
+    "goal_limits": Field("list", min_items=2, items=Field("int", minimum=1, maximum=2000)),
 })
+_hard_limit = Field("list", min_items=2, items=Field("int", minimum=1, maximum=2000))
 PROTOCOL_SCHEMA = Field("section", fields={
     "id": _text, "title": _text, "subtitle": _opt_text,
     "severity": Field("section", required=True, fields={
@@ -181,6 +200,11 @@ PROTOCOL_SCHEMA = Field("section", fields={
     }),
     "floors": Field("section", required=True, fields={
         "walk_run_min_weeks": Field("int", required=True, minimum=0, maximum=104),
+    }),
+    "hard_limits": Field("map", required=True, items=_hard_limit),
+    "progress": Field("section", required=True, fields={
+        "setback_weeks": Field("int", required=True, minimum=1, maximum=12),
+        "resume_weeks": Field("int", required=True, minimum=1, maximum=12),
     }),
     "referral": Field("list", items=_rule),
     "review_flags": Field("list", items=_rule),
@@ -344,6 +368,7 @@ def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Proble
     ):
         out.append(doc.problem(("phases",), "phases must be the fixed ones first, then hold, "
                                "walk_run and continuous, in that order"))
+    out += _check_hard_limits(doc, raw)
     if "walk_run" in kinds and not raw["floors"]["walk_run_min_weeks"]:
         out.append(doc.problem(("floors", "walk_run_min_weeks"), "is missing"))
     walk = raw["brisk_walk"]
@@ -353,6 +378,69 @@ def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Proble
     check_table(("brisk_walk", "weeks_per_step"), walk["weeks_per_step"], walk["limits"])
     if walk["target_minutes"] < walk["start_minutes"]:
         out.append(doc.problem(("brisk_walk", "target_minutes"), "is below start_minutes"))
+    return out
+
+
+def override_key(kind: str, phase_id: str, strength_stage: int | None) -> str | None:
+    """The `overrides:` and `hard_limits:` key for a phase's weeks (per step for walk-run)."""
+    if kind == "walk_run":
+        return "walk_run_step_weeks"
+    if kind != "fixed":
+        return None
+    return "weeks_per_strength_stage" if strength_stage else f"{phase_id}_weeks"
+
+
+def _override_key(phase: dict) -> str | None:
+    return override_key(phase["kind"], phase["id"], phase["strength_stage"])
+
+
+def _check_hard_limits(doc: Document, raw: dict) -> list[Problem]:
+    """Every step has hard limits, and the protocol's own numbers lie inside them."""
+    out: list[Problem] = []
+    hard = raw["hard_limits"]
+    keys = {_override_key(p) for p in raw["phases"]} - {None}
+    if any(p["kind"] == "continuous" for p in raw["phases"]):
+        keys.add("goal")
+    for key, pair in hard.items():
+        if key not in keys:
+            out.append(doc.problem(("hard_limits", key), f"'{key}' names no phase of this "
+                                   "protocol", hint="known: " + ", ".join(sorted(keys))))
+        elif len(pair) != 2 or pair[0] > pair[1]:
+            out.append(doc.problem(("hard_limits", key), "expected [lowest, highest]"))
+    for key in sorted(keys - set(hard)):
+        out.append(doc.problem(("hard_limits",), f"is missing '{key}'",
+                               hint="every step needs hard limits, e.g. [1, 4]"))
+
+    def inside(path: tuple, numbers: list, key: str) -> None:
+        pair = hard.get(key)
+        if not pair or len(pair) != 2:
+            return
+        for n in numbers:
+            if not pair[0] <= n <= pair[1]:
+                out.append(doc.problem(path, f"{n} is outside the hard limits "
+                                       f"{pair[0]}-{pair[1]} (hard_limits.{key})"))
+                return
+
+    for i, phase in enumerate(raw["phases"]):
+        key = _override_key(phase)
+        table = phase["weeks"] if phase["kind"] == "fixed" else phase["weeks_per_step"]
+        if key:
+            for name, rows in (("weeks" if phase["kind"] == "fixed" else "weeks_per_step", table),
+                               ("limits", phase["limits"])):
+                for sev, row in (rows or {}).items():
+                    inside(("phases", i, name, sev), row, key)
+        if phase["kind"] == "continuous":
+            goal_limits = phase["goal_limits"]
+            if not goal_limits or len(goal_limits) != 2 or goal_limits[0] > goal_limits[1]:
+                out.append(doc.problem(("phases", i, "goal_limits"),
+                                       "expected [lowest, highest] weekly minutes"))
+                continue
+            inside(("phases", i, "goal_limits"), goal_limits, "goal")
+            low, high = goal_limits
+            default = phase["default_goal_weekly_minutes"]
+            if default and not low <= default <= high:
+                out.append(doc.problem(("phases", i, "default_goal_weekly_minutes"),
+                                       f"{default} is outside goal_limits {low}-{high}"))
     return out
 
 
@@ -382,6 +470,8 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str) ->
             start_minutes=p["start_minutes"] or 0,
             max_weekly_increase_percent=p["max_weekly_increase_percent"] or 0,
             default_goal_weekly_minutes=p["default_goal_weekly_minutes"] or 0,
+            limits={k: (v[0], v[-1]) for k, v in p["limits"].items()} if p["limits"] else None,
+            goal_limits=tuple(p["goal_limits"]) if p["goal_limits"] else None,
         )
         for p in raw["phases"]
     )
@@ -403,6 +493,9 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str) ->
         history_level_names=tuple(raw["history"]["level_names"]),
         risk_factors=dict(raw["history"]["risk_factors"]),
         walk_run_min_weeks=raw["floors"]["walk_run_min_weeks"],
+        hard_limits={k: (v[0], v[-1]) for k, v in raw["hard_limits"].items()},
+        setback_weeks=raw["progress"]["setback_weeks"],
+        resume_weeks=raw["progress"]["resume_weeks"],
         referral=rules["referral"], review_flags=rules["review_flags"],
         phases=phases,
         brisk_walk=BriskWalk(

@@ -1,31 +1,26 @@
 """The clinical core, a pure function: (Profile, Protocol, today) -> Plan. No I/O, no clock.
 
 Weeks are counted from the diagnosis day: week 1 starts on it and every week is
-seven days, so every phase starts on the diagnosis weekday and a week never
-straddles two phases. All lengths come from the protocol content.
+seven days, so a planned phase starts on the diagnosis weekday. All lengths come
+from the protocol content, or from the clinician's overrides within its hard
+limits. Recorded progress (generator/progress.py) decides where the athlete is;
+the protocol's durations and floors decide what comes next.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass
 
 from generator.errors import NeedsReferral
-from generator.plan import PhaseSpan, Plan, WalkRun, Week, WeekSession
+from generator.plan import PhaseSpan, Plan, RecordedEvent, Week, WeekSession
 from generator.profile import Profile
+from generator.progress import Course, Step, Timeline, WeekPlan, climb, event_name
 from generator.protocol import Phase, Protocol
 
-MAX_WEEKS = 156  # three years: a plan longer than this is a content error
-
-
-@dataclass(frozen=True)
-class _Slot:
-    """One week before dates and statuses are attached."""
-
-    phase: Phase
-    walk_run: WalkRun | None = None
-    gate: bool = False  # last week of a step: its gate must be passed first
+OVERRIDE_WHAT = {  # how a warning names what an override changed
+    "weeks_per_strength_stage": "Each strength stage",
+    "walk_run_step_weeks": "Each walk-run step",
+}
 
 
 def history_points(profile: Profile, protocol: Protocol) -> int:
@@ -43,103 +38,99 @@ def referral_reasons(profile: Profile, protocol: Protocol) -> tuple[str, ...]:
     return tuple(r.reason for r in protocol.referral if r.matches(getattr(profile, r.field)))
 
 
+def running_goal(profile: Profile, protocol: Protocol) -> int:
+    """Weekly running minutes where continuous running stops building."""
+    return profile.overrides.get("goal") or profile.goal_weekly_minutes or next(
+        (p.default_goal_weekly_minutes for p in protocol.phases if p.kind == "continuous"), 0)
+
+
+def planned_weeks(phase: Phase, profile: Profile, level: int) -> int | None:
+    """Weeks of a fixed phase, or of each walk-run step: the override, else the table."""
+    override = profile.overrides.get(phase.override_key or "")
+    if override is not None:
+        return override
+    table = phase.weeks if phase.kind == "fixed" else phase.weeks_per_step
+    return table[profile.severity][level] if table else None
+
+
+def course(profile: Profile, protocol: Protocol) -> Course:
+    """The ladder of steps with this athlete's lengths, and what the climb needs besides."""
+    level = history_level(profile, protocol)
+    steps: list[Step] = []
+    for position, phase in enumerate(protocol.phases):
+        numbers = range(1, len(phase.steps) + 1) if phase.kind == "walk_run" else [None]
+        weeks = planned_weeks(phase, profile, level)
+        hard = protocol.hard_limits.get(phase.override_key or "")
+        usual = phase.limits.get(profile.severity) if phase.limits else None
+        for number in numbers:
+            steps.append(Step(
+                index=len(steps), phase=phase, walk_run_step=number,
+                weeks=weeks if phase.kind in ("fixed", "walk_run") else None,
+                min_weeks=hard[0] if hard else 0, usual=usual,
+                event=event_name(phase, position, number)))
+    walk = protocol.brisk_walk
+    first = next(s.index for s in steps if s.phase.id == walk.starts_with)
+    end = next((s.index for s in steps if s.phase.id == walk.ends_before), len(steps))
+    return Course(
+        steps=tuple(steps), walk=walk,
+        walk_weeks_per_step=walk.weeks_per_step[profile.severity][level],
+        walk_steps=range(first, end), floor_weeks=protocol.walk_run_min_weeks,
+        goal=running_goal(profile, protocol), setback_weeks=protocol.setback_weeks,
+        resume_weeks=protocol.resume_weeks)
+
+
 def schedule(profile: Profile, protocol: Protocol, today: dt.date) -> Plan:
-    """Plan every week from diagnosis to the running goal. Raises NeedsReferral."""
+    """Plan every week from diagnosis to the running goal.
+
+    Raises NeedsReferral, or InputError for progress events that cannot have happened.
+    """
     reasons = referral_reasons(profile, protocol)
     if reasons:
         raise NeedsReferral(profile.id, reasons)
-    severity, level = profile.severity, history_level(profile, protocol)
-    walk = protocol.brisk_walk
-    goal = profile.goal_weekly_minutes or next(
-        (p.default_goal_weekly_minutes for p in protocol.phases if p.kind == "continuous"), 0)
-
-    slots: list[_Slot] = []
-    walk_start: int | None = None  # index of the first week with brisk walking
-
-    def walk_minutes(index: int) -> int | None:
-        if walk_start is None or index < walk_start:
-            return None
-        steps = (index - walk_start) // walk.weeks_per_step[severity][level]
-        return min(walk.start_minutes + steps * walk.step_minutes, walk.target_minutes)
-
-    def add(phase: Phase, weeks: int, walk_run: WalkRun | None = None) -> None:
-        nonlocal walk_start
-        if phase.id == walk.starts_with:
-            walk_start = len(slots)
-        for i in range(weeks):
-            slots.append(_Slot(phase, walk_run, gate=i == weeks - 1))
-        if len(slots) > MAX_WEEKS:
-            raise ValueError(f"protocol {protocol.id} makes a plan longer than {MAX_WEEKS} weeks")
-
-    def ready_to_run(index: int) -> bool:
-        """Floors for the first run, checked for the week at `index`."""
-        if index < protocol.walk_run_min_weeks:
-            return False
-        at_target = sum(1 for j in range(index) if walk_minutes(j) == walk.target_minutes)
-        return at_target >= walk.weeks_at_target_before_running
-
-    for phase in protocol.phases:
-        if phase.kind == "fixed":
-            add(phase, phase.weeks[severity][level])
-        elif phase.kind == "hold":
-            held = 0
-            while not ready_to_run(len(slots) + held):
-                held += 1
-            add(phase, held)
-        elif phase.kind == "walk_run":
-            per_step = phase.weeks_per_step[severity][level]
-            for number, step in enumerate(phase.steps, start=1):
-                add(phase, per_step, WalkRun(step.run, step.walk, step.repeats,
-                                             phase.sessions_per_week, number))
-        elif phase.kind == "continuous":
-            sessions = phase.sessions_per_week
-            per_run = min(phase.start_minutes, math.ceil(goal / sessions))
-            growth = 1 + phase.max_weekly_increase_percent / 100
-            while True:
-                add(phase, 1, WalkRun(per_run, 0, 1, sessions, None))
-                if per_run * sessions >= goal:
-                    break
-                # floor keeps the weekly rise at or under the limit
-                per_run = min(max(math.floor(per_run * growth), per_run + 1),
-                              math.ceil(goal / sessions))
-
-    return _dated_plan(profile, protocol, today, slots, walk_minutes, level, goal)
+    plan_course = course(profile, protocol)
+    timeline = climb(plan_course, profile.diagnosed, profile.progress, profile.source)
+    return _dated_plan(profile, protocol, today, timeline, plan_course.goal)
 
 
-def _dated_plan(profile, protocol, today, slots, walk_minutes, level, goal) -> Plan:
-    walk_end = next(
-        (i for i, s in enumerate(slots) if s.phase.id == protocol.brisk_walk.ends_before),
-        len(slots))
+def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: Timeline,
+                goal: int) -> Plan:
+    runs = _runs(timeline.weeks)
     weeks: list[Week] = []
-    for index, slot in enumerate(slots):
+    for index, (slot, (run_start, run_length)) in enumerate(zip(timeline.weeks, runs,
+                                                                strict=True)):
         start = profile.diagnosed + dt.timedelta(weeks=index)
         end = start + dt.timedelta(days=6)
-        minutes = walk_minutes(index) if index < walk_end else None
-        phase_weeks = [i for i, s in enumerate(slots) if s.phase.id == slot.phase.id]
+        phase = slot.step.phase
         weeks.append(Week(
             number=index + 1,
             start=start,
             end=end,
-            phase=slot.phase.id,
-            phase_title=slot.phase.title,
-            phase_week=phase_weeks.index(index) + 1,
-            phase_weeks=len(phase_weeks),
-            weight_bearing=slot.phase.weight_bearing,
-            strength_stage=slot.phase.strength_stage,
-            walk_minutes=minutes,
+            phase=phase.id,
+            phase_title=phase.title,
+            phase_week=index - run_start + 1,
+            phase_weeks=run_length,
+            weight_bearing=phase.weight_bearing,
+            strength_stage=phase.strength_stage,
+            walk_minutes=slot.walk_minutes,
             walk_run=slot.walk_run,
-            sessions=_sessions(slot, minutes, protocol),
-            gate=slot.phase.gate if slot.gate and index < len(slots) - 1 else None,
+            sessions=_sessions(slot, protocol),
+            gate=phase.gate if slot.gate else None,
             status="done" if end < today else "current" if start <= today else "upcoming",
+            setback=slot.setback,
+            paused=slot.paused,
+            events=slot.events,
+            starts=slot.starts,
         ))
 
     spans = []
-    for phase in protocol.phases:
-        mine = [w for w in weeks if w.phase == phase.id]
-        if mine:
-            spans.append(PhaseSpan(phase.id, phase.title, phase.short, mine[0].start,
-                                   mine[-1].end, len(mine)))
-    starts = {s.id: s.start for s in spans}
+    for run_start, run_length in dict.fromkeys(runs):
+        first, last = weeks[run_start], weeks[run_start + run_length - 1]
+        phase = timeline.weeks[run_start].step.phase
+        spans.append(PhaseSpan(phase.id, phase.title, phase.short, first.start, last.end,
+                               run_length, setback=first.setback))
+    starts: dict[str, dt.date] = {}
+    for span in spans:
+        starts.setdefault(span.id, span.start)
     milestones = {p.id: starts.get(p.id) for p in protocol.phases if p.milestone}
 
     warnings = []
@@ -150,7 +141,15 @@ def _dated_plan(profile, protocol, today, slots, walk_minutes, level, goal) -> P
                 f"Severity is given as {profile.severity_stated}, but MRI grade "
                 f"{profile.mri_grade} usually means {implied}. The plan follows the stated "
                 "severity: check it.")
+    warnings += _override_warnings(profile, protocol, goal)
+    warnings += timeline.warnings
     flags = tuple(r.reason for r in protocol.review_flags if r.matches(getattr(profile, r.field)))
+    level = history_level(profile, protocol)
+    events = tuple(
+        RecordedEvent(date=e.date, event=e.event, week=week + 1, summary=summary,
+                      stage=e.stage, step=e.step, until=e.until, note=e.note)
+        for e, week, summary in zip(profile.progress, timeline.event_weeks, timeline.summaries,
+                                    strict=True))
 
     return Plan(
         athlete_id=profile.id,
@@ -170,10 +169,49 @@ def _dated_plan(profile, protocol, today, slots, walk_minutes, level, goal) -> P
         weeks=tuple(weeks),
         review_flags=flags,
         warnings=tuple(warnings),
+        events=events,
     )
 
 
-def _sessions(slot: _Slot, walk_minutes: int | None, protocol: Protocol) -> tuple[WeekSession, ...]:
+def _runs(weeks: tuple[WeekPlan, ...]) -> list[tuple[int, int]]:
+    """For each week, (first week, length) of its run: consecutive weeks of one phase."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(weeks) + 1):
+        if i == len(weeks) or weeks[i].step.phase.id != weeks[start].step.phase.id or (
+                weeks[i].setback != weeks[start].setback):
+            out += [(start, i - start)] * (i - start)
+            start = i
+    return out
+
+
+def _override_warnings(profile: Profile, protocol: Protocol, goal: int) -> list[str]:
+    """An override outside the protocol's usual range is allowed (within hard limits): say so."""
+    out = []
+    for phase in protocol.phases:
+        key = phase.override_key
+        value = profile.overrides.get(key or "")
+        if value is None or not phase.limits or key in {w[0] for w in out}:
+            continue
+        low, high = phase.limits[profile.severity]
+        if not low <= value <= high:
+            what = OVERRIDE_WHAT.get(key, phase.title)
+            out.append((key, f"{what} is set to {value} weeks by the clinician "
+                        f"(overrides.{key}); the protocol's usual range for a "
+                        f"{profile.severity} injury is {low}-{high} weeks."))
+    continuous = next((p for p in protocol.phases if p.kind == "continuous"), None)
+    stated = "goal" in profile.overrides or profile.goal_weekly_minutes
+    if continuous and continuous.goal_limits and stated:
+        low, high = continuous.goal_limits
+        if not low <= goal <= high:
+            where = "overrides.goal" if "goal" in profile.overrides else (
+                "goal.weekly_running_minutes")
+            out.append(("goal", f"The running goal is {goal} minutes a week ({where}); the "
+                        f"protocol's usual range is {low}-{high}."))
+    return [text for _, text in out]
+
+
+def _sessions(slot: WeekPlan, protocol: Protocol) -> tuple[WeekSession, ...]:
     """The week's sessions: run first, then the phase's own, with the brisk walk after strength."""
     out: list[WeekSession] = []
     if slot.walk_run:
@@ -181,12 +219,12 @@ def _sessions(slot: _Slot, walk_minutes: int | None, protocol: Protocol) -> tupl
         out.append(WeekSession("walk_run" if slot.walk_run.step else "run", title,
                                f"{slot.walk_run.sessions_per_week} times, a rest day between",
                                walk_run=slot.walk_run))
-    for session in slot.phase.sessions:
+    for session in slot.step.phase.sessions:
         out.append(WeekSession(session.kind, session.title, session.per_week,
                                session.exercises, session.text))
-    if walk_minutes is not None:
+    if slot.walk_minutes is not None:
         walk = protocol.brisk_walk
         position = next((i + 1 for i, s in enumerate(out) if s.kind in ("strength", "rehab")), 0)
         out.insert(position, WeekSession("walk", "Brisk walk", walk.per_week, text=walk.text,
-                                         minutes=walk_minutes))
+                                         minutes=slot.walk_minutes))
     return tuple(out)

@@ -69,7 +69,9 @@ def test_all_problems_in_a_file_are_reported_together_in_line_order(tmp_path, pr
         "9:3: history.prior_bone_stress_injuries: expected a whole number, got 'many'",
         "10:18: history.risk_factors[0]: unknown risk factor 'low_energy_availabilty' "
         "(did you mean 'low_energy_availability'?)",
-        "11:8: goal.weekly_running_minutes: 5 is below the minimum of 30",
+        "11:8: goal.weekly_running_minutes: 5 minutes a week is outside the protocol's hard "
+        "safety limits of 30-600 (hard_limits.goal) (a clinician may leave the usual range, "
+        "never these)",
         "12:1: clinican: unknown field 'clinican' (did you mean 'clinician'?)",
     ]
 
@@ -271,12 +273,13 @@ def test_a_template_syntax_error_names_the_file_and_line(project):
 
 
 def test_a_template_naming_an_unknown_value_names_the_file_and_line(project):
+    line = line_of(project.root / "templates" / "plan.html", "<h1>{{ plan.athlete_name }}</h1>")
     edit(project.root / "templates" / "plan.html", "<h1>{{ plan.athlete_name }}</h1>",
          "<h1>{{ plan.athlete_nme }}</h1>")
     project.write_profile("good", PROFILE_YAML)
     result = project.rehab("build", "--no-pdf")
     assert result.exit_code == 1
-    assert ("templates/plan.html:9: template error: 'generator.plan.Plan object' has no "
+    assert (f"templates/plan.html:{line}: template error: 'generator.plan.Plan object' has no "
             "attribute 'athlete_nme'") in result.stderr
 
 

@@ -24,7 +24,11 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
             groups.append({"title": span.title,
                            "exercises": [protocol.exercises[e] for e in dict.fromkeys(ids)]})
     gate_groups: list[dict] = []
+    listed: set[str] = set()
     for span in plan.phases[:-1]:
+        if span.id in listed:
+            continue  # a phase met again after a setback has the same checklist
+        listed.add(span.id)
         gate = protocol.phase(span.id).gate
         if gate_groups and gate_groups[-1]["gate"] == gate:
             gate_groups[-1]["phases"].append(span.title)
@@ -37,11 +41,23 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
         "protocol": protocol,
         "profile": profile,
         "phase_gates": {p.id: p.gate for p in protocol.phases},
-        "phase_ends": {s.id: s.end for s in plan.phases},
+        "phase_ends": _phase_ends(plan),
         "phase_about": {p.id: protocol_markdown(p.about) for p in protocol.phases},
         "exercise_groups": groups,
         "used_exercises": [ex for g in groups for ex in g["exercises"]],
     }
+
+
+def _phase_ends(plan: Plan) -> dict:
+    """Where each phase ends: its stay that holds this week, else its first."""
+    ends: dict = {}
+    for span in plan.phases:
+        ends.setdefault(span.id, span.end)
+    current = plan.current_week
+    for span in plan.phases:
+        if current and span.start <= current.start <= span.end:
+            ends[span.id] = span.end
+    return ends
 
 
 def render_page(env: jinja2.Environment, plan: Plan, protocol: Protocol, profile: Profile) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.plan import Plan, Week
+from generator.plan import Plan, RecordedEvent, Week
 
 
 def _doing(week: Week) -> str:
@@ -20,6 +20,14 @@ def _doing(week: Week) -> str:
     return ", ".join(parts) or week.sessions[0].title.lower()
 
 
+def event_line(event: RecordedEvent) -> str:
+    """2026-11-20 setback: Setback: back to ... (groin ache)"""
+    text = f"{event.date.isoformat()} {event.summary}"
+    if event.until:
+        text += f" until {event.until.isoformat()}"
+    return text + (f" ({event.note})" if event.note else "")
+
+
 def render_text(plan: Plan) -> str:
     lines = [
         f"{plan.athlete_name} ({plan.athlete_id}) · {plan.protocol_title}",
@@ -34,8 +42,12 @@ def render_text(plan: Plan) -> str:
         mark = "> " if week.status == "current" else "  "
         dates = f"{week.start.isoformat()} - {week.end.strftime('%m-%d')}"
         gate = "  [gate]" if week.gate else ""
+        state = "  [setback]" if week.setback else ""
+        state += "  [paused]" if week.paused else ""
         lines.append(f"{mark}{week.number:>3}  {dates:<23}  {week.phase_title:<24}  "
-                     f"{week.weight_bearing:<7}  {_doing(week)}{gate}")
+                     f"{week.weight_bearing:<7}  {_doing(week)}{gate}{state}")
+        for index in week.events:
+            lines.append(f"{'':7}* {event_line(plan.events[index])}")
     lines.append("")
     lines.append("milestones: " + ", ".join(
         f"{k} {v.isoformat() if v else '-'}" for k, v in plan.milestones.items()))

@@ -1,0 +1,514 @@
+"""Progress events -> the weeks of a plan. Pure: no I/O, no clock.
+
+The athlete climbs a ladder of steps: the protocol's phases in order, with walk-run
+split into its steps. The events recorded in a profile move them on it:
+
+- a step event (`partial_weight_bearing`, `strength_stage` 3, `walk_run_cleared`, ...)
+  puts the athlete on that step from that day; it must be the next step after the
+  one they are on, and the step it ends must have lasted its hard minimum;
+- a `setback` puts them one step down for at least `progress.setback_weeks`;
+- a `pause` holds them where they are until `until` (the first day back).
+
+Between two events the athlete stays where the first one left them (except the
+ready-to-run hold, which nobody records): past weeks show what was recorded, never
+what was only planned. After the latest event the plan looks ahead with the
+protocol's durations, and its floors (walk-run never before `walk_run_min_weeks`).
+
+Weeks run from the diagnosis day, seven days each. An event shows from the week that
+contains it. A step or setback that starts after the first day of a week does not
+count that week toward its length, and a week touched by a pause does not count at
+all: a step never lasts less than its planned weeks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from generator.errors import InputError, Problem
+from generator.plan import WalkRun
+from generator.protocol import BriskWalk, Phase, Protocol
+
+SETBACK, PAUSE = "setback", "pause"
+NUMBERED = {"strength_stage": "stage", "walk_run_step": "step"}  # event -> its number field
+MAX_WEEKS = 156  # three years: a longer plan is a mistake in the content or the dates
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """One entry of a profile's `progress:` list, as the clinician wrote it."""
+
+    index: int  # position in the list, for error messages
+    date: dt.date
+    event: str
+    stage: int | None = None
+    step: int | None = None
+    until: dt.date | None = None
+    note: str = ""
+    line: int | None = None  # where it was written, so sequence errors can point at it
+    column: int | None = None
+
+    @property
+    def name(self) -> str:
+        """As a clinician would write it: 'strength_stage 3', 'setback'."""
+        number = self.stage if self.event == "strength_stage" else (
+            self.step if self.event == "walk_run_step" else None)
+        return self.event if number is None else f"{self.event} {number}"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One rung of the ladder: a phase, or one step of the walk-run phase."""
+
+    index: int
+    phase: Phase
+    walk_run_step: int | None  # 1-based, walk-run phase only
+    weeks: int | None  # planned weeks; None: ends on a condition (hold, continuous)
+    min_weeks: int  # hard minimum: a recorded step may not end sooner
+    usual: tuple[int, int] | None  # the protocol's range for this athlete's severity
+    event: str | None  # the progress event that records its start; None: never recorded
+
+    @property
+    def title(self) -> str:
+        if self.walk_run_step:
+            return f"{self.phase.title} step {self.walk_run_step}"
+        return self.phase.title
+
+    @property
+    def label(self) -> str:
+        return self.title[0].lower() + self.title[1:]
+
+
+@dataclass(frozen=True)
+class Course:
+    """Everything the climb needs, resolved for one athlete (lengths, goal, floors)."""
+
+    steps: tuple[Step, ...]
+    walk: BriskWalk
+    walk_weeks_per_step: int
+    walk_steps: range  # indexes of the steps with brisk walking
+    floor_weeks: int
+    goal: int
+    setback_weeks: int
+    resume_weeks: int
+
+
+@dataclass(frozen=True)
+class WeekPlan:
+    """One week of the climb, before dates and statuses are attached."""
+
+    step: Step
+    walk_minutes: int | None
+    walk_run: WalkRun | None
+    gate: bool  # the next step follows this week: its gate must be passed first
+    setback: bool
+    paused: bool
+    events: tuple[int, ...]  # indexes of the events recorded in this week
+    starts: str | None  # the event that records the step starting this week, if any
+
+
+@dataclass(frozen=True)
+class Timeline:
+    weeks: tuple[WeekPlan, ...]
+    summaries: tuple[str, ...]  # one per event, in profile order
+    event_weeks: tuple[int, ...]  # 0-based week of each event
+    warnings: tuple[str, ...]
+
+
+def event_name(phase: Phase, position: int, walk_run_step: int | None) -> str | None:
+    """How a profile records the start of a step; None for steps nobody records."""
+    if position == 0 or phase.kind == "hold":
+        return None  # the first phase starts at diagnosis; the hold only fills time
+    if phase.kind == "walk_run":
+        return "walk_run_cleared" if walk_run_step == 1 else f"walk_run_step {walk_run_step}"
+    if phase.strength_stage:
+        return f"strength_stage {phase.strength_stage}"
+    return phase.id
+
+
+def vocabulary(protocol: Protocol) -> dict[str, tuple[int, ...]]:
+    """Event names a profile may use -> the numbers its stage/step field may take."""
+    names: dict[str, tuple[int, ...]] = {}
+    for position, phase in enumerate(protocol.phases):
+        numbers = range(1, len(phase.steps) + 1) if phase.kind == "walk_run" else [None]
+        for number in numbers:
+            name = event_name(phase, position, number)
+            if name:
+                event, _, value = name.partition(" ")
+                names.setdefault(event, ())
+                if value:
+                    names[event] += (int(value),)
+    names[SETBACK] = names[PAUSE] = ()
+    return names
+
+
+def climb(course: Course, diagnosed: dt.date, events: tuple[ProgressEvent, ...],
+          source: str) -> Timeline:
+    """Every week from diagnosis to the goal. Raises InputError for an impossible sequence.
+
+    `events` must already be valid one by one (known names, fields, dates in order,
+    between diagnosis and today): profile.py checks that. Here the sequence is checked.
+    """
+    return _Climb(course, diagnosed, events, source).run()
+
+
+def week_of(diagnosed: dt.date, day: dt.date) -> int:
+    return (day - diagnosed).days // 7
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _duration(days: int) -> str:
+    weeks, rest = divmod(days, 7)
+    parts = ([_plural(weeks, "week")] if weeks else []) + ([_plural(rest, "day")] if rest else [])
+    return " and ".join(parts) or "0 days"
+
+
+@dataclass
+class _Minimum:
+    """The recorded step may not end before `days` of it (pauses excluded) since `since`."""
+
+    since: dt.date
+    days: int
+    why: str
+
+
+@dataclass
+class _Climb:
+    course: Course
+    diagnosed: dt.date
+    events: tuple[ProgressEvent, ...]
+    source: str
+    pos: int = 0  # the step the athlete is on
+    recorded: int = 0  # the step the records put them on (the hold aside, the same)
+    recorded_since: dt.date | None = None
+    by_setback: bool = False  # `recorded` comes from a setback
+    need: int | None = None  # counted weeks this stay on the step lasts
+    done: int = 0
+    setback_left: int = 0
+    entered: bool = True  # the current week starts a stay on a step
+    minimums: list[_Minimum] = field(default_factory=list)
+    walk_weeks: int | None = None  # weeks of brisk walking progression so far
+    at_target: int = 0  # weeks walked at the target length
+    run_minutes: int | None = None  # continuous running: minutes per run
+    paused_weeks: range = range(0)
+    pause_until: dt.date | None = None
+    pauses: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+    due: dt.date | None = None  # the next recorded step was planned from this day
+    gates: set[int] = field(default_factory=set)
+    summaries: dict[int, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        first = self.course.steps[0]
+        self.recorded_since = self.diagnosed
+        self.need = first.weeks
+        self.minimums = [self._hard_minimum(first, self.diagnosed)]
+        self.by_event = {s.event: s for s in self.course.steps if s.event}
+
+    # --- the week loop --------------------------------------------------------
+
+    def run(self) -> Timeline:
+        steps, pending = self.course.steps, list(self.events)
+        weeks: list[dict] = []  # WeekPlan fields but the gate, known only once the next week is
+        week = 0
+        while True:
+            here, part = [], False
+            while pending and week_of(self.diagnosed, pending[0].date) == week:
+                event = pending.pop(0)
+                here.append(event.index)
+                part |= self._apply(event, week) and event.date != self._start(week)
+            paused = week in self.paused_weeks
+            step = steps[self.pos]
+            minutes = self._walk_minutes()
+            setback = self.setback_left > 0
+            weeks.append(dict(
+                step=step, walk_minutes=minutes, walk_run=self._walk_run(step),
+                setback=setback, paused=paused, events=tuple(here),
+                starts=step.event if self.entered and not setback else None))
+            self.entered = False
+            at_goal = self._after_week(week, step, minutes, counted=not paused and not part,
+                                       paused=paused, setback=setback)
+            if not pending and at_goal:
+                break
+            self._advance(week, projecting=not pending)
+            week += 1
+            if week >= MAX_WEEKS:
+                raise InputError([Problem(
+                    self.source, f"the plan would last more than {MAX_WEEKS} weeks",
+                    field="injury.diagnosed", hint="check the diagnosis and event dates")])
+        last = len(weeks) - 1
+        return Timeline(
+            weeks=tuple(WeekPlan(gate=i in self.gates and i < last, **fields)
+                        for i, fields in enumerate(weeks)),
+            summaries=tuple(self.summaries[e.index] for e in self.events),
+            event_weeks=tuple(week_of(self.diagnosed, e.date) for e in self.events),
+            warnings=tuple(self.warnings),
+        )
+
+    def _start(self, week: int) -> dt.date:
+        return self.diagnosed + dt.timedelta(weeks=week)
+
+    def _walk_minutes(self) -> int | None:
+        if self.pos not in self.course.walk_steps:
+            return None
+        if self.walk_weeks is None:
+            self.walk_weeks = 0
+        walk = self.course.walk
+        steps = self.walk_weeks // self.course.walk_weeks_per_step
+        return min(walk.start_minutes + steps * walk.step_minutes, walk.target_minutes)
+
+    def _walk_run(self, step: Step) -> WalkRun | None:
+        phase = step.phase
+        if step.walk_run_step:
+            s = phase.steps[step.walk_run_step - 1]
+            return WalkRun(s.run, s.walk, s.repeats, phase.sessions_per_week, step.walk_run_step)
+        if phase.kind == "continuous":
+            return WalkRun(self.run_minutes, 0, 1, phase.sessions_per_week, None)
+        return None
+
+    def _after_week(self, week: int, step: Step, minutes: int | None, counted: bool,
+                    paused: bool, setback: bool) -> bool:
+        """Count the week; True when it was the last week of the plan (the goal reached)."""
+        if paused:
+            return False  # nothing moves in a paused week: walks, runs and steps hold
+        if minutes is not None:
+            if minutes == self.course.walk.target_minutes:
+                self.at_target += 1
+            if not setback:  # walks do not grow while the athlete is stepped back
+                self.walk_weeks += 1
+        if counted:
+            self.done += 1
+            self.setback_left = max(self.setback_left - 1, 0)
+        if step.phase.kind != "continuous":
+            return False
+        sessions = step.phase.sessions_per_week
+        if self.run_minutes * sessions >= self.course.goal:
+            return True
+        if counted:
+            self.gates.add(week)  # more running next week: its gate comes first
+            # floor keeps the weekly rise at or under the limit
+            growth = 1 + step.phase.max_weekly_increase_percent / 100
+            self.run_minutes = min(max(math.floor(self.run_minutes * growth),
+                                       self.run_minutes + 1),
+                                   math.ceil(self.course.goal / sessions))
+        return False
+
+    def _ready_to_run(self, week: int) -> bool:
+        """The floors for the first run, checked for the week at `week`."""
+        return (week >= self.course.floor_weeks
+                and self.at_target >= self.course.walk.weeks_at_target_before_running)
+
+    def _advance(self, week: int, projecting: bool) -> None:
+        """Between `week` and the next: move on if the step is complete and no event waits."""
+        steps = self.course.steps
+        step = steps[self.pos]
+        if self.setback_left or (self.need is not None and self.done < self.need):
+            return
+        kind = step.phase.kind
+        if kind == "continuous":
+            return  # one step to the end: _after_week grows the running
+        if kind == "hold":
+            if not self._ready_to_run(week + 1):
+                return
+            if projecting:
+                self.gates.add(week)
+                self._enter(steps[self.pos + 1])
+            else:
+                self.due = self.due or self._start(week + 1)
+            return
+        if self.need is None:
+            return
+        following = steps[self.pos + 1] if self.pos + 1 < len(steps) else None
+        if following is None:
+            return
+        if following.phase.kind == "hold" and not (projecting and
+                                                   self._ready_to_run(week + 1)):
+            self.gates.add(week)
+            self._enter(following)  # nobody records the hold: the plan moves into it
+            if not projecting and self._ready_to_run(week + 1):
+                self.due = self._start(week + 1)
+            return
+        if not projecting:
+            self.due = self.due or self._start(week + 1)
+            return
+        self.gates.add(week)
+        if following.phase.kind == "hold":
+            following = steps[following.index + 1]  # floors already met: no filler week
+        self._enter(following)
+
+    def _enter(self, step: Step, need: int | None = None) -> None:
+        self.pos = step.index
+        self.need = step.weeks if need is None else need
+        self.done = 0
+        self.setback_left = 0
+        self.entered = True
+        self.due = None
+        if step.index < self.course.walk_steps.start:
+            self.walk_weeks = None  # back before walking began: walks start again from scratch
+        if step.phase.kind == "continuous":
+            sessions = step.phase.sessions_per_week
+            self.run_minutes = min(step.phase.start_minutes, math.ceil(self.course.goal / sessions))
+        else:
+            self.run_minutes = None
+
+    # --- events -----------------------------------------------------------------
+
+    def _apply(self, event: ProgressEvent, week: int) -> bool:
+        """Apply one event; True when it changes the step (so its week is a part-week)."""
+        if self.pause_until and event.date < self.pause_until:
+            raise self._error(event, f"'{event.name}' on {event.date} falls inside the pause "
+                              f"until {self.pause_until}",
+                              "end the pause earlier (until), or date the event after it")
+        if event.event == PAUSE:
+            self._pause(event, week)
+            return False
+        if event.event == SETBACK:
+            self._setback(event)
+            return True
+        self._step_event(event)
+        if week > 0:
+            self.gates.add(week - 1)
+        return True
+
+    def _step_event(self, event: ProgressEvent) -> None:
+        steps = self.course.steps
+        target = self.by_event.get(event.name)
+        current = steps[self.recorded]
+        expected = self._next_recorded(self.recorded)
+        since = self._since_text()
+        if target is None:  # profile.py checks names; a protocol could still lack a step
+            raise self._error(event, f"this protocol has no step '{event.name}'")
+        if target.index <= self.recorded:
+            raise self._error(
+                event, f"'{event.name}' is not a step forward: the athlete is already at "
+                f"{current.label} ({since})",
+                "to record a step back, use `event: setback`")
+        if expected is not None and target.index != expected.index:
+            before = self._previous_recorded(target.index)
+            raise self._error(
+                event, f"{self._event_words(target)} before {before.label}: the athlete is at "
+                f"{current.label} ({since})",
+                f"the next step to record is `{expected.event}`")
+        if target.walk_run_step == 1:
+            floor = self.diagnosed + dt.timedelta(weeks=self.course.floor_weeks)
+            if event.date < floor:
+                raise self._error(
+                    event, f"walk-run cleared on {event.date}, "
+                    f"{_duration((event.date - self.diagnosed).days)} after diagnosis: walk-run "
+                    f"never starts before {self.course.floor_weeks} weeks, whatever the tests "
+                    f"show (floors.walk_run_min_weeks)", f"the earliest day is {floor}")
+        for minimum in self.minimums:
+            active = self._active_days(minimum.since, event.date)
+            if active < minimum.days:
+                earliest = self._earliest(minimum)
+                raise self._error(
+                    event, f"{current.label} lasted {_duration(active)} (from "
+                    f"{minimum.since}{', pauses not counted' if self.pauses else ''}); "
+                    f"{minimum.why}", f"{target.label} can start on {earliest} at the earliest")
+        if current.usual and not self.by_setback:
+            low = min(current.usual[0], current.weeks or current.usual[0])
+            active = self._active_days(self.recorded_since, event.date)
+            if active < low * 7:
+                self.warnings.append(
+                    f"{current.title} lasted {_duration(active)} ({self.recorded_since} to "
+                    f"{event.date}): shorter than the protocol's usual "
+                    f"{current.usual[0]}-{current.usual[1]} weeks. Check the recorded dates.")
+        self._enter(target)
+        self.recorded, self.recorded_since, self.by_setback = target.index, event.date, False
+        self.minimums = [self._hard_minimum(target, event.date)]
+        self.summaries[event.index] = (
+            "Cleared for walk-run: step 1 starts" if target.walk_run_step == 1
+            else f"Started {target.label}")
+
+    def _setback(self, event: ProgressEvent) -> None:
+        steps, weeks = self.course.steps, self.course.setback_weeks
+        self._warn_if_unrecorded(event)
+        current = steps[self.pos]
+        back = self._previous(self.pos)
+        why = f"a setback steps back for at least {_plural(weeks, 'week')} (progress.setback_weeks)"
+        if back.index == current.index:
+            # nothing below the first step: it lasts at least the setback's weeks more
+            self.need = max((self.need or 0) - self.done, weeks)
+            self.done = 0
+            self.minimums.append(_Minimum(event.date, weeks * 7, why))
+            summary = f"Setback: {current.label} for at least {_plural(weeks, 'week')} more"
+        else:
+            self._enter(back, need=weeks)
+            self.minimums = [_Minimum(event.date, weeks * 7, why)]
+            summary = f"Setback: back to {back.label} for at least {_plural(weeks, 'week')}"
+        self.setback_left = weeks
+        self.recorded, self.recorded_since, self.by_setback = back.index, event.date, True
+        self.summaries[event.index] = summary
+
+    def _pause(self, event: ProgressEvent, week: int) -> None:
+        self._warn_if_unrecorded(event)
+        resume = -(-(event.until - self.diagnosed).days // 7)  # first week starting on/after until
+        self.paused_weeks = range(week, max(resume, week + 1))
+        self.pause_until = event.until
+        self.pauses.append((event.date, event.until))
+        if self.need is not None:
+            # back at the same step for what was left of it, and never less than resume_weeks
+            self.need = max(self.need - self.done, self.course.resume_weeks)
+            self.done = 0
+        self.summaries[event.index] = f"Paused at {self.course.steps[self.pos].label}"
+
+    def _warn_if_unrecorded(self, event: ProgressEvent) -> None:
+        """A setback or pause long after a step was due: say what the plan assumes."""
+        if self.due and self.due <= event.date:
+            steps = self.course.steps
+            expected = self._next_recorded(self.recorded)
+            self.warnings.append(
+                f"No step was recorded after {steps[self.recorded].label} ({self._since_text()}), "
+                f"though {expected.label} was planned from {self.due}: the {event.event} on "
+                f"{event.date} applies to {steps[self.pos].label}. If the athlete had moved on, "
+                f"record that step before the {event.event}.")
+
+    # --- helpers ------------------------------------------------------------------
+
+    def _hard_minimum(self, step: Step, since: dt.date) -> _Minimum:
+        key = step.phase.override_key
+        return _Minimum(since, step.min_weeks * 7,
+                        f"the shortest allowed is {_plural(step.min_weeks, 'week')} "
+                        f"(hard_limits.{key})")
+
+    def _next_recorded(self, index: int) -> Step | None:
+        return next((s for s in self.course.steps[index + 1:] if s.event), None)
+
+    def _previous_recorded(self, index: int) -> Step:
+        return next(s for s in reversed(self.course.steps[:index]) if s.event or s.index == 0)
+
+    def _previous(self, index: int) -> Step:
+        """One step down. The hold continues the last strength stage, so it goes below that."""
+        steps = self.course.steps
+        if steps[index].phase.kind == "hold":
+            return steps[max(index - 2, 0)]
+        return steps[max(index - 1, 0)]
+
+    def _since_text(self) -> str:
+        if self.recorded_since == self.diagnosed and self.recorded == 0:
+            return f"since diagnosis on {self.diagnosed}"
+        return f"since {self.recorded_since}"
+
+    @staticmethod
+    def _event_words(step: Step) -> str:
+        return "walk-run cleared" if step.walk_run_step == 1 else step.label
+
+    def _active_days(self, start: dt.date, end: dt.date) -> int:
+        """Days from start to end, without the paused ones."""
+        paused = sum(max((min(until, end) - max(since, start)).days, 0)
+                     for since, until in self.pauses)
+        return (end - start).days - paused
+
+    def _earliest(self, minimum: _Minimum) -> dt.date:
+        day = minimum.since + dt.timedelta(days=minimum.days)
+        while self._active_days(minimum.since, day) < minimum.days:
+            day += dt.timedelta(days=1)
+        return day
+
+    def _error(self, event: ProgressEvent, message: str, hint: str = "") -> InputError:
+        return InputError([Problem(self.source, message, field=f"progress[{event.index}]",
+                                   line=event.line, column=event.column, hint=hint)])

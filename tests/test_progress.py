@@ -1,0 +1,407 @@
+"""Progress events: each event type re-dates the plan as the README says; impossible ones fail.
+
+The test athlete (tests/factories.py) is moderate with no history, diagnosed on
+Tue 2026-09-01, so with no events: non-weight-bearing weeks 1-7, partial 8 (20 Oct),
+full 9 (27 Oct), strength stages 1-6 one week each from 3 Nov, walk-run from
+15 Dec (week 16), each walk-run step one week.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from factories import PROFILE_YAML, make_profile
+
+from generator.errors import InputError
+from generator.plan import Plan
+from generator.profile import load_profile
+from generator.progress import ProgressEvent
+from generator.schedule import schedule
+
+D = dt.date
+DIAGNOSED = D(2026, 9, 1)
+FAR = D(2027, 12, 31)  # a --today after every event, so no event is "in the future"
+
+
+def ev(day: dt.date, event: str, **fields) -> ProgressEvent:
+    return ProgressEvent(index=0, date=day, event=event, line=20, column=5, **fields)
+
+
+def plan_of(*events: ProgressEvent, protocol, today: dt.date = FAR, **profile) -> Plan:
+    numbered = tuple(dataclasses.replace(e, index=i, line=20 + i) for i, e in enumerate(events))
+    return schedule(make_profile(progress=numbered, source="plans/test-athlete.yaml", **profile),
+                    protocol, today)
+
+
+def step(plan: Plan, day: dt.date) -> str:
+    """What the plan has the athlete doing in the week holding `day`."""
+    week = plan.weeks[(day - plan.diagnosed).days // 7]
+    if week.walk_run and week.walk_run.step:
+        return f"walk_run {week.walk_run.step}"
+    return week.phase
+
+
+def starts(plan: Plan) -> dict[str, dt.date]:
+    """First day of each step (phase, or walk-run step), first time it is met."""
+    out: dict[str, dt.date] = {}
+    for week in plan.weeks:
+        key = f"walk_run {week.walk_run.step}" if week.walk_run and week.walk_run.step else (
+            week.phase)
+        out.setdefault(key, week.start)
+    return out
+
+
+def error_of(*events: ProgressEvent, protocol, **kw) -> str:
+    with pytest.raises(InputError) as caught:
+        plan_of(*events, protocol=protocol, **kw)
+    (problem,) = caught.value.problems
+    return str(problem)
+
+
+THROUGH_STAGE_6 = (  # every step on its planned day, up to strength stage 6 (8 Dec)
+    ev(D(2026, 10, 20), "partial_weight_bearing"),
+    ev(D(2026, 10, 27), "full_weight_bearing"),
+    *(ev(D(2026, 11, 3) + dt.timedelta(weeks=n - 1), "strength_stage", stage=n)
+      for n in range(1, 7)),
+)
+
+
+# --- step events ---------------------------------------------------------------
+
+def test_without_events_the_plan_is_planned_from_diagnosis(protocol):
+    plan = plan_of(protocol=protocol)
+    assert plan.milestones["partial_weight_bearing"] == D(2026, 10, 20)
+    assert plan.milestones["walk_run"] == D(2026, 12, 15)
+    assert plan.events == () and not any(w.setback or w.paused for w in plan.weeks)
+
+
+def test_partial_weight_bearing_cleared_late_moves_every_later_step(protocol):
+    plan = plan_of(ev(D(2026, 11, 3), "partial_weight_bearing"), protocol=protocol)
+    # past weeks show what happened: still on crutches without weight until 3 Nov
+    assert step(plan, D(2026, 10, 27)) == "non_weight_bearing"
+    assert plan.milestones["partial_weight_bearing"] == D(2026, 11, 3)
+    assert plan.milestones["full_weight_bearing"] == D(2026, 11, 10)
+    assert plan.milestones["walk_run"] == D(2026, 12, 29)
+
+
+def test_partial_weight_bearing_cleared_early_is_allowed_with_a_warning(protocol):
+    plan = plan_of(ev(D(2026, 10, 6), "partial_weight_bearing"), protocol=protocol)
+    assert plan.milestones["partial_weight_bearing"] == D(2026, 10, 6)
+    assert any("Non-weight-bearing lasted 5 weeks" in w and "usual 6-8" in w
+               for w in plan.warnings)
+    # the 12-week floor still holds the first run back
+    assert plan.milestones["walk_run"] >= DIAGNOSED + dt.timedelta(weeks=12)
+
+
+def test_an_event_after_the_first_day_of_a_week_shows_that_week_but_counts_from_the_next(
+        protocol):
+    # Thu 22 Oct, in week 8 (Tue 20 - Mon 26 Oct): partial weight-bearing is planned
+    # for one week, and gets one full week after the part-week it started in
+    plan = plan_of(ev(D(2026, 10, 22), "partial_weight_bearing"), protocol=protocol)
+    assert step(plan, D(2026, 10, 20)) == "partial_weight_bearing"
+    assert step(plan, D(2026, 10, 27)) == "partial_weight_bearing"
+    assert plan.milestones["full_weight_bearing"] == D(2026, 11, 3)
+    assert plan.weeks[7].events == (0,) and plan.events[0].week == 8
+
+
+def test_full_weight_bearing_and_strength_stages_follow_the_records(protocol):
+    plan = plan_of(ev(D(2026, 10, 20), "partial_weight_bearing"),
+                   ev(D(2026, 11, 3), "full_weight_bearing"),
+                   ev(D(2026, 11, 17), "strength_stage", stage=1),
+                   ev(D(2026, 11, 24), "strength_stage", stage=2), protocol=protocol)
+    assert step(plan, D(2026, 10, 27)) == "partial_weight_bearing"  # held until cleared
+    assert step(plan, D(2026, 11, 10)) == "full_weight_bearing"
+    assert plan.milestones["strength_stage_1"] == D(2026, 11, 17)
+    assert plan.milestones["strength_stage_3"] == D(2026, 12, 1)
+    assert [e.summary for e in plan.events][-1] == "Started strength stage 2"
+
+
+def test_walk_run_cleared_starts_step_1_then_steps_and_continuous_running_follow(protocol):
+    plan = plan_of(*THROUGH_STAGE_6,
+                   ev(D(2026, 12, 22), "walk_run_cleared"),
+                   ev(D(2026, 12, 29), "walk_run_step", step=2),
+                   ev(D(2027, 1, 12), "walk_run_step", step=3), protocol=protocol)
+    found = starts(plan)
+    assert found["ready_to_run"] == D(2026, 12, 15)  # waiting for the clinic test
+    assert found["walk_run 1"] == D(2026, 12, 22)
+    assert found["walk_run 2"] == D(2026, 12, 29)
+    assert found["walk_run 3"] == D(2027, 1, 12)  # step 2 held two weeks, as recorded
+    assert found["walk_run 4"] == D(2027, 1, 19)  # then the plan: one week per step
+    assert plan.events[len(THROUGH_STAGE_6)].summary == "Cleared for walk-run: step 1 starts"
+
+
+def test_continuous_running_recorded_after_the_last_walk_run_step(protocol):
+    walk_run = [ev(D(2026, 12, 15), "walk_run_cleared")] + [
+        ev(D(2026, 12, 15) + dt.timedelta(weeks=n - 1), "walk_run_step", step=n)
+        for n in range(2, 8)]
+    plan = plan_of(*THROUGH_STAGE_6, *walk_run, ev(D(2027, 2, 9), "continuous_running"),
+                   protocol=protocol)
+    assert plan.milestones["continuous_running"] == D(2027, 2, 9)
+    assert step(plan, D(2027, 2, 2)) == "walk_run 7"  # held a week longer than planned
+    first = next(w for w in plan.weeks if w.phase == "continuous_running")
+    assert first.walk_run.run_minutes == 25
+
+
+# --- setbacks --------------------------------------------------------------------
+
+def test_a_setback_in_a_strength_stage_goes_one_stage_back_for_a_week_then_on_again(protocol):
+    plan = plan_of(*THROUGH_STAGE_6[:5], ev(D(2026, 11, 24), "setback", note="groin ache"),
+                   protocol=protocol)
+    # stage 3 started 17 Nov; setback on Tue 24 Nov: stage 2 for that week, then 3 again
+    week = plan.weeks[12]
+    assert (week.phase, week.setback, week.events) == ("strength_stage_2", True, (5,))
+    assert step(plan, D(2026, 12, 1)) == "strength_stage_3"
+    assert not plan.weeks[13].setback
+    assert plan.events[5].summary == "Setback: back to strength stage 2 for at least 1 week"
+    assert plan.events[5].note == "groin ache"
+    assert [s.id for s in plan.phases if s.setback] == ["strength_stage_2"]
+
+
+def test_a_setback_mid_week_marks_that_week_and_one_full_week_after(protocol):
+    plan = plan_of(*THROUGH_STAGE_6[:5], ev(D(2026, 11, 19), "setback"), protocol=protocol)
+    assert [w.setback for w in plan.weeks[11:14]] == [True, True, False]
+    assert step(plan, D(2026, 11, 24)) == "strength_stage_2"
+    assert step(plan, D(2026, 12, 1)) == "strength_stage_3"
+
+
+def test_a_setback_holds_the_brisk_walk_where_it_was(protocol):
+    plan = plan_of(*THROUGH_STAGE_6[:5], ev(D(2026, 11, 24), "setback"), protocol=protocol)
+    minutes = [w.walk_minutes for w in plan.weeks[11:15]]
+    assert minutes[1] == minutes[0] + 5 and minutes[2] == minutes[1]  # held in the setback week
+
+
+def test_a_setback_in_walk_run_step_1_goes_back_to_the_ready_to_run_phase(protocol):
+    plan = plan_of(*THROUGH_STAGE_6, ev(D(2026, 12, 15), "walk_run_cleared"),
+                   ev(D(2026, 12, 18), "setback", note="sore hip after run 2"),
+                   protocol=protocol)
+    week = plan.weeks[15]
+    assert (week.phase, week.setback) == ("ready_to_run", True)
+    assert week.walk_minutes == 45  # brisk walking, not running
+    assert step(plan, D(2026, 12, 22)) == "ready_to_run"  # one full week after the part-week
+    assert step(plan, D(2026, 12, 29)) == "walk_run 1"
+
+
+def test_a_setback_in_a_walk_run_step_goes_one_step_back(protocol):
+    plan = plan_of(*THROUGH_STAGE_6, ev(D(2026, 12, 15), "walk_run_cleared"),
+                   ev(D(2026, 12, 22), "walk_run_step", step=2),
+                   ev(D(2026, 12, 29), "walk_run_step", step=3),
+                   ev(D(2027, 1, 5), "setback"), protocol=protocol)
+    assert step(plan, D(2027, 1, 5)) == "walk_run 2"
+    assert plan.weeks[(D(2027, 1, 5) - DIAGNOSED).days // 7].setback
+    assert step(plan, D(2027, 1, 12)) == "walk_run 3"
+
+
+def test_a_setback_in_continuous_running_goes_back_to_the_last_walk_run_step(protocol):
+    walk_run = [ev(D(2026, 12, 15), "walk_run_cleared")] + [
+        ev(D(2026, 12, 15) + dt.timedelta(weeks=n - 1), "walk_run_step", step=n)
+        for n in range(2, 8)]
+    plan = plan_of(*THROUGH_STAGE_6, *walk_run, ev(D(2027, 2, 2), "continuous_running"),
+                   ev(D(2027, 2, 16), "setback"), protocol=protocol)
+    assert step(plan, D(2027, 2, 16)) == "walk_run 7"
+    after = next(w for w in plan.weeks if w.start > D(2027, 2, 16)
+                 and w.phase == "continuous_running")
+    assert after.start == D(2027, 2, 23)
+    assert after.walk_run.run_minutes == 25  # starts again from the first volume
+
+
+def test_a_setback_in_the_ready_to_run_phase_goes_below_stage_6(protocol):
+    plan = plan_of(*THROUGH_STAGE_6, ev(D(2026, 12, 10), "setback"), protocol=protocol,
+                   severity="severe", today=FAR)  # severe: stages end before week 13
+    assert step(plan, D(2026, 12, 10)) == "strength_stage_5"
+
+
+def test_a_setback_during_non_weight_bearing_keeps_it_at_least_a_week_longer(protocol):
+    plan = plan_of(ev(D(2026, 10, 14), "setback", note="night pain"), protocol=protocol)
+    # planned to end on 19 Oct (7 weeks): the setback on Wed 14 Oct keeps it a full week more
+    assert step(plan, D(2026, 10, 20)) == "non_weight_bearing"
+    assert plan.milestones["partial_weight_bearing"] == D(2026, 10, 27)
+    assert plan.events[0].summary.startswith("Setback: non-weight-bearing for at least 1 week")
+
+
+# --- pauses ----------------------------------------------------------------------
+
+def test_a_pause_holds_progression_and_resumes_at_the_same_step(protocol):
+    plan = plan_of(*THROUGH_STAGE_6[:4],
+                   ev(D(2026, 11, 12), "pause", until=D(2026, 11, 24), note="flu"),
+                   protocol=protocol)
+    # stage 2 from Tue 10 Nov; paused Thu 12 Nov until Tue 24 Nov: weeks of 10 and 17 Nov
+    assert [w.paused for w in plan.weeks[9:13]] == [False, True, True, False]
+    assert {w.phase for w in plan.weeks[10:13]} == {"strength_stage_2"}
+    assert plan.milestones["strength_stage_3"] == D(2026, 12, 1)
+    assert plan.events[4].summary == "Paused at strength stage 2"
+    assert plan.events[4].until == D(2026, 11, 24)
+
+
+def test_a_pause_ending_mid_week_resumes_at_the_next_week_boundary(protocol):
+    plan = plan_of(*THROUGH_STAGE_6[:4], ev(D(2026, 11, 10), "pause", until=D(2026, 11, 19)),
+                   protocol=protocol)
+    assert [w.paused for w in plan.weeks[10:13]] == [True, True, False]
+
+
+def test_a_pause_holds_walks_and_running_volume(protocol):
+    plan = plan_of(*THROUGH_STAGE_6[:4], ev(D(2026, 11, 10), "pause", until=D(2026, 11, 17)),
+                   protocol=protocol)
+    assert plan.weeks[10].walk_minutes == plan.weeks[11].walk_minutes
+
+
+def test_a_pause_still_running_today_is_allowed(protocol):
+    plan = plan_of(*THROUGH_STAGE_6[:4], ev(D(2026, 11, 20), "pause", until=D(2026, 12, 8)),
+                   protocol=protocol, today=D(2026, 11, 23))
+    assert plan.current_week.paused
+
+
+# --- what the plan says about unrecorded progress -----------------------------------
+
+def test_a_pause_long_after_a_step_was_due_says_what_the_plan_assumes(protocol):
+    plan = plan_of(ev(D(2026, 10, 20), "partial_weight_bearing"),
+                   ev(D(2026, 11, 24), "pause", until=D(2026, 12, 1)), protocol=protocol)
+    assert step(plan, D(2026, 11, 17)) == "partial_weight_bearing"  # never recorded further
+    assert any("full weight-bearing was planned from 2026-10-27" in w for w in plan.warnings)
+
+
+# --- impossible sequences ------------------------------------------------------------
+
+def test_full_weight_bearing_before_partial_is_an_error_naming_the_event(protocol):
+    message = error_of(ev(D(2026, 10, 27), "full_weight_bearing"), protocol=protocol)
+    assert message.startswith("plans/test-athlete.yaml:20:5: progress[0]: full weight-bearing "
+                              "before partial weight-bearing")
+
+
+def test_a_strength_stage_that_skips_ahead_is_an_error(protocol):
+    message = error_of(*THROUGH_STAGE_6[:3], ev(D(2026, 11, 17), "strength_stage", stage=3),
+                       protocol=protocol)
+    assert "progress[3]: strength stage 3 before strength stage 2" in message
+    assert "`strength_stage 2`" in message
+
+
+def test_walk_run_cleared_before_strength_stage_6_is_an_error(protocol):
+    message = error_of(*THROUGH_STAGE_6[:7], ev(D(2026, 12, 22), "walk_run_cleared"),
+                       protocol=protocol)
+    assert "walk-run cleared before strength stage 6" in message
+
+
+def test_a_step_recorded_twice_is_not_a_step_forward(protocol):
+    message = error_of(*THROUGH_STAGE_6[:3], ev(D(2026, 11, 10), "strength_stage", stage=1),
+                       protocol=protocol)
+    assert "is not a step forward" in message and "setback" in message
+
+
+def test_a_step_shorter_than_its_hard_minimum_is_an_error(protocol):
+    message = error_of(ev(D(2026, 10, 20), "partial_weight_bearing"),
+                       ev(D(2026, 10, 23), "full_weight_bearing"), protocol=protocol)
+    assert "partial weight-bearing lasted 3 days" in message
+    assert "hard_limits.partial_weight_bearing_weeks" in message
+    assert "2026-10-27 at the earliest" in message
+
+
+def test_partial_weight_bearing_before_the_hard_minimum_of_non_weight_bearing_is_an_error(
+        protocol):
+    message = error_of(ev(D(2026, 9, 20), "partial_weight_bearing"), protocol=protocol)
+    assert "non-weight-bearing lasted 2 weeks and 5 days" in message
+    assert "shortest allowed is 4 weeks" in message
+
+
+def test_coming_back_from_a_setback_sooner_than_its_minimum_is_an_error(protocol):
+    message = error_of(*THROUGH_STAGE_6[:5], ev(D(2026, 11, 24), "setback"),
+                       ev(D(2026, 11, 27), "strength_stage", stage=3), protocol=protocol)
+    assert "a setback steps back for at least 1 week" in message
+
+
+def test_an_event_inside_a_pause_is_an_error(protocol):
+    message = error_of(ev(D(2026, 10, 20), "partial_weight_bearing"),
+                       ev(D(2026, 10, 22), "pause", until=D(2026, 11, 2)),
+                       ev(D(2026, 10, 30), "full_weight_bearing"), protocol=protocol)
+    assert "progress[2]" in message and "inside the pause until 2026-11-02" in message
+
+
+def test_paused_days_do_not_count_toward_a_minimum(protocol):
+    message = error_of(ev(D(2026, 10, 20), "partial_weight_bearing"),
+                       ev(D(2026, 10, 21), "pause", until=D(2026, 10, 25)),
+                       ev(D(2026, 10, 27), "full_weight_bearing"), protocol=protocol)
+    assert "lasted 3 days" in message and "pauses not counted" in message
+
+
+def test_walk_run_before_the_12_week_floor_is_an_error_whatever_the_events_say(protocol):
+    # a protocol whose hard limits would let every step pass in a week
+    quick = dataclasses.replace(protocol, hard_limits={
+        k: (1, v[1]) for k, v in protocol.hard_limits.items()})
+    events = [ev(DIAGNOSED + dt.timedelta(weeks=1), "partial_weight_bearing"),
+              ev(DIAGNOSED + dt.timedelta(weeks=2), "full_weight_bearing")]
+    events += [ev(DIAGNOSED + dt.timedelta(weeks=2 + n), "strength_stage", stage=n)
+               for n in range(1, 7)]
+    message = error_of(*events, ev(DIAGNOSED + dt.timedelta(weeks=9), "walk_run_cleared"),
+                       protocol=quick)
+    assert "walk-run never starts before 12 weeks" in message
+    assert "the earliest day is 2026-11-24" in message
+    plan = plan_of(*events, protocol=quick)  # without the clearance the floor holds the plan
+    assert plan.milestones["walk_run"] >= DIAGNOSED + dt.timedelta(weeks=12)
+
+
+# --- in the profile file: each event checked on its own, every problem at once -------------
+
+def load_with(project, protocols, progress: str):
+    path = project.write_profile("test-athlete", PROFILE_YAML + "progress:\n" + progress)
+    return load_profile(path, protocols, D(2026, 11, 23))
+
+
+def problems_of(project, protocols, progress: str) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load_with(project, protocols, progress)
+    return [f"{p.line}:{p.field}: {p.message}" + (f" ({p.hint})" if p.hint else "")
+            for p in caught.value.problems]
+
+
+def test_events_are_read_with_their_lines(project, protocols):
+    profile = load_with(project, protocols, (
+        "  - {date: 2026-10-20, event: partial_weight_bearing}\n"
+        "  - date: 2026-11-02\n"
+        "    event: pause\n"
+        "    until: 2026-11-09\n"
+        "    note: ' flu '\n"))
+    first, pause = profile.progress
+    assert (first.index, first.line, first.event) == (0, 16, "partial_weight_bearing")
+    assert (pause.index, pause.line, pause.until, pause.note) == (1, 17, D(2026, 11, 9), "flu")
+
+
+def test_every_problem_with_single_events_is_reported_together(project, protocols):
+    found = problems_of(project, protocols, (
+        "  - {date: 2026-08-20, event: partial_weight_bearing}\n"
+        "  - {date: 2026-10-01, event: strenght_stage, stage: 2}\n"
+        "  - {date: 2026-10-02, event: strength_stage}\n"
+        "  - {date: 2026-10-03, event: walk_run_step, step: 1}\n"
+        "  - {date: 2026-10-04, event: setback, stage: 2}\n"
+        "  - {date: 2026-10-05, event: pause}\n"
+        "  - {date: 2026-10-06, event: pause, until: 2026-10-06}\n"
+        "  - {date: 2026-10-01, event: setback, until: 2026-10-09}\n"
+        "  - {date: 2026-12-01, event: setback}\n"))
+    assert found == [
+        "16:progress[0].date: 2026-08-20 is before the diagnosis (2026-09-01) (check the year)",
+        "17:progress[1].event: unknown event 'strenght_stage' (did you mean 'strength_stage'?)",
+        "18:progress[2]: a 'strength_stage' event needs 'stage' (stage: one of 1-6)",
+        "19:progress[3].step: 1 is not a step of this protocol (the first walk-run step is "
+        "recorded as `event: walk_run_cleared`)",
+        "20:progress[4].stage: 'stage' is only used with 'strength_stage' events",
+        "21:progress[5]: a pause needs 'until' (the first day back) (until: YYYY-MM-DD)",
+        "22:progress[6].until: 2026-10-06 is not after the pause's date 2026-10-06 (until is "
+        "the first day back)",
+        "23:progress[7].date: 2026-10-01 is before the event above it (progress[6] on "
+        "2026-10-06) (list the events in date order)",
+        "23:progress[7].until: 'until' is only used with 'pause' events",
+        "24:progress[8].date: 2026-12-01 is after today (2026-11-23) (record what has "
+        "happened; the plan looks ahead itself)",
+    ]
+
+
+def test_a_sequence_error_names_the_file_line_and_event_through_the_cli(project):
+    project.write_profile("test-athlete", PROFILE_YAML + (
+        "progress:\n"
+        "  - {date: 2026-10-20, event: partial_weight_bearing}\n"
+        "  - {date: 2026-11-03, event: strength_stage, stage: 1}\n"))
+    result = project.rehab("check")
+    assert result.exit_code == 1
+    assert ("plans/test-athlete.yaml:17:5: progress[1]: strength stage 1 before full "
+            "weight-bearing: the athlete is at partial weight-bearing (since 2026-10-20) "
+            "(the next step to record is `full_weight_bearing`)") in result.output
+    assert "Traceback" not in result.output

@@ -1,0 +1,334 @@
+"""Property tests: any valid history keeps the clinical invariants; any broken one is an error.
+
+Valid histories are made by walking the protocol's step ladder as a clinic would:
+each step recorded no sooner than its hard minimum allows (pauses not counted), the
+first walk-run no sooner than the floor, with setbacks and pauses at random.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from factories import PROFILE_YAML, make_profile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.errors import InputError
+from generator.plan import Plan
+from generator.profile import load_profile
+from generator.progress import ProgressEvent, Step
+from generator.schedule import course, schedule
+
+DIAGNOSED = dt.date(2026, 1, 6)
+PROFILE_SETTINGS = settings(max_examples=150, deadline=None,
+                            suppress_health_check=[HealthCheck.too_slow])
+
+
+@dataclasses.dataclass(frozen=True)
+class History:
+    severity: str
+    prior: int
+    overrides: dict
+    events: tuple[ProgressEvent, ...]
+    today: dt.date
+
+    def profile(self):
+        return make_profile(severity=self.severity, prior_bone_stress_injuries=self.prior,
+                            diagnosed=DIAGNOSED, overrides=self.overrides, progress=self.events,
+                            source="plans/test-athlete.yaml")
+
+
+def _previous(steps: tuple[Step, ...], index: int) -> int:
+    if steps[index].phase.kind == "hold":
+        return max(index - 2, 0)
+    return max(index - 1, 0)
+
+
+@st.composite
+def histories(draw, protocol) -> History:
+    severity = draw(st.sampled_from(protocol.severity_levels))
+    overrides = {}
+    for key in draw(st.sets(st.sampled_from(sorted(protocol.hard_limits)), max_size=3)):
+        low, high = protocol.hard_limits[key]
+        overrides[key] = draw(st.integers(low, min(high, 200 if key == "goal" else high)))
+    prior = draw(st.integers(0, 3))
+    profile = make_profile(severity=severity, prior_bone_stress_injuries=prior,
+                           diagnosed=DIAGNOSED, overrides=overrides)
+    steps = course(profile, protocol).steps
+    recorded, last = 0, DIAGNOSED
+    since, minimum_days = DIAGNOSED, steps[0].min_weeks * 7
+    paused_days_since = 0  # paused days after `since`: a step waits for them too
+    events: list[ProgressEvent] = []
+
+    def add(day: dt.date, event: str, **fields) -> None:
+        events.append(ProgressEvent(index=len(events), date=day, event=event, **fields))
+
+    for _ in range(draw(st.integers(0, 14))):
+        kind = draw(st.sampled_from(["step", "step", "step", "setback", "pause"]))
+        following = next((s for s in steps[recorded + 1:] if s.event), None)
+        if kind == "step" and following is not None:
+            earliest = max(last, since + dt.timedelta(days=minimum_days + paused_days_since))
+            if following.walk_run_step == 1:
+                floor = DIAGNOSED + dt.timedelta(weeks=protocol.walk_run_min_weeks)
+                earliest = max(earliest, floor)
+            day = earliest + dt.timedelta(days=draw(st.integers(0, 20)))
+            name, _, number = following.event.partition(" ")
+            field = {"strength_stage": "stage", "walk_run_step": "step"}.get(name)
+            add(day, name, **({field: int(number)} if field else {}))
+            recorded, since, last = following.index, day, day
+            minimum_days, paused_days_since = following.min_weeks * 7, 0
+        elif kind == "setback":
+            day = last + dt.timedelta(days=draw(st.integers(0, 20)))
+            add(day, "setback", note="pain")
+            back = _previous(steps, recorded)
+            if back != recorded or recorded == 0:
+                # the first step keeps what was left of its own minimum too
+                left = minimum_days + paused_days_since - (day - since).days
+                minimum_days = protocol.setback_weeks * 7 if back != recorded else max(
+                    left, protocol.setback_weeks * 7)
+                recorded, since, paused_days_since = back, day, 0
+            last = day
+        elif kind == "pause":
+            day = last + dt.timedelta(days=draw(st.integers(0, 20)))
+            until = day + dt.timedelta(days=draw(st.integers(1, 21)))
+            add(day, "pause", until=until)
+            paused_days_since += (until - day).days
+            last = until
+    today = last + dt.timedelta(days=draw(st.integers(0, 40)))
+    return History(severity, prior, overrides, tuple(events), today)
+
+
+def ladder_index(plan: Plan, steps: tuple[Step, ...]) -> list[int]:
+    where = {(s.phase.id, s.walk_run_step): s.index for s in steps}
+    return [where[(w.phase, w.walk_run.step if w.walk_run and w.walk_run.step else None)]
+            for w in plan.weeks]
+
+
+def paused_between(events, start: dt.date, end: dt.date) -> int:
+    return sum(max((min(e.until, end) - max(e.date, start)).days, 0)
+               for e in events if e.event == "pause")
+
+
+@given(data=st.data())
+@PROFILE_SETTINGS
+def test_any_valid_history_keeps_the_safety_invariants(protocol, data):
+    history = data.draw(histories(protocol))
+    profile = history.profile()
+    plan = schedule(profile, protocol, history.today)
+    steps = course(profile, protocol).steps
+
+    # weeks are contiguous, seven days, from the diagnosis day
+    for number, week in enumerate(plan.weeks, start=1):
+        assert week.number == number
+        assert week.start == DIAGNOSED + dt.timedelta(weeks=number - 1)
+        assert week.end == week.start + dt.timedelta(days=6)
+
+    # walk-run never before the 12-week floor, and never before strength stage 6
+    floor = DIAGNOSED + dt.timedelta(weeks=protocol.walk_run_min_weeks)
+    running = [i for i, w in enumerate(plan.weeks) if w.walk_run]
+    assert running and plan.weeks[running[0]].start >= floor
+    assert any(w.strength_stage == 6 for w in plan.weeks[:running[0]])
+
+    # steps in ladder order: forward one step at a time (the hold may be skipped),
+    # back only in a setback, and then one step per setback recorded that week
+    # (two from the hold, which continues the last strength stage)
+    index = ladder_index(plan, steps)
+    for a, b, week in zip(index, index[1:], plan.weeks[1:], strict=False):
+        assert b - a <= 2
+        if b - a == 2:
+            assert steps[a + 1].phase.kind == "hold"
+        if b < a:
+            setbacks = sum(plan.events[i].event == "setback" for i in week.events)
+            assert week.setback and a - b <= 2 * setbacks
+
+    # no step shorter than its minimum: recorded steps by their dates (pauses not
+    # counted), planned steps after the latest event by their planned weeks
+    anchors = [e for e in plan.events if e.event != "pause"]
+    for before, after in zip([None, *anchors], anchors, strict=False):
+        if after.event == "setback":
+            continue
+        start = before.date if before else DIAGNOSED
+        days = (after.date - start).days - paused_between(plan.events, start, after.date)
+        if before and before.event == "setback":
+            assert days >= protocol.setback_weeks * 7
+        else:
+            started = steps[index[(start - DIAGNOSED).days // 7]] if before else steps[0]
+            assert days >= started.min_weeks * 7
+    last_week = plan.events[-1].week if plan.events else 0
+    runs: list[list[int]] = []
+    for i in range(last_week, len(plan.weeks)):  # stays on one step after the latest event
+        if runs and index[runs[-1][-1]] == index[i]:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    for run in runs[1:-1]:  # the first may have begun before the latest event
+        planned = steps[index[run[0]]].weeks
+        if plan.weeks[run[0]].setback:
+            assert len(run) >= protocol.setback_weeks
+        elif planned:
+            assert len(run) >= planned
+
+    # every event shows in the week that holds it, and the plan ends at the goal
+    for i, event in enumerate(plan.events):
+        assert plan.weeks[event.week - 1].start <= event.date <= plan.weeks[event.week - 1].end
+        assert i in plan.weeks[event.week - 1].events
+    final = plan.weeks[-1]
+    assert final.phase == "continuous_running"
+    assert final.walk_run.weekly_running_minutes >= plan.goal_weekly_minutes
+
+
+@given(data=st.data())
+@PROFILE_SETTINGS
+def test_re_dating_is_deterministic(protocol, data):
+    history = data.draw(histories(protocol))
+    first = schedule(history.profile(), protocol, history.today)
+    again = schedule(history.profile(), protocol, history.today)
+    assert first == again
+    assert first.to_dict() == again.to_dict()
+
+
+# --- broken histories ----------------------------------------------------------------
+
+def _yaml(history: History) -> str:
+    lines = [PROFILE_YAML.replace("2026-09-01", DIAGNOSED.isoformat()).replace(
+        "severity: moderate", f"severity: {history.severity}").replace(
+        "prior_bone_stress_injuries: 0", f"prior_bone_stress_injuries: {history.prior}")]
+    if history.overrides:
+        lines.append("overrides:")
+        lines += [f"  {k}: {v}" for k, v in history.overrides.items()]
+    if history.events:
+        lines.append("progress:")
+    for e in history.events:
+        fields = [f"date: {e.date}", f"event: {e.event}"]
+        fields += [f"{name}: {getattr(e, name)}" for name in ("stage", "step", "until")
+                   if getattr(e, name) is not None]
+        lines.append("  - {" + ", ".join(fields) + "}")
+    return "\n".join(lines) + "\n"
+
+
+MUTATIONS = ("swap", "skip", "before_diagnosis", "after_today", "no_until", "until_before",
+             "repeat", "drop_first_step", "early_run")
+
+
+@st.composite
+def broken(draw, protocol) -> tuple[History, str]:
+    history = draw(histories(protocol).filter(lambda h: any(
+        e.event not in ("pause", "setback") for e in h.events)))
+    events = list(history.events)
+    steps = [i for i, e in enumerate(events) if e.event not in ("pause", "setback")]
+    mutation = draw(st.sampled_from(MUTATIONS))
+    pauses = [i for i, e in enumerate(events) if e.event == "pause"]
+    runs = [i for i in steps if events[i].event == "walk_run_cleared"]
+    if mutation == "swap":
+        pairs = [(i, i + 1) for i in range(len(events) - 1)
+                 if events[i].date < events[i + 1].date]
+        if not pairs:
+            mutation = "after_today"
+        else:
+            i, j = draw(st.sampled_from(pairs))
+            events[i], events[j] = events[j], events[i]
+    if mutation == "skip":
+        i = draw(st.sampled_from(steps))
+        e = events[i]
+        if e.event == "strength_stage" and e.stage <= 4:
+            events[i] = dataclasses.replace(e, stage=e.stage + 2)
+        elif e.event == "partial_weight_bearing":
+            events[i] = dataclasses.replace(e, event="full_weight_bearing")
+        else:
+            mutation = "repeat"
+    if mutation == "before_diagnosis":
+        events[0] = dataclasses.replace(events[0], date=DIAGNOSED - dt.timedelta(days=1))
+    if mutation == "after_today":
+        events[-1] = dataclasses.replace(events[-1], date=history.today + dt.timedelta(days=1))
+    if mutation in ("no_until", "until_before") and not pauses:
+        mutation = "repeat"
+    if mutation == "no_until":
+        i = draw(st.sampled_from(pauses))
+        events[i] = dataclasses.replace(events[i], until=None)
+    if mutation == "until_before":
+        i = draw(st.sampled_from(pauses))
+        events[i] = dataclasses.replace(events[i], until=events[i].date)
+    if mutation == "repeat":
+        i = draw(st.sampled_from(steps))
+        events.insert(i + 1, dataclasses.replace(events[i]))
+    if mutation == "drop_first_step":
+        # the step after it then skips one (a setback in between would make it valid again)
+        first = steps[0]
+        if first + 1 < len(events) and events[first + 1].event not in ("pause", "setback"):
+            del events[first]
+        else:
+            events.insert(first, dataclasses.replace(events[first], event="full_weight_bearing",
+                                                     stage=None, step=None))
+    if mutation == "early_run":
+        if runs:
+            day = DIAGNOSED + dt.timedelta(weeks=protocol.walk_run_min_weeks, days=-1)
+            events[runs[0]] = dataclasses.replace(events[runs[0]], date=day)
+        else:
+            events.append(dataclasses.replace(events[steps[-1]], event="walk_run_cleared",
+                                              stage=None, step=None))
+    return dataclasses.replace(history, events=tuple(events)), mutation
+
+
+@given(data=st.data())
+@PROFILE_SETTINGS
+def test_any_broken_history_is_an_input_error_never_a_traceback(protocol, protocols, data):
+    history, mutation = data.draw(broken(protocol))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "test-athlete.yaml"
+        path.write_text(_yaml(history), encoding="utf-8")
+        try:
+            profile = load_profile(path, protocols, history.today)
+            plan = schedule(profile, protocol, history.today)
+        except InputError as err:
+            assert all(p.file == str(path) and p.line for p in err.problems), err
+            return
+    raise AssertionError(f"{mutation}: no error, plan made:\n{_yaml(history)}\n"
+                         f"{plan.milestones}")
+
+
+_values = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 60), st.text(max_size=12),
+    st.dates(dt.date(2025, 12, 1), dt.date(2027, 6, 1)),
+    st.lists(st.integers(0, 3), max_size=2))
+_entries = st.one_of(
+    _values,
+    st.dictionaries(st.sampled_from(["date", "event", "stage", "step", "until", "note", "x"]),
+                    st.one_of(_values, st.sampled_from(
+                        ["partial_weight_bearing", "full_weight_bearing", "strength_stage",
+                         "walk_run_cleared", "walk_run_step", "continuous_running", "setback",
+                         "pause"])), max_size=6))
+
+
+def _flow(value) -> str:
+    """A YAML flow value, quoted where YAML would otherwise read it differently."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(value)
+
+
+@given(progress=st.lists(_entries, max_size=8),
+       overrides=st.dictionaries(st.sampled_from(
+           ["non_weight_bearing_weeks", "weeks_per_strength_stage", "goal", "walk_run_weeks"]),
+           _values, max_size=3))
+@PROFILE_SETTINGS
+def test_any_progress_or_overrides_value_gives_a_plan_or_an_input_error(
+        protocol, protocols, progress, overrides):
+    text = PROFILE_YAML + "progress: " + _flow(progress) + "\noverrides: " + _flow(overrides)
+    today = dt.date(2026, 11, 23)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "test-athlete.yaml"
+        path.write_text(text + "\n", encoding="utf-8")
+        with contextlib.suppress(InputError):  # anything else fails the test
+            schedule(load_profile(path, protocols, today), protocol, today)

@@ -1,0 +1,110 @@
+"""`rehab status`: one row per athlete, flags as documented, nothing written."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+from factories import PROFILE_YAML, TODAY, make_profile
+
+from generator.progress import ProgressEvent
+from generator.schedule import schedule
+from generator.status import status_row
+
+D = dt.date
+AS_OF = ("--today", TODAY.isoformat())  # the day the examples are built for
+
+
+def row_for(protocol, today: dt.date, *events: ProgressEvent, **profile):
+    numbered = tuple(dataclasses.replace(e, index=i) for i, e in enumerate(events))
+    person = make_profile(progress=numbered, **profile)
+    return status_row(person, protocol, schedule(person, protocol, today), today)
+
+
+def test_the_examples_as_of_their_build_day(example_project):
+    result = example_project.rehab("status", *AS_OF)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Status as of 2026-11-23 (3 athletes)"
+    assert lines[2].split() == ["athlete", "now", "wk", "day", "next", "gate", "last", "event",
+                                "flags"]
+    alex, jordan, sam = (" ".join(line.split()) for line in lines[3:])
+    assert alex == ("alex-morgan Strength stage 5 14 97 Strength stage 6 2026-11-24 "
+                    "2026-11-17 strength_stage 5")
+    assert jordan == ("jordan-lee Full weight-bearing (setback) 12 83 Strength stage 1 "
+                      "2026-12-01 2026-11-20 setback setback 2026-11-20")
+    assert sam == ("sam-okafor Non-weight-bearing 7 48 Partial weight-bearing 2027-01-26 - "
+                   "hip effusion")
+
+
+def test_json_has_the_same_rows_and_the_gate_to_pass(example_project):
+    result = example_project.rehab("status", "--format", "json", *AS_OF)
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["as_of"] == "2026-11-23"
+    jordan = data["athletes"][1]
+    assert jordan["next_gate"] == {"title": "Before strength stage 1", "step": "Strength stage 1",
+                                   "event": "strength_stage 1", "date": "2026-12-01"}
+    assert jordan["last_event"] == {
+        "date": "2026-11-20", "event": "setback",
+        "summary": "Setback: back to full weight-bearing for at least 1 week"}
+    assert (jordan["state"], jordan["week"], jordan["days_since_diagnosis"]) == ("ok", 12, 83)
+
+
+def test_status_writes_nothing(example_project):
+    result = example_project.rehab("status", *AS_OF)
+    assert result.exit_code == 0
+    assert not example_project.site.exists()
+
+
+def test_failed_and_referral_profiles_are_rows_with_their_state(project):
+    project.write_profile("aaa-broken", PROFILE_YAML.replace("side: left", "side: up"))
+    project.write_profile("bbb-referral", PROFILE_YAML + "")
+    path = project.plans / "bbb-referral.yaml"
+    path.write_text(path.read_text().replace("severity: moderate",
+                                             "severity: moderate\n  fracture_side: tension"))
+    project.write_profile("ccc-fine", PROFILE_YAML)
+    result = project.rehab("status", *AS_OF)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[3].startswith("aaa-broken") and "FAILED: plans/aaa-broken.yaml:4:3:" in lines[3]
+    assert lines[4].startswith("bbb-referral") and "REFERRAL: tension-side" in lines[4]
+    assert lines[5].startswith("ccc-fine ")
+    data = json.loads(project.rehab("status", "--format", "json", *AS_OF).output)
+    assert [a["state"] for a in data["athletes"]] == ["failed", "referral", "ok"]
+
+
+# --- flags -------------------------------------------------------------------------------
+
+def test_a_setback_is_flagged_for_fourteen_days(protocol):
+    setback = ProgressEvent(0, D(2026, 9, 20), "setback")
+    assert "setback 2026-09-20" in row_for(protocol, D(2026, 10, 3), setback).flags
+    assert not row_for(protocol, D(2026, 10, 4), setback).flags
+
+
+def test_no_event_for_more_than_four_weeks_while_a_gate_was_due_is_flagged(protocol):
+    # no events: partial weight-bearing is due on 20 Oct (7 weeks after 1 Sep)
+    assert row_for(protocol, D(2026, 10, 19)).flags == ()  # 48 days, nothing due yet
+    assert row_for(protocol, D(2026, 10, 20)).flags == (
+        "no event for 49 days (partial_weight_bearing was due 2026-10-20)",)
+    cleared = ProgressEvent(0, D(2026, 10, 20), "partial_weight_bearing")
+    # full weight-bearing due 27 Oct: flagged only once 28 days have passed since the event
+    assert row_for(protocol, D(2026, 11, 17), cleared).flags == ()
+    assert row_for(protocol, D(2026, 11, 18), cleared).flags == (
+        "no event for 29 days (full_weight_bearing was due 2026-10-27)",)
+
+
+def test_a_review_flag_of_the_protocol_is_a_flag(protocol):
+    assert row_for(protocol, D(2026, 9, 10), hip_effusion=True).flags == ("hip effusion",)
+
+
+def test_a_pause_running_today_shows_its_end(protocol):
+    pause = ProgressEvent(0, D(2026, 9, 20), "pause", until=D(2026, 10, 2))
+    assert row_for(protocol, D(2026, 9, 25), pause).now == (
+        "Non-weight-bearing (paused until 2026-10-02)")
+
+
+def test_after_the_plan_there_is_no_next_gate(protocol):
+    row = row_for(protocol, D(2027, 9, 1))
+    assert (row.now, row.week, row.next_gate) == ("plan complete", None, None)
