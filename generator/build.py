@@ -15,7 +15,9 @@ from generator.plan import Plan
 from generator.profile import Profile, check_id, load_profile
 from generator.protocol import Protocol, load_protocols
 from generator.render.environment import load_template, make_environment
-from generator.render.html import render_handout, render_page
+from generator.render.html import Presentation, render_handout, render_page
+from generator.render.ics import render_calendar
+from generator.render.offline import offline_files
 from generator.schedule import schedule
 
 ROBOTS = "User-agent: *\nDisallow: /\n"
@@ -29,6 +31,8 @@ class Settings:
     out: Path = Path("site")
     today: dt.date = field(default_factory=dt.date.today)
     pdf: bool = True
+    paper: str = "a4"  # handout paper unless a profile names its own
+    base_url: str | None = None  # where site/ is served; enables the handout's QR code
 
 
 @dataclass(frozen=True)
@@ -88,14 +92,23 @@ class Build:
 
     def artifacts(self, profile: Profile, plan: Plan) -> dict[str, bytes]:
         protocol = self.protocols[profile.protocol]
+        look = self.presentation(profile)
         files = {
-            "index.html": render_page(self.env, plan, protocol, profile).encode(),
+            "index.html": render_page(self.env, plan, protocol, profile, look).encode(),
             "plan.json": plan_json(plan).encode(),
+            "plan.ics": render_calendar(plan, protocol, profile.clinician, look.page_url),
         }
         if self.settings.pdf:
-            handout = render_handout(self.env, plan, protocol, profile)
+            handout = render_handout(self.env, plan, protocol, profile, look)
             files["plan.pdf"] = self.pdf.render(handout, self.settings.templates)
+        files.update(offline_files(self.env, plan, files))  # last: it hashes the others
         return files
+
+    def presentation(self, profile: Profile) -> Presentation:
+        base = self.settings.base_url
+        url = f"{base.rstrip('/')}/{output_folder(profile.id)}/" if base else None
+        return Presentation(paper=profile.paper or self.settings.paper, page_url=url,
+                            pdf=self.settings.pdf)
 
     def build_one(self, path: Path) -> Outcome:
         athlete = path.stem

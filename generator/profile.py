@@ -42,6 +42,7 @@ PROFILE_SCHEMA = Field("section", fields={
         "email": Field("text", max_length=120),
     }),
     "notes": Field("text", max_length=20_000),
+    "paper": Field("choice", choices=("a4", "letter"), doc="the handout's paper size"),
 })
 
 
@@ -72,6 +73,7 @@ class Profile:
     goal_weekly_minutes: int | None
     clinician: Clinician
     notes: str  # Markdown, typed by the clinician
+    paper: str | None = None  # a4 | letter; None: the build's --paper
 
 
 def profile_id(path: Path) -> str:
@@ -154,5 +156,6 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
         goal_weekly_minutes=raw["goal"]["weekly_running_minutes"],
         clinician=Clinician(**{k: (v or "").strip() for k, v in clinician.items()}),
         notes=raw["notes"] or "",
+        paper=raw["paper"],
     )
 

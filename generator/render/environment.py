@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from generator.errors import InputError
 from generator.render.markdown import notes_markdown, protocol_markdown
+from generator.render.sessions import dose, tick_boxes
 
 
 def day(value: dt.date) -> str:
@@ -21,10 +24,26 @@ def short_day(value: dt.date) -> str:
     return f"{value.day} {value:%b}"
 
 
+def week_range(start: dt.date, end: dt.date) -> str:
+    """Tue 17 Nov – Mon 23 Nov 2026 (the end part is always a whole `day`)."""
+    first = f"{start:%a} {short_day(start)}" + (f" {start.year}" if start.year != end.year else "")
+    return f"{first} – {day(end)}"
+
+
 def date_range(start: dt.date, end: dt.date) -> str:
     if start.year != end.year:
         return f"{short_day(start)} {start.year} – {short_day(end)} {end.year}"
     return f"{short_day(start)} – {short_day(end)} {end.year}"
+
+
+def compact(source: str) -> Markup:
+    """CSS or JS without comment lines and indentation: the phone page's bytes count.
+
+    Safe for our own assets only: no line may continue a string or a comment.
+    """
+    source = re.sub(r"/\*.*?\*/", "", source, flags=re.S)
+    lines = (line.strip() for line in source.splitlines())
+    return Markup("\n".join(line for line in lines if line and not line.startswith("//")))
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -41,7 +60,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters.update(
         md=protocol_markdown, notes=notes_markdown, day=day, short_day=short_day,
-        date_range=date_range,
+        date_range=date_range, week_range=week_range, dose=dose, tick_boxes=tick_boxes,
+        compact=compact,
     )
     return env
 

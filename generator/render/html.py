@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-import jinja2
+import base64
+import hashlib
+from dataclasses import dataclass
 
-from generator.plan import Plan
+import jinja2
+from markupsafe import Markup
+
+from generator.plan import Plan, Week, WeekSession
 from generator.profile import Profile
 from generator.protocol import Protocol
-from generator.render.environment import load_template
+from generator.render.environment import compact, load_template
 from generator.render.markdown import protocol_markdown
+from generator.render.sessions import changing_sessions, routine_sessions
+
+PAPER_SIZES = ("a4", "letter")
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """How the outputs look, not what the plan says: set per build (and per profile for paper)."""
+
+    paper: str = "a4"  # a4 | letter
+    page_url: str | None = None  # the athlete's page online, for the handout's QR code
+    pdf: bool = True  # whether this build makes plan.pdf (the page links it only then)
 
 
 def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
@@ -38,13 +55,82 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
         "phase_about": {p.id: protocol_markdown(p.about) for p in protocol.phases},
         "exercise_groups": groups,
         "used_exercises": [ex for g in groups for ex in g["exercises"]],
+        "phase_blocks": _phase_blocks(plan),
+        "routine": {s.id: routine_sessions(plan, s.id) for s in plan.phases},
+        "changing": {w.number: changing_sessions(plan, w) for w in plan.weeks},
+        "changing_how": {s.id: _how_once(plan, s.id) for s in plan.phases},
+        "next_gate": _next_gate(plan.weeks),
     }
 
 
-def render_page(env: jinja2.Environment, plan: Plan, protocol: Protocol, profile: Profile) -> str:
-    return load_template(env, "plan.html").render(page_context(plan, protocol, profile))
+def _phase_blocks(plan: Plan) -> list[dict]:
+    """Phases with their weeks; a checklist shared with earlier phases is listed only once."""
+    blocks: list[dict] = []
+    listed: dict = {}  # gate -> the phase whose block shows it
+    for span in plan.phases:
+        weeks = [w for w in plan.weeks if w.phase == span.id]
+        statuses = {w.status for w in weeks}
+        status = ("current" if "current" in statuses else
+                  "done" if statuses == {"done"} else "upcoming")
+        gate = next((w.gate for w in weeks if w.gate), None)
+        blocks.append({"span": span, "weeks": weeks, "status": status, "gate": gate,
+                       "gate_in": listed.get(gate)})
+        if gate is not None:
+            listed.setdefault(gate, span)
+    return blocks
 
 
-def render_handout(env: jinja2.Environment, plan: Plan, protocol: Protocol,
-                   profile: Profile) -> str:
-    return load_template(env, "handout.html").render(page_context(plan, protocol, profile))
+def _how_once(plan: Plan, phase: str) -> list[WeekSession]:
+    """The changing sessions of a phase that carry how-to text, each title once."""
+    first: dict[str, WeekSession] = {}
+    for week in plan.weeks:
+        if week.phase == phase:
+            for session in changing_sessions(plan, week):
+                if session.text:
+                    first.setdefault(session.title, session)
+    return list(first.values())
+
+
+def _next_gate(weeks: tuple[Week, ...]) -> dict[int, Week | None]:
+    """For each week, the first week from it on whose checklist must be passed to move on."""
+    found: dict[int, Week | None] = {}
+    upcoming = None
+    for week in reversed(weeks):
+        if week.gate:
+            upcoming = week
+        found[week.number] = upcoming
+    return found
+
+
+def _script(env: jinja2.Environment) -> tuple[Markup, str]:
+    """The page's own script, inlined, and its hash for the Content-Security-Policy."""
+    source = compact(env.loader.get_source(env, "assets/plan.js")[0])
+    digest = base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()
+    return Markup(source), f"sha256-{digest}"  # our file, never a person's text
+
+
+def render_page(env: jinja2.Environment, plan: Plan, protocol: Protocol, profile: Profile,
+                presentation: Presentation = Presentation()) -> str:
+    script, script_hash = _script(env)
+    context = page_context(plan, protocol, profile)
+    context.update(script=script, script_hash=script_hash, has_pdf=presentation.pdf)
+    return load_template(env, "plan.html").render(context)
+
+
+def render_handout(env: jinja2.Environment, plan: Plan, protocol: Protocol, profile: Profile,
+                   presentation: Presentation = Presentation()) -> str:
+    context = page_context(plan, protocol, profile)
+    context.update(paper=presentation.paper, qr_code=_qr_svg(presentation.page_url),
+                   page_url=presentation.page_url)
+    return load_template(env, "handout.html").render(context)
+
+
+def _qr_svg(url: str | None) -> Markup | None:
+    """An inline SVG QR code of the page's address (inline: the PDF fetches nothing)."""
+    if not url:
+        return None
+    import segno
+
+    svg = segno.make(url, error="m").svg_inline(scale=3, border=2, dark="#000", light="#fff",
+                                                omitsize=False)
+    return Markup(svg)  # made by segno from the build's own --base-url
