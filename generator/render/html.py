@@ -38,20 +38,22 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
         if ids:
             groups.append({"title": span.title,
                            "exercises": [protocol.exercises[e] for e in dict.fromkeys(ids)]})
+    # Each checklist once, from the weeks that carry it: earliest is its first week's end.
     gate_groups: list[dict] = []
-    for span in plan.phases[:-1]:
-        gate = protocol.phase(span.id).gate
-        if gate_groups and gate_groups[-1]["gate"] == gate:
-            gate_groups[-1]["phases"].append(span.title)
-        else:
-            gate_groups.append({"gate": gate, "phases": [span.title], "first_end": span.end})
+    for week in plan.weeks:
+        if week.gate is None:
+            continue
+        group = next((g for g in gate_groups if g["gate"] == week.gate), None)
+        if group is None:
+            gate_groups.append({"gate": week.gate, "phases": [week.phase_title],
+                                "first_end": week.end})
+        elif week.phase_title not in group["phases"]:
+            group["phases"].append(week.phase_title)
     return {
         "plan": plan,
         "gate_groups": gate_groups,
         "protocol": protocol,
         "profile": profile,
-        "phase_gates": {p.id: p.gate for p in protocol.phases},
-        "phase_ends": {s.id: s.end for s in plan.phases},
         "phase_about": {p.id: protocol_markdown(p.about) for p in protocol.phases},
         "exercise_groups": groups,
         "used_exercises": [ex for g in groups for ex in g["exercises"]],
