@@ -53,12 +53,17 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         return super().send_head()
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # a browser closing mid-download (a page closed while precaching) is not news
+
+
 class Site:
     """site/ served on localhost (a secure context, so service workers run), in a thread."""
 
     def __init__(self, root: Path):
         handler = functools.partial(_Quiet, directory=str(root))
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = _Server(("127.0.0.1", 0), handler)
         self.server.down = False
         self.url = f"http://127.0.0.1:{self.server.server_port}/"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)

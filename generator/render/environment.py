@@ -46,6 +46,14 @@ def compact(source: str) -> Markup:
     return Markup("\n".join(line for line in lines if line and not line.startswith("//")))
 
 
+def compact_css(source: str) -> Markup:
+    """`compact`, and no space around CSS punctuation (outside quoted strings)."""
+    parts = re.split(r'("[^"\n]*")', str(compact(source)))
+    for i in range(0, len(parts), 2):  # even parts are outside strings
+        parts[i] = re.sub(r":\s+", ":", re.sub(r"\s*([{};,>])\s*", r"\1", parts[i]))
+    return Markup("".join(parts))
+
+
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     if not templates_dir.is_dir():
         raise InputError.single(str(templates_dir), "templates folder not found",
@@ -61,7 +69,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters.update(
         md=protocol_markdown, notes=notes_markdown, day=day, short_day=short_day,
         date_range=date_range, week_range=week_range, dose=dose, tick_boxes=tick_boxes,
-        compact=compact,
+        compact=compact, compact_css=compact_css,
     )
     return env
 

@@ -51,13 +51,13 @@
       var head = el("p");
       head.append(el("span", phase.querySelector("summary > b").textContent, "badge"));
       if (own.length > 1) head.append(" week " + (own.indexOf(now) + 1) + " of " + own.length);
-      var list = el("ul", "", "sessions");
-      $(now, ":scope > ul > li").concat($(phase, ":scope > .routine > li")).forEach(function (li) {
-        list.append(li.cloneNode(true));
-      });
       card.append(el("h2", "This week · week " + state + " of " + card.dataset.weeks),
-                  el("p", now.querySelector(".when").textContent, "dates"), head, list);
-      $(phase, ":scope > .how").forEach(function (how) { card.append(how.cloneNode(true)); });
+                  el("p", now.querySelector(".when").textContent, "dates"), head);
+      // What changes this week, its how-to, then what every week of the phase has.
+      [":scope > ul > li", ":scope > .how", ":scope > .routine > li"].forEach(function (css, i) {
+        var into = i === 1 ? card : card.appendChild(el("ul", "", "sessions"));
+        $(i === 0 ? now : phase, css).forEach(function (node) { into.append(node.cloneNode(true)); });
+      });
       var gated = rows.slice(rows.indexOf(now)).filter(function (r) { return r.hasAttribute("data-gate"); })[0];
       if (gated) {
         var owner = gated.closest("details.phase");
