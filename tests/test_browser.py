@@ -272,10 +272,10 @@ def _cache_names(page) -> list[str]:
     return page.evaluate("caches.keys()")
 
 
-def _wait_for(condition, seconds: float = 10) -> None:
+def _wait_for(condition, seconds: float = 10, show=lambda: None) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
-        assert time.monotonic() < deadline, "timed out"
+        assert time.monotonic() < deadline, f"timed out: {show()}"
         time.sleep(0.1)
 
 
@@ -297,7 +297,10 @@ def test_an_update_replaces_the_stale_copies(browser, built_examples, tmp_path, 
         version = re.search(r'var CACHE = PREFIX \+ "(\w+)"',
                             (out / "jordan-lee" / "sw.js").read_text()).group(1)
         page.reload()
-        _wait_for(lambda: [n.rsplit(":", 1)[1] for n in _cache_names(page)] == [version])
+        # browsers check for a new worker after a navigation, in their own time: ask now
+        page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+        _wait_for(lambda: [n.rsplit(":", 1)[1] for n in _cache_names(page)] == [version],
+                  seconds=30, show=lambda: (version, _cache_names(page)))
 
         served.down = True
         context.set_offline(True)
@@ -316,6 +319,6 @@ def test_a_removed_plan_does_not_live_on_in_the_phone(browser, built_examples, t
         shutil.rmtree(out / "jordan-lee")
         response = page.reload()
         assert response.status == 404
-        _wait_for(lambda: _cache_names(page) == [])
+        _wait_for(lambda: _cache_names(page) == [], seconds=30)
         assert page.evaluate("navigator.serviceWorker.getRegistrations()"
                              ".then(r => r.length)") == 0
