@@ -140,7 +140,9 @@ def test_the_card_made_in_the_phone_matches_the_card_the_build_makes(
         site, phone, built_examples, tmp_path):
     """JS and template must say the same: build for a later date, compare with the clock moved."""
     weeks = weeks_of(built_examples, "jordan-lee")
-    for week in (weeks[19], weeks[25], weeks[-1]):  # a strength week, walk-run, the last week
+    # non-weight-bearing (nothing changes week to week), a one-week phase, strength with walks,
+    # walk-run, and the last week
+    for week in (weeks[3], weeks[10], weeks[19], weeks[25], weeks[-1]):
         day = in_week(week)
         later = tmp_path / week["start"]
         result = built_examples.rehab("build", "jordan-lee", "--no-pdf", "--out", str(later),

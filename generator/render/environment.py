@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from generator.errors import InputError
 from generator.render.markdown import notes_markdown, protocol_markdown
-from generator.render.sessions import dose, tick_boxes
+from generator.render.sessions import amount, dose, tick_boxes
 
 
 def day(value: dt.date) -> str:
@@ -68,8 +68,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters.update(
         md=protocol_markdown, notes=notes_markdown, day=day, short_day=short_day,
-        date_range=date_range, week_range=week_range, dose=dose, tick_boxes=tick_boxes,
-        compact=compact, compact_css=compact_css,
+        date_range=date_range, week_range=week_range, dose=dose, amount=amount,
+        tick_boxes=tick_boxes, compact=compact, compact_css=compact_css,
     )
     return env
 

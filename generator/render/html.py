@@ -60,7 +60,7 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
         "phase_blocks": _phase_blocks(plan),
         "routine": {s.id: routine_sessions(plan, s.id) for s in plan.phases},
         "changing": {w.number: changing_sessions(plan, w) for w in plan.weeks},
-        "changing_how": {s.id: _how_once(plan, s.id) for s in plan.phases},
+        "phase_notes": {s.id: _phase_notes(plan, s.id) for s in plan.phases},
         "next_gate": _next_gate(plan.weeks),
     }
 
@@ -82,15 +82,19 @@ def _phase_blocks(plan: Plan) -> list[dict]:
     return blocks
 
 
-def _how_once(plan: Plan, phase: str) -> list[WeekSession]:
-    """The changing sessions of a phase that carry how-to text, each title once."""
+def _phase_notes(plan: Plan, phase: str) -> list[WeekSession]:
+    """Sessions whose size changes week by week, each once, if how often stays the same.
+
+    Their note says how often and how, once per phase; the week lines then say only how much.
+    """
+    seen: dict[str, set[str]] = {}
     first: dict[str, WeekSession] = {}
     for week in plan.weeks:
         if week.phase == phase:
             for session in changing_sessions(plan, week):
-                if session.text:
-                    first.setdefault(session.title, session)
-    return list(first.values())
+                seen.setdefault(session.title, set()).add(session.per_week)
+                first.setdefault(session.title, session)
+    return [s for title, s in first.items() if len(seen[title]) == 1]
 
 
 def _next_gate(weeks: tuple[Week, ...]) -> dict[int, Week | None]:

@@ -7,18 +7,23 @@ import re
 from generator.plan import Plan, Week, WeekSession
 
 
-def dose(session: WeekSession) -> str:
-    """'20 minutes, 3-4 times', '7 × (run 1 min, walk 2 min) = 21 min, 3 times, ...'"""
+def amount(session: WeekSession) -> str | None:
+    """How much, for sessions whose size changes week by week: '20 minutes', '7 × (...)'."""
     walk_run = session.walk_run
     if session.kind == "walk":
-        return f"{session.minutes} minutes, {session.per_week}"
+        return f"{session.minutes} minutes"
     if walk_run and walk_run.step:
         return (f"{walk_run.repeats} × (run {walk_run.run_minutes} min, walk "
-                f"{walk_run.walk_minutes} min) = {walk_run.session_minutes} min, "
-                f"{session.per_week}")
+                f"{walk_run.walk_minutes} min) = {walk_run.session_minutes} min")
     if walk_run:  # continuous: the title already says "Easy run"
-        return f"{walk_run.run_minutes} minutes, {session.per_week}"
-    return session.per_week
+        return f"{walk_run.run_minutes} minutes"
+    return None
+
+
+def dose(session: WeekSession) -> str:
+    """'20 minutes, 3-4 times', '7 × (run 1 min, walk 2 min) = 21 min, 3 times, ...'"""
+    size = amount(session)
+    return f"{size}, {session.per_week}" if size else session.per_week
 
 
 def headline(session: WeekSession) -> str:

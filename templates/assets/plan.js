@@ -55,8 +55,9 @@
                   el("p", now.querySelector(".when").textContent, "dates"), head);
       // What changes this week, its how-to, then what every week of the phase has.
       [":scope > ul > li", ":scope > .how", ":scope > .routine > li"].forEach(function (css, i) {
-        var into = i === 1 ? card : card.appendChild(el("ul", "", "sessions"));
-        $(i === 0 ? now : phase, css).forEach(function (node) { into.append(node.cloneNode(true)); });
+        var found = $(i === 0 ? now : phase, css);
+        var into = i === 1 || !found.length ? card : card.appendChild(el("ul", "", "sessions"));
+        found.forEach(function (node) { into.append(node.cloneNode(true)); });
       });
       var gated = rows.slice(rows.indexOf(now)).filter(function (r) { return r.hasAttribute("data-gate"); })[0];
       if (gated) {
