@@ -83,3 +83,12 @@ def load_template(env: jinja2.Environment, name: str) -> jinja2.Template:
                                 line=err.lineno) from None
     except jinja2.TemplateNotFound as err:
         raise InputError.single(str(err.name), "template not found") from None
+
+
+def asset_source(env: jinja2.Environment, name: str) -> str:
+    """A file under templates/ taken as it is (a script, an icon), not rendered."""
+    try:
+        return env.loader.get_source(env, name)[0]
+    except jinja2.TemplateNotFound:
+        raise InputError.single(name, "template asset not found",
+                                hint="copy it from the project's templates/ folder") from None

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from generator.plan import Plan, Week, WeekSession
 from generator.profile import Profile
 from generator.protocol import Protocol
-from generator.render.environment import compact, load_template
+from generator.render.environment import asset_source, compact, load_template
 from generator.render.markdown import protocol_markdown
 from generator.render.sessions import changing_sessions, routine_sessions
 
@@ -110,7 +110,7 @@ def _next_gate(weeks: tuple[Week, ...]) -> dict[int, Week | None]:
 
 def _script(env: jinja2.Environment) -> tuple[Markup, str]:
     """The page's own script, inlined, and its hash for the Content-Security-Policy."""
-    source = compact(env.loader.get_source(env, "assets/plan.js")[0])
+    source = compact(asset_source(env, "assets/plan.js"))
     digest = base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()
     return Markup(source), f"sha256-{digest}"  # our file, never a person's text
 

@@ -8,7 +8,7 @@ import json
 import jinja2
 
 from generator.plan import Plan
-from generator.render.environment import load_template
+from generator.render.environment import asset_source, load_template
 
 # What the service worker keeps on the phone, if the build made it (the PDF may be skipped).
 PRECACHED = ("index.html", "plan.pdf", "plan.ics", "manifest.webmanifest", "icon.svg")
@@ -33,7 +33,7 @@ def manifest(plan: Plan) -> bytes:
 
 
 def icon(env: jinja2.Environment) -> bytes:
-    return env.loader.get_source(env, "assets/icon.svg")[0].encode()
+    return asset_source(env, "assets/icon.svg").encode()
 
 
 def service_worker(env: jinja2.Environment, files: dict[str, bytes]) -> bytes:
