@@ -20,7 +20,9 @@ from generator.plan import Plan
 from generator.profile import Profile, check_id, check_inside, load_profile, profile_path
 from generator.protocol import Protocol, load_protocols
 from generator.render.environment import check_templates, make_environment, template_error
-from generator.render.html import render_handout, render_page
+from generator.render.html import Presentation, render_handout, render_page
+from generator.render.ics import render_calendar
+from generator.render.offline import offline_files
 from generator.schedule import schedule
 from generator.secret import folder_token, load_or_create_key
 
@@ -35,6 +37,8 @@ class Settings:
     out: Path = Path("site")
     today: dt.date = field(default_factory=dt.date.today)
     pdf: bool = True
+    paper: str = "a4"  # handout paper unless a profile names its own
+    base_url: str | None = None  # where site/ is served; enables the handout's QR code
     secret_file: Path | None = None  # default: .rehab/secret.key beside plans/
 
     @property
@@ -118,19 +122,28 @@ class Build:
 
     def artifacts(self, profile: Profile, plan: Plan) -> dict[str, bytes]:
         protocol = self.protocols[profile.protocol]
+        look = self.presentation(profile)
+        handout = None
         try:
             files = {
-                "index.html": render_page(self.env, plan, protocol, profile).encode(),
+                "index.html": render_page(self.env, plan, protocol, profile, look).encode(),
                 "plan.json": plan_json(plan).encode(),
+                "plan.ics": render_calendar(plan, protocol, profile.clinician, look.page_url),
             }
-            handout = None
             if self.settings.pdf:
-                handout = render_handout(self.env, plan, protocol, profile)
+                handout = render_handout(self.env, plan, protocol, profile, look)
         except jinja2.TemplateError as err:  # e.g. a misspelt variable in a template
             raise template_error(err) from None
         if handout is not None:
             files["plan.pdf"] = self.pdf.render(handout, self.settings.templates)
+        files.update(offline_files(self.env, plan, files))  # last: it hashes the others
         return files
+
+    def presentation(self, profile: Profile) -> Presentation:
+        base = self.settings.base_url
+        url = f"{base.rstrip('/')}/{self.folder(profile.id).name}/" if base else None
+        return Presentation(paper=profile.paper or self.settings.paper, page_url=url,
+                            pdf=self.settings.pdf)
 
     def build_one(self, path: Path) -> Outcome:
         """One athlete, whatever happens to the others: a failure here stops nobody else."""

@@ -7,6 +7,7 @@ import json
 import sys
 import traceback
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -35,6 +36,16 @@ def _ids(ctx, param, value):
         if not ID_PATTERN.match(athlete):
             raise click.BadParameter(f"'{athlete}' is not an athlete id; use lowercase letters, "
                                      "digits and hyphens, e.g. jordan-lee")
+    return value
+
+
+def _base_url(ctx, param, value):
+    if value is None:
+        return None
+    parsed = urlsplit(value)
+    if parsed.scheme not in ("https", "http") or not parsed.netloc or parsed.query \
+            or parsed.fragment:
+        raise click.BadParameter(f"'{value}' is not a site address; use https://host/path")
     return value
 
 
@@ -68,11 +79,15 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default="site", show_default=True,
               help="Output folder.")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF handouts (faster previews).")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
+              help="Handout paper size (a profile's `paper:` overrides it).")
+@click.option("--base-url", callback=_base_url, metavar="URL",
+              help="Where site/ is published (https://...): adds a QR code to each handout.")
 @click.pass_context
-def build(ctx, ids, plans, content, templates, today, out, no_pdf):
+def build(ctx, ids, plans, content, templates, today, out, no_pdf, paper, base_url):
     """Build the plan of every athlete in plans/ (or only IDS)."""
     settings = Settings(plans=plans, content=content, templates=templates, out=out,
-                        today=today, pdf=not no_pdf)
+                        today=today, pdf=not no_pdf, paper=paper, base_url=base_url)
     outcomes = _guarded(ctx, lambda: build_all(settings, ids))
     _report(outcomes, verb="built", debug=ctx.find_root().obj.get("debug"))
 

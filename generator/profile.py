@@ -55,6 +55,7 @@ PROFILE_SCHEMA = Field("section", fields={
     })),
     # keys depend on the protocol's phases (checked in load_profile)
     "overrides": Field("map", items=Field("int", minimum=0, maximum=2000)),
+    "paper": Field("choice", choices=("a4", "letter"), doc="the handout's paper size"),
 })
 
 
@@ -88,6 +89,7 @@ class Profile:
     progress: tuple[ProgressEvent, ...] = ()  # in date order
     overrides: dict[str, int] = field(default_factory=dict)  # the clinician's lengths and goal
     source: str = ""  # the file it was read from, for errors found while scheduling
+    paper: str | None = None  # a4 | letter; None: the build's --paper
 
 
 def profile_id(path: Path) -> str:
@@ -200,6 +202,7 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
             for i, e in enumerate(raw["progress"])),
         overrides={k: v for k, v in raw["overrides"].items() if v is not None},
         source=doc.file,
+        paper=raw["paper"],
     )
 
 

@@ -219,4 +219,4 @@ def test_every_profile_gives_a_plan_or_a_clear_error(bench, text):
     assert plan.weeks
     json.dumps(plan.to_dict())
     html = render_page(env, plan, protocol, profile)
-    assert "<script" not in html.lower()
+    assert html.lower().count("<script") == 1  # the page's own script; nothing a person typed

@@ -20,7 +20,9 @@ from generator.render.pdf import PdfRenderer
 from generator.secret import TOKEN_PATTERN, folder_token, load_or_create_key, read_key
 
 EXAMPLES = {"alex-morgan": "Alex Morgan", "jordan-lee": "Jordan Lee", "sam-okafor": "Sam Okafor"}
-SAFE_HREF = re.compile(r"^(https?:|mailto:|tel:|#|plan\.(pdf|json)$)")
+# links a page may carry: safe schemes, anchors, and the athlete's own files beside it
+SAFE_HREF = re.compile(r"^(https?:|mailto:|tel:|#|plan\.(pdf|json|ics)$|manifest\.webmanifest$"
+                       r"|icon\.svg$)")
 
 
 class Tags(HTMLParser):
@@ -148,12 +150,16 @@ def test_pages_are_noindex_and_load_nothing_from_elsewhere(built_examples):
         for tag, attrs in tags:
             for name in ("src", "srcset", "data", "poster", "action", "formaction"):
                 assert name not in attrs, (tag, attrs)
-            if tag == "link":
-                assert attrs.get("rel") != "stylesheet"
-            if "href" in attrs:
+            if tag == "link":  # only the athlete's own manifest and icon, beside the page
+                assert attrs.get("rel") in ("manifest", "icon"), attrs
+                assert attrs["href"] in ("manifest.webmanifest", "icon.svg"), attrs
+            elif "href" in attrs:
                 assert tag == "a" and SAFE_HREF.match(attrs["href"]), (tag, attrs)
         assert "url(" not in html and "@import" not in html
-        assert not re.search(r"(?i)<script|<iframe|googleapis|cdn\.|analytics", html)
+        # one script, inline (no src, checked above), and allowed by its hash alone
+        assert [tag for tag, _ in tags].count("script") == 1
+        assert "script-src 'sha256-" in html
+        assert not re.search(r"(?i)<iframe|googleapis|cdn\.|analytics", html)
 
 
 def test_pdf_metadata_shows_nothing_the_handout_does_not(built_examples):
@@ -248,7 +254,8 @@ def test_typed_html_and_scripts_are_shown_as_text_on_the_page(hostile_build):
     folder, _, _ = hostile_build
     html = (folder / "index.html").read_text()
     page = Tags(html)
-    assert not [tag for tag, _ in page.tags if tag in ("script", "img", "iframe", "object")]
+    assert [tag for tag, _ in page.tags].count("script") == 1  # the page's own, inline
+    assert not [tag for tag, _ in page.tags if tag in ("img", "iframe", "object")]
     assert not [a for _, attrs in page.tags for a in attrs if a.startswith("on")]
     for _, attrs in page.tags:
         if "href" in attrs:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import traceback
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from generator.errors import InputError
 from generator.render.markdown import notes_markdown, protocol_markdown
+from generator.render.sessions import amount, dose, tick_boxes
 
 
 def day(value: dt.date) -> str:
@@ -22,10 +25,39 @@ def short_day(value: dt.date) -> str:
     return f"{value.day} {value:%b}"
 
 
+def week_range(start: dt.date, end: dt.date) -> str:
+    """Tue 17 – Mon 23 Nov 2026, Tue 24 Nov – Mon 30 Nov 2026 (the end part is always a whole
+    `day`: plan.js reads it)."""
+    if (start.year, start.month) == (end.year, end.month):
+        first = f"{start:%a} {start.day}"
+    else:
+        first = f"{start:%a} {short_day(start)}" + (f" {start.year}" if start.year != end.year
+                                                    else "")
+    return f"{first} – {day(end)}"
+
+
 def date_range(start: dt.date, end: dt.date) -> str:
     if start.year != end.year:
         return f"{short_day(start)} {start.year} – {short_day(end)} {end.year}"
     return f"{short_day(start)} – {short_day(end)} {end.year}"
+
+
+def compact(source: str) -> Markup:
+    """CSS or JS without comment lines and indentation: the phone page's bytes count.
+
+    Safe for our own assets only: no line may continue a string or a comment.
+    """
+    source = re.sub(r"/\*.*?\*/", "", source, flags=re.S)
+    lines = (line.strip() for line in source.splitlines())
+    return Markup("\n".join(line for line in lines if line and not line.startswith("//")))
+
+
+def compact_css(source: str) -> Markup:
+    """`compact`, and no space around CSS punctuation (outside quoted strings)."""
+    parts = re.split(r'("[^"\n]*")', str(compact(source)))
+    for i in range(0, len(parts), 2):  # even parts are outside strings
+        parts[i] = re.sub(r":\s+", ":", re.sub(r"\s*([{};,>])\s*", r"\1", parts[i]))
+    return Markup("".join(parts))
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -42,7 +74,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters.update(
         md=protocol_markdown, notes=notes_markdown, day=day, short_day=short_day,
-        date_range=date_range,
+        date_range=date_range, week_range=week_range, dose=dose, amount=amount,
+        tick_boxes=tick_boxes, compact=compact, compact_css=compact_css,
     )
     return env
 
@@ -84,3 +117,12 @@ def template_error(err: jinja2.TemplateError) -> InputError:
         if frame.f_code.co_filename.endswith((".html", ".css")):
             file, line = frame.f_code.co_filename, lineno
     return InputError.single(file or "templates", f"template error: {err}", line=line)
+
+
+def asset_source(env: jinja2.Environment, name: str) -> str:
+    """A file under templates/ taken as it is (a script, an icon), not rendered."""
+    try:
+        return env.loader.get_source(env, name)[0]
+    except jinja2.TemplateNotFound:
+        raise InputError.single(name, "template asset not found",
+                                hint="copy it from the project's templates/ folder") from None

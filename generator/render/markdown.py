@@ -43,3 +43,20 @@ def protocol_markdown(text: str) -> Markup:
 def notes_markdown(text: str) -> Markup:
     """A clinician's notes: typed by a person, so images are off too (nothing to fetch)."""
     return Markup(_NOTES.render(text))
+
+
+@lru_cache(maxsize=64)
+def plain_text(text: str) -> str:
+    """Protocol Markdown as plain text (calendar descriptions): paragraphs and '- ' items."""
+    blocks: list[str] = []
+    depth = 0
+    for token in _PROTOCOL.parse(text):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif token.type == "inline":
+            words = "".join(" " if c.type in ("softbreak", "hardbreak") else c.content
+                            for c in token.children or ())
+            blocks.append(("- " if depth else "") + words)
+    return "\n".join(blocks)

@@ -1,0 +1,52 @@
+"""The files that make an athlete's page work offline: web app manifest, icon, service worker."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import jinja2
+
+from generator.plan import Plan
+from generator.render.environment import asset_source, load_template
+
+# What the service worker keeps on the phone, if the build made it (the PDF may be skipped).
+PRECACHED = ("index.html", "plan.pdf", "plan.ics", "manifest.webmanifest", "icon.svg")
+
+
+def revision(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def manifest(plan: Plan) -> bytes:
+    document = {
+        "name": f"Rehab plan · {plan.athlete_name}",
+        "short_name": "Rehab plan",
+        "start_url": "./",
+        "scope": "./",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b5cad",
+        "icons": [{"src": "icon.svg", "sizes": "any", "type": "image/svg+xml"}],
+    }
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def icon(env: jinja2.Environment) -> bytes:
+    return asset_source(env, "assets/icon.svg").encode()
+
+
+def service_worker(env: jinja2.Environment, files: dict[str, bytes]) -> bytes:
+    """sw.js listing every precached file with the hash of the bytes this build wrote."""
+    precache = [["./" if name == "index.html" else name, revision(files[name])]
+                for name in PRECACHED if name in files]
+    version = revision(json.dumps(precache).encode())
+    text = load_template(env, "assets/sw.js").render(precache=precache, version=version)
+    return text.encode()
+
+
+def offline_files(env: jinja2.Environment, plan: Plan, files: dict[str, bytes]) -> dict[str, bytes]:
+    """Manifest, icon and service worker for a folder whose other files are `files`."""
+    made = {"manifest.webmanifest": manifest(plan), "icon.svg": icon(env)}
+    made["sw.js"] = service_worker(env, {**files, **made})
+    return made

@@ -1,0 +1,91 @@
+// "This week" by the phone's own date (the page may be weeks old), then offline support.
+// Without this script the page shows the build date's week; everything stays readable.
+(function () {
+  "use strict";
+  var $ = function (root, css) { return Array.prototype.slice.call(root.querySelectorAll(css)); };
+  var two = function (n) { return (n < 10 ? "0" : "") + n; };
+  var d = new Date();
+  var today = d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate());
+  var card = document.getElementById("this-week");
+  var rows = $(document, "li[data-start]");
+
+  // Weeks follow each other: a week ends where the next starts; the last one says its end.
+  function status(row) {
+    var next = rows[rows.indexOf(row) + 1];
+    if (next ? next.dataset.start <= today : row.dataset.end < today) return "done";
+    return row.dataset.start <= today ? "current" : "upcoming";
+  }
+  function el(tag, text, cls) {
+    var node = document.createElement(tag);
+    node.textContent = text || "";
+    if (cls) node.className = cls;
+    return node;
+  }
+  // The same classes and badges the build writes for its own date.
+  function mark(node, label, state, now) {
+    var old = label.querySelector(":scope > .badge:not(.setback):not(.paused)");
+    if (old) old.remove();
+    node.classList.remove("done", "current", "upcoming");
+    node.classList.add(state);
+    if (state !== "upcoming") {
+      label.querySelector(":scope > b").after(" ", el("span", state === "done" ? "Done" : now,
+                                                      state === "done" ? "badge done" : "badge"));
+    }
+  }
+
+  var now = rows.filter(function (row) { return status(row) === "current"; })[0];
+  var state = now ? now.id.slice(5) : rows.length && rows[0].dataset.start > today ? "before" : "after";
+  if (card && state !== card.dataset.week) {
+    rows.forEach(function (row) { mark(row, row, status(row), "This week"); });
+    $(document, "details.phase").forEach(function (phase) {
+      var s = $(phase, "li[data-start]").map(status).join(" ");
+      var st = /current/.test(s) ? "current" : /upcoming/.test(s) ? "upcoming" : "done";
+      mark(phase, phase.querySelector("summary"), st, "Now");
+      phase.open = st === "current";
+    });
+    card.textContent = "";
+    card.dataset.week = state;
+    if (now) {
+      var phase = now.closest("details.phase");
+      var own = $(phase, "li[data-start]");
+      var head = el("p");
+      head.append(el("span", phase.querySelector("summary > b").textContent, "badge"));
+      if (own.length > 1) head.append(" week " + (own.indexOf(now) + 1) + " of " + own.length);
+      card.append(el("h2", "This week · week " + state + " of " + card.dataset.weeks),
+                  el("p", now.querySelector(".when").textContent, "dates"), head);
+      // What changes this week, its how-to, then what every week of the phase has.
+      [":scope > ul > li", ":scope > .how", ":scope > .routine > li"].forEach(function (css, i) {
+        var found = $(i === 0 ? now : phase, css);
+        var into = i === 1 || !found.length ? card : card.appendChild(el("ul", "", "sessions"));
+        found.forEach(function (node) { into.append(node.cloneNode(true)); });
+      });
+      var gated = rows.slice(rows.indexOf(now)).filter(function (r) { return r.hasAttribute("data-gate"); })[0];
+      if (gated) {
+        var owner = gated.closest("details.phase");
+        owner = owner.dataset.gateIn ? document.getElementById(owner.dataset.gateIn) : owner;
+        card.append(owner.querySelector(":scope > .gate").cloneNode(true),
+                    el("p", "Check this list at the end of " +
+                       (gated === now ? "this week" : "week " + gated.id.slice(5)) + ", " +
+                       gated.querySelector(".when").textContent.split(" – ")[1] + ".", "meta"));
+      }
+      var more = el("a", "This phase, week by week"), line = el("p");
+      more.href = "#" + phase.id;
+      line.append(more);
+      card.append(line);
+    } else {
+      card.append(el("h2", card.dataset[state]));
+      if (card.dataset[state + "Note"]) card.append(el("p", card.dataset[state + "Note"]));
+    }
+    card.firstChild.id = "now-title";
+  }
+
+  // Offline: the service worker keeps this page, its handout and calendar on the phone.
+  // Browsers allow it only over https or on localhost; its scope is this athlete's folder.
+  if ("serviceWorker" in navigator && window.isSecureContext && /^https?:$/.test(location.protocol)) {
+    navigator.serviceWorker.register("sw.js").then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function () {
+      document.querySelector(".offline").hidden = false;
+    }).catch(function () { /* no offline copy: the page still works online */ });
+  }
+})();

@@ -1,0 +1,343 @@
+"""The athlete's page in a real client: Chromium at phone size (390x844), served from localhost."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import time
+
+import pytest
+from browser import PHONE, Site, chromium, missing
+from factories import ROOT, TODAY
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ATHLETES = ("alex-morgan", "jordan-lee", "sam-okafor")
+
+
+def _require(problem: str | None) -> None:
+    if problem is None:
+        return
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{problem}: browser tests must run in CI (.ci/run installs what they need)")
+    pytest.skip(problem)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require(missing())
+    with chromium() as instance:
+        yield instance
+
+
+FOLDERS: dict[str, str] = {}  # athlete id -> their token folder (the same in every build here)
+
+
+def at(served: Site, athlete: str) -> str:
+    """The URL of an athlete's page on a served site."""
+    return served.url + FOLDERS[athlete] + "/"
+
+
+@pytest.fixture(scope="module")
+def site(built_examples):
+    for athlete in ("alex-morgan", "jordan-lee", "sam-okafor"):
+        FOLDERS[athlete] = built_examples.folder(athlete).name
+    with Site(built_examples.site) as served:
+        yield served
+
+
+@pytest.fixture
+def phone(browser):
+    """A fresh phone: its own storage, caches and service workers."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(**{"viewport": PHONE, **options})
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def weeks_of(project, athlete: str) -> list[dict]:
+    return json.loads((project.folder(athlete) / "plan.json").read_text())["weeks"]
+
+
+def in_week(week: dict, day: int = 3) -> dt.datetime:
+    """Midday on a day inside the week: no time zone can move it into the next week."""
+    return dt.datetime.combine(dt.date.fromisoformat(week["start"]) + dt.timedelta(days=day),
+                               dt.time(12, 0))
+
+
+def open_watched(context, url: str, on_date: dt.datetime | None = None):
+    """Load a page, collecting console errors, page errors and every URL requested."""
+    page = context.new_page()
+    seen = {"errors": [], "requests": []}
+    page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    context.on("request", lambda r: seen["requests"].append(r.url))
+    if on_date:
+        page.clock.set_fixed_time(on_date)
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    return page, seen
+
+
+def snapshot(page) -> dict:
+    """What the athlete sees of the week marking: the card's words, open phases, marked weeks."""
+    return page.evaluate("""() => ({
+        card: document.getElementById('this-week').innerText.replace(/\\s+/g, ' ').trim(),
+        open: [...document.querySelectorAll('details.phase')].filter(d => d.open).map(d => d.id),
+        phases: [...document.querySelectorAll('details.phase')].map(d =>
+            d.id + ':' + (['done', 'current'].find(c => d.classList.contains(c)) || 'upcoming')
+            + ':' + (d.querySelector('summary > .badge')?.textContent || '')),
+        weeks: [...document.querySelectorAll('li[data-start]')].map(li =>
+            li.id + ':' + (['done', 'current'].find(c => li.classList.contains(c)) || 'upcoming')
+            + ':' + (li.querySelector(':scope > .badge')?.textContent || '')),
+    })""")
+
+
+# --- loads cleanly --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("athlete", ATHLETES)
+def test_page_loads_with_no_console_error_and_no_request_outside_the_site(site, phone, athlete):
+    page, seen = open_watched(phone(), at(site, athlete))
+    assert page.locator("h1").inner_text()
+    assert seen["errors"] == []
+    outside = [u for u in seen["requests"] if not u.startswith(at(site, athlete))]
+    assert outside == []
+    assert seen["requests"], "the watcher saw no request at all"
+
+
+def test_page_is_fully_readable_without_javascript(site, phone, built_examples):
+    page, _ = open_watched(phone(java_script_enabled=False), at(site, "jordan-lee"))
+    weeks = weeks_of(built_examples, "jordan-lee")
+    current = next(w for w in weeks if w["status"] == "current")
+    assert page.locator("#now-title").inner_text() == \
+        f"This week · week {current['number']} of {len(weeks)}"
+    assert page.locator("li[data-start]").count() == len(weeks)  # every week is on the page
+    first_run = next(w["number"] for w in weeks if w["walk_run"])
+    page.locator("#p-walk_run > summary").click()
+    assert page.locator(f"#week-{first_run}").is_visible()
+    assert "run 1 min, walk 2 min" in page.locator(f"#week-{first_run}").inner_text()
+
+
+# --- "This week" by the phone's own date ---------------------------------------------------
+
+@pytest.mark.parametrize("pick", ["first", "build week", "next", "walk-run", "last"])
+def test_this_week_follows_the_phones_date(site, phone, built_examples, pick):
+    weeks = weeks_of(built_examples, "jordan-lee")
+    build_week = next(i for i, w in enumerate(weeks) if w["status"] == "current")
+    index = {"first": 0, "build week": build_week, "next": build_week + 1,
+             "walk-run": next(i for i, w in enumerate(weeks) if w["walk_run"]),
+             "last": len(weeks) - 1}[pick]
+    week = weeks[index]
+    page, seen = open_watched(phone(), at(site, "jordan-lee"), on_date=in_week(week))
+
+    number = week["number"]
+    assert page.locator("#now-title").inner_text() == f"This week · week {number} of {len(weeks)}"
+    assert page.locator("li[data-start].current").evaluate_all("e => e.map(x => x.id)") == \
+        [f"week-{number}"]
+    opened = page.locator("details.phase[open]")
+    assert opened.count() == 1 and opened.locator(f"#week-{number}").count() == 1
+    assert seen["errors"] == []
+
+
+def test_the_card_made_in_the_phone_matches_the_card_the_build_makes(
+        site, phone, built_examples, tmp_path):
+    """JS and template must say the same: build for a later date, compare with the clock moved."""
+    # Sam: no recorded progress, so a build for any later date is the same plan
+    weeks = weeks_of(built_examples, "sam-okafor")
+
+    def first(phase):
+        return next(w for w in weeks if w["phase"] == phase)
+
+    # non-weight-bearing (nothing changes week to week), a one-week phase, strength with walks,
+    # walk-run, and the last week
+    for week in (weeks[9], first("full_weight_bearing"), first("strength_stage_2"),
+                 first("walk_run"), weeks[-1]):
+        day = in_week(week)
+        later = tmp_path / week["start"]
+        result = built_examples.rehab("build", "sam-okafor", "--no-pdf", "--out", str(later),
+                                      "--today", day.date().isoformat())
+        assert result.exit_code == 0, result.output
+        with Site(later) as rebuilt:
+            built, _ = open_watched(phone(java_script_enabled=False), at(rebuilt, "sam-okafor"))
+            expected = snapshot(built)
+        moved, _ = open_watched(phone(), at(site, "sam-okafor"), on_date=day)
+        assert snapshot(moved) == expected
+
+
+@pytest.mark.parametrize("when, heading", [
+    ("before", "This plan starts on Tue 1 Sep 2026."),
+    ("after", "Plan complete"),
+])
+def test_a_phone_date_outside_the_plan_says_so(site, phone, built_examples, when, heading):
+    weeks = weeks_of(built_examples, "jordan-lee")
+    day = (dt.date.fromisoformat(weeks[0]["start"]) - dt.timedelta(days=10) if when == "before"
+           else dt.date.fromisoformat(weeks[-1]["end"]) + dt.timedelta(days=10))
+    page, seen = open_watched(phone(), at(site, "jordan-lee"),
+                              on_date=dt.datetime.combine(day, dt.time(12)))
+    assert page.locator("#now-title").inner_text() == heading
+    assert page.locator("details.phase[open]").count() == 0
+    assert seen["errors"] == []
+
+
+# --- accessibility, dark mode, zoom, tap targets --------------------------------------------
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("athlete", ATHLETES)
+def test_axe_finds_no_serious_or_critical_violation(site, phone, athlete, scheme):
+    _require(None if AXE.exists() else f"{AXE} is missing: run `npm ci`")
+    # bypass_csp: the page's policy rightly refuses any script but its own, axe included
+    page, _ = open_watched(phone(color_scheme=scheme, bypass_csp=True), at(site, athlete))
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    bad = [f"{v['id']} ({v['impact']}): {v['help']} at "
+           + ", ".join(n["target"][0] for n in v["nodes"][:3])
+           for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == []
+
+
+def test_dark_mode_renders_light_text_on_a_dark_page(site, phone):
+    page, _ = open_watched(phone(color_scheme="dark"), at(site, "jordan-lee"))
+    colours = page.evaluate("""() => {
+        const s = getComputedStyle(document.body), c = getComputedStyle(
+            document.getElementById('this-week'));
+        return [s.backgroundColor, s.color, c.backgroundColor];
+    }""")
+    luminance = [sum(int(x) for x in re.findall(r"\d+", c)[:3]) / 3 for c in colours]
+    assert luminance[0] < 40 and luminance[1] > 200 and luminance[2] < 60, colours
+
+
+def test_readable_at_200_percent_zoom_without_sideways_scrolling(site, phone):
+    """200% zoom on a 390 px phone leaves 195 CSS pixels: everything must reflow into them."""
+    page, _ = open_watched(phone(viewport={"width": 195, "height": 422}), at(site, "sam-okafor"))
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], widths
+    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 16
+
+
+def test_tap_targets_are_at_least_44_pixels(site, phone):
+    page, _ = open_watched(phone(), at(site, "jordan-lee"))
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    small = page.evaluate("""() => [...document.querySelectorAll(
+            '.quick a, a.tel, a.mail, .ex a, summary')]
+        .map(e => [e.textContent.trim().slice(0, 30), e.getBoundingClientRect()])
+        .filter(([, r]) => r.height < 44 || r.width < 44)
+        .map(([t, r]) => `${t}: ${Math.round(r.width)}x${Math.round(r.height)}`)""")
+    assert small == []
+
+
+def test_clinician_phone_is_tap_to_call(site, phone):
+    page, _ = open_watched(phone(), at(site, "jordan-lee"))
+    assert page.locator("a.tel").first.get_attribute("href") == "tel:+15550102233"
+    assert page.locator(".quick a", has_text="Call clinic").get_attribute("href") == \
+        "tel:+15550102233"
+
+
+def test_pain_rule_and_red_flags_are_one_tap_from_the_top(site, phone):
+    page, _ = open_watched(phone(), at(site, "jordan-lee"))
+    for name, target in (("Pain rule", "#pain-rule"), ("Red flags", "#red-flags")):
+        page.evaluate("window.scrollTo(0, 0)")
+        link = page.locator(".quick a", has_text=name)
+        assert link.bounding_box()["y"] + link.bounding_box()["height"] <= PHONE["height"] / 2
+        link.click()
+        assert page.locator(target).evaluate(
+            "e => { const r = e.getBoundingClientRect(); return r.top >= -1 && r.top < 100; }")
+
+
+# --- offline ---------------------------------------------------------------------------------
+
+def _controlled(page) -> None:
+    """Wait until the service worker has the page (and so its precache) under control."""
+    page.evaluate("""async () => {
+        await navigator.serviceWorker.ready;
+        if (!navigator.serviceWorker.controller) await new Promise(r =>
+            navigator.serviceWorker.addEventListener('controllerchange', r, {once: true}));
+    }""")
+
+
+def test_works_offline_after_the_first_visit(site, phone):
+    context = phone()
+    page, seen = open_watched(context, at(site, "jordan-lee"))
+    _controlled(page)
+    assert page.locator(".offline").is_visible()
+    context.set_offline(True)
+    site.down = True  # no network at all, for the page and for its service worker
+    try:
+        page.reload()
+        assert page.locator("h1").inner_text() == "Jordan Lee"
+        assert page.locator("#now-title").inner_text().startswith("This week")
+        fetched = page.evaluate("""async () => Promise.all(['plan.pdf', 'plan.ics', 'index.html']
+            .map(async u => { const r = await fetch(u); return [u, r.status,
+                (await r.arrayBuffer()).byteLength]; }))""")
+        assert [f[:2] for f in fetched] == [["plan.pdf", 200], ["plan.ics", 200],
+                                            ["index.html", 200]]
+        assert all(f[2] > 1000 for f in fetched)
+    finally:
+        site.down = False
+        context.set_offline(False)
+    assert seen["errors"] == []
+
+
+def _cache_names(page) -> list[str]:
+    return page.evaluate("caches.keys()")
+
+
+def _wait_for(condition, seconds: float = 10, show=lambda: None) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out: {show()}"
+        time.sleep(0.1)
+
+
+def test_an_update_replaces_the_stale_copies(browser, built_examples, tmp_path, phone):
+    out = tmp_path / "site"
+    first = built_examples.rehab("build", "jordan-lee", "--no-pdf", "--out", str(out))
+    assert first.exit_code == 0, first.output
+    with Site(out) as served:
+        context = phone()
+        page, _ = open_watched(context, at(served, "jordan-lee"))
+        _controlled(page)
+        old = _cache_names(page)
+        assert len(old) == 1
+
+        later = (TODAY + dt.timedelta(days=14)).isoformat()
+        second = built_examples.rehab("build", "jordan-lee", "--no-pdf", "--out", str(out),
+                                      "--today", later)
+        assert second.exit_code == 0, second.output
+        version = re.search(r'var CACHE = PREFIX \+ "(\w+)"',
+                            (out / FOLDERS["jordan-lee"] / "sw.js").read_text()).group(1)
+        page.reload()
+        # browsers check for a new worker after a navigation, in their own time: ask now
+        page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+        _wait_for(lambda: [n.rsplit(":", 1)[1] for n in _cache_names(page)] == [version],
+                  seconds=30, show=lambda: (version, _cache_names(page)))
+
+        served.down = True
+        context.set_offline(True)
+        page.reload()
+        assert page.locator(".asof").inner_text() == "Mon 7 Dec 2026"
+
+
+def test_a_removed_plan_does_not_live_on_in_the_phone(browser, built_examples, tmp_path, phone):
+    """A referral removes the plan from the site; online, the phone's copy goes too."""
+    out = tmp_path / "site"
+    assert built_examples.rehab("build", "jordan-lee", "--no-pdf", "--out",
+                                str(out)).exit_code == 0
+    with Site(out) as served:
+        page, _ = open_watched(phone(), at(served, "jordan-lee"))
+        _controlled(page)
+        shutil.rmtree(out / FOLDERS["jordan-lee"])
+        response = page.reload()
+        assert response.status == 404
+        _wait_for(lambda: _cache_names(page) == [], seconds=30)
+        assert page.evaluate("navigator.serviceWorker.getRegistrations()"
+                             ".then(r => r.length)") == 0

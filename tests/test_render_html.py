@@ -1,0 +1,55 @@
+"""The phone page as bytes: weight, what it links to, and that it reads without JavaScript."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+
+import pytest
+
+ATHLETES = ("alex-morgan", "jordan-lee", "sam-okafor")
+PAGE_BUDGET = 60_000  # bytes of HTML + inline CSS + inline JS, uncompressed
+
+
+@pytest.mark.parametrize("athlete", ATHLETES)
+def test_page_weighs_at_most_60_kb(built_examples, athlete):
+    size = (built_examples.folder(athlete) / "index.html").stat().st_size
+    assert size <= PAGE_BUDGET, f"{athlete}: {size} bytes"
+
+
+@pytest.mark.parametrize("athlete", ATHLETES)
+def test_page_refers_to_nothing_outside_its_folder(built_examples, athlete):
+    page = (built_examples.folder(athlete) / "index.html").read_text()
+    for url in re.findall(r'(?:href|src)="([^"]*)"', page):
+        assert url.startswith(("#", "tel:", "mailto:")) or re.fullmatch(r"[\w.-]+", url), url
+    assert "<link rel=\"stylesheet\"" not in page and "@import" not in page
+
+
+def test_only_the_pages_own_script_may_run(built_examples):
+    page = (built_examples.folder("jordan-lee") / "index.html").read_text()
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
+    assert len(scripts) == 1
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1)
+    assert f"script-src 'sha256-{digest}'" in policy
+    assert "default-src 'self'" in policy
+
+
+def test_every_week_is_on_the_page_and_only_the_current_phase_is_open(built_examples):
+    folder = built_examples.folder("jordan-lee")
+    page = (folder / "index.html").read_text()
+    plan = json.loads((folder / "plan.json").read_text())
+    assert re.findall(r'<li id="week-(\d+)"', page) == [str(w["number"]) for w in plan["weeks"]]
+    # a phase met again after a setback has its own block: p-<phase>-2
+    opened = re.findall(r'<details class="phase current" id="p-(\w+)(?:-\d+)?" open', page)
+    assert opened == [plan["weeks"][plan["current_week"] - 1]["phase"]]
+    assert len(re.findall(r"<details[^>]* open[ >]", page)) == 1
+
+
+def test_each_phase_routine_is_listed_once_not_in_every_week(built_examples):
+    page = (built_examples.folder("sam-okafor") / "index.html").read_text()
+    # the walk-run phase has 14 weeks; its strength upkeep is listed once (plus "This week" never,
+    # since the build date is in non-weight-bearing)
+    assert page.count("Strength upkeep (stages 4 and 6)") == 2  # walk-run and continuous running
