@@ -34,14 +34,16 @@ class Settings:
 @dataclass(frozen=True)
 class Outcome:
     athlete: str
-    status: str  # built | failed | referral
+    status: str  # built | unchanged (incremental build skipped it) | failed | referral
     folder: Path | None = None
     problems: tuple[Problem, ...] = ()
     reasons: tuple[str, ...] = ()
+    protocol: str = ""  # the protocol id the plan used (for the build state)
+    files: tuple[str, ...] = ()  # names written into folder
 
     @property
     def ok(self) -> bool:
-        return self.status == "built"
+        return self.status in ("built", "unchanged")
 
 
 def profile_paths(plans_dir: Path, ids: tuple[str, ...] = ()) -> list[Path]:
@@ -108,8 +110,10 @@ class Build:
             remove_output(self.settings.out, athlete)
             return Outcome(athlete, "referral", reasons=referral.reasons)
         folder = self.settings.out / output_folder(profile.id)
-        write_atomically(folder, self.artifacts(profile, plan), self.staging)
-        return Outcome(athlete, "built", folder=folder)
+        files = self.artifacts(profile, plan)
+        write_atomically(folder, files, self.staging)
+        return Outcome(athlete, "built", folder=folder, protocol=profile.protocol,
+                       files=tuple(sorted(files)))
 
     def finish(self) -> None:
         """Site-wide files that name no athlete."""

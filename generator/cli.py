@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
 import traceback
@@ -16,6 +17,7 @@ from generator.profile import ID_PATTERN
 from generator.render.text import render_text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+PROGRESS_MIN = 20  # athletes to build before a progress bar is worth showing
 
 
 def _date(ctx, param, value):
@@ -57,13 +59,49 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default="site", show_default=True,
               help="Output folder.")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF handouts (faster previews).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the number of CPU cores).")
+@click.option("--force", is_flag=True, help="Rebuild every athlete, changed or not.")
 @click.pass_context
-def build(ctx, ids, plans, content, templates, today, out, no_pdf):
-    """Build the plan of every athlete in plans/ (or only IDS)."""
+def build(ctx, ids, plans, content, templates, today, out, no_pdf, jobs, force):
+    """Build the plan of every athlete in plans/ (or only IDS) whose inputs changed."""
+    from generator.sitebuild import build_site
+
     settings = Settings(plans=plans, content=content, templates=templates, out=out,
                         today=today, pdf=not no_pdf)
-    outcomes = _guarded(ctx, lambda: build_all(settings, ids))
-    _report(outcomes, verb="built")
+    report = _guarded(ctx, lambda: build_site(settings, ids, jobs=jobs, force=force,
+                                              progress=_progress_bar))
+    for athlete in report.removed:
+        click.echo(f" removed  {athlete} (profile deleted)")
+    _report(report.outcomes, verb="built", list_unchanged=bool(ids))
+
+
+@main.command()
+@folder_options
+@click.option("--out", type=click.Path(path_type=Path), default="site", show_default=True,
+              help="Output folder.")
+@click.option("--no-pdf", is_flag=True, help="Skip the PDF handouts.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes for large rebuilds (default: the number of CPU cores).")
+@click.pass_context
+def serve(ctx, plans, content, templates, today, out, no_pdf, port, jobs):
+    """Preview site/ on http://127.0.0.1:PORT, rebuilding and reloading as files change."""
+    from generator.serve import serve_forever
+
+    settings = Settings(plans=plans, content=content, templates=templates, out=out,
+                        today=today, pdf=not no_pdf)
+    _guarded(ctx, lambda: serve_forever(settings, port=port, jobs=jobs, echo=click.echo))
+
+
+@contextlib.contextmanager
+def _progress_bar(total: int):
+    """A bar for long builds on a terminal; nothing at all when output is piped or logged."""
+    if total < PROGRESS_MIN or not sys.stdout.isatty():
+        yield lambda n: None
+        return
+    with click.progressbar(length=total, label="building", file=sys.stdout) as bar:
+        yield bar.update
 
 
 @main.command()
@@ -150,9 +188,12 @@ def _referral_message(athlete: str, reasons: tuple[str, ...]) -> None:
         click.echo(f"  - {reason}", err=True)
 
 
-def _report(outcomes: list[Outcome], verb: str) -> None:
+def _report(outcomes: list[Outcome], verb: str, list_unchanged: bool = False) -> None:
     for outcome in outcomes:
-        if outcome.status == "built":
+        if outcome.status == "unchanged":
+            if list_unchanged:
+                click.echo(f"unchanged  {outcome.athlete} -> {outcome.folder}/")
+        elif outcome.status == "built":
             where = f" -> {outcome.folder}/" if outcome.folder else ""
             click.echo(f"{verb:>8}  {outcome.athlete}{where}")
         elif outcome.status == "referral":
@@ -161,10 +202,13 @@ def _report(outcomes: list[Outcome], verb: str) -> None:
             click.echo(f"  failed  {outcome.athlete}:", err=True)
             for problem in outcome.problems:
                 click.echo(f"          {problem}", err=True)
-    built = sum(o.ok for o in outcomes)
+    built = sum(o.status == "built" for o in outcomes)
     failed = sum(o.status == "failed" for o in outcomes)
     referral = sum(o.status == "referral" for o in outcomes)
+    unchanged = sum(o.status == "unchanged" for o in outcomes)
     summary = f"{built} {verb}, {failed} failed, {referral} need referral"
+    if unchanged:
+        summary += f", {unchanged} unchanged"
     if not outcomes:
         summary = "no profiles found (add one with `rehab new ID`)"
     click.echo(summary)
