@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shutil
 import tempfile
@@ -16,6 +15,7 @@ from generator.profile import Profile, check_id, load_profile
 from generator.protocol import Protocol, load_protocols
 from generator.render.environment import load_template, make_environment
 from generator.render.html import render_handout, render_page
+from generator.render.jsonfile import indented_json
 from generator.schedule import schedule
 
 ROBOTS = "User-agent: *\nDisallow: /\n"
@@ -57,7 +57,8 @@ def profile_paths(plans_dir: Path, ids: tuple[str, ...] = ()) -> list[Path]:
 
 
 def plan_json(plan: Plan) -> str:
-    return json.dumps(plan.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    # indented_json(x) == json.dumps(x, indent=2, ensure_ascii=False), without the slow path
+    return indented_json(plan.to_dict()) + "\n"
 
 
 class Build:

@@ -104,33 +104,40 @@ class AthleteEntry:
 class BuildState:
     """The state file's content: athlete id -> AthleteEntry. Unreadable state means rebuild all."""
 
-    def __init__(self, path: Path, athletes: dict[str, AthleteEntry] | None = None):
+    def __init__(self, path: Path, athletes: dict[str, AthleteEntry] | None = None,
+                 text: str = ""):
         self.path = path
         self.athletes: dict[str, AthleteEntry] = athletes or {}
+        self._text = text  # as read: a build that changed nothing does not write it again
 
     @classmethod
     def load(cls, path: Path) -> BuildState:
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            raw = json.loads(text)
             if raw.get("schema") != STATE_SCHEMA:
                 return cls(path)
             return cls(path, {athlete: AthleteEntry(entry["inputs"], entry["folder"],
                                                     entry["files"])
-                              for athlete, entry in raw["athletes"].items()})
+                              for athlete, entry in raw["athletes"].items()}, text)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return cls(path)  # missing or damaged: the safe answer is "nothing is known"
 
     def save(self) -> None:
         """Written whole elsewhere and moved into place, like every output file."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         document = {"schema": STATE_SCHEMA, "athletes": {
             athlete: {"inputs": e.inputs, "folder": e.folder, "files": e.files}
             for athlete, e in sorted(self.athletes.items())}}
+        text = json.dumps(document, separators=(",", ":"))
+        if text == self._text:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=".state-", dir=self.path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(document, handle, separators=(",", ":"))
+                handle.write(text)
             os.replace(temp, self.path)
+            self._text = text
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
