@@ -225,27 +225,35 @@ class _Handler(SimpleHTTPRequestHandler):
 def make_server(preview: Preview, port: int) -> ThreadingHTTPServer:
     """Bound to 127.0.0.1: plans are health data; the preview is for this machine only."""
     preview.settings.out.mkdir(parents=True, exist_ok=True)
-    server = ThreadingHTTPServer(("127.0.0.1", port), partial(_Handler, preview=preview))
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), partial(_Handler, preview=preview))
+    except OSError as err:
+        raise InputError.single("--port", f"cannot listen on 127.0.0.1:{port}: {err.strerror}",
+                                hint="pass another --port, or --port 0 for any free one"
+                                ) from None
     server.daemon_threads = True
     return server
 
 
 def watch(preview: Preview, stop: threading.Event, interval: float = POLL_SECONDS) -> None:
-    while not stop.wait(interval):
+    """Build now, then again whenever a watched file changes, until stopped."""
+    while True:
         preview.poll()
+        if stop.wait(interval):
+            return
 
 
 def serve_forever(settings: Settings, port: int = 8000, jobs: int | None = None,
                   echo: Callable[[str], None] = print) -> None:
     preview = Preview(settings, jobs=jobs, echo=echo)
-    preview.poll()  # the first build
     server = make_server(preview, port)
-    stop = threading.Event()
-    watcher = threading.Thread(target=watch, args=(preview, stop), daemon=True)
-    watcher.start()
     host, bound = server.server_address[:2]
     echo(f"serving {settings.out}/ on http://{host}:{bound}/ ; watching "
          f"{settings.plans}/, {settings.content}/, {settings.templates}/ (Ctrl+C stops)")
+    stop = threading.Event()
+    # The first build runs in the watcher, so the last good site is served meanwhile.
+    watcher = threading.Thread(target=watch, args=(preview, stop), daemon=True)
+    watcher.start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

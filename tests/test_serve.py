@@ -12,6 +12,7 @@ import pytest
 from factories import PROFILE_YAML, TODAY
 
 from generator.build import Settings, output_folder
+from generator.errors import InputError
 from generator.serve import Preview, make_server, watch
 
 TIMEOUT = 10  # seconds: no test may hang on the server
@@ -118,3 +119,9 @@ def test_the_watcher_rebuilds_without_being_asked(preview):
     finally:
         stop.set()
         watcher.join(TIMEOUT)
+
+
+def test_a_port_in_use_is_an_error_not_a_traceback(preview):
+    busy = int(preview.url.rsplit(":", 1)[1])
+    with pytest.raises(InputError, match="cannot listen on 127.0.0.1"):
+        make_server(preview, port=busy)
