@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from factories import PROFILE_YAML, PROTOCOL_ID, TODAY
 
+import generator
 from generator import sitebuild
 from generator.buildstate import BuildState, state_path
 
@@ -127,6 +128,12 @@ def test_a_new_day_rebuilds_every_athlete_with_the_new_date(clinic):
     assert rebuilt(before, stamps(clinic.site)) == {"ann", "ben", "cat", "dan"}
     plan = json.loads((clinic.site / "ann" / "plan.json").read_text(encoding="utf-8"))
     assert plan["as_of"] == tomorrow.isoformat()
+
+
+def test_a_new_generator_version_rebuilds_every_athlete(clinic, monkeypatch):
+    monkeypatch.setattr(generator, "__version__", "99.0.0")
+    result = clinic.rehab("build", "--no-pdf")
+    assert "4 built" in result.output
 
 
 def test_a_deleted_profile_removes_its_output_and_state(clinic):
