@@ -119,6 +119,7 @@ class Preview:
         for athlete in report.removed:
             self.echo(f" removed  {athlete} (profile deleted)")
             self.athlete_errors.pop(athlete, None)
+            self.folders.pop(output_folder(athlete), None)
         for outcome in report.outcomes:
             athlete = outcome.athlete
             self.folders[output_folder(athlete)] = athlete
@@ -174,7 +175,8 @@ class Preview:
     def index_page(self) -> str:
         """A serve-only list of athletes (site/ itself has none, on purpose)."""
         rows = []
-        for folder, athlete in sorted(self.folders.items(), key=lambda item: item[1]):
+        folders = self.folders.copy()  # one step: the watcher thread may be adding to it
+        for folder, athlete in sorted(folders.items(), key=lambda item: item[1]):
             status = "error" if self.athlete_errors.get(athlete) else "ok"
             rows.append(f'<li><a href="/{html.escape(folder)}/">{html.escape(athlete)}</a> '
                         f"{status}</li>")

@@ -64,6 +64,9 @@ def test_serves_the_site_on_localhost_only_with_a_reload_script(preview):
     # Injected at serve time only: the file in site/ has no script.
     on_disk = (preview.project.site / output_folder("ann") / "index.html").read_text("utf-8")
     assert "__livereload" not in on_disk
+    status, index = get(f"{preview.url}/")  # a serve-only list: site/ itself lists nobody
+    assert status == 200 and f'href="/{output_folder("ann")}/"' in index
+    assert not (preview.project.site / "index.html").exists()
 
 
 def test_a_changed_profile_is_rebuilt_and_the_generation_moves_on(preview):
@@ -125,3 +128,10 @@ def test_a_port_in_use_is_an_error_not_a_traceback(preview):
     busy = int(preview.url.rsplit(":", 1)[1])
     with pytest.raises(InputError, match="cannot listen on 127.0.0.1"):
         make_server(preview, port=busy)
+
+
+def test_the_command_reports_a_busy_port_plainly(preview):
+    busy = preview.url.rsplit(":", 1)[1]
+    result = preview.project.rehab("serve", "--no-pdf", "--port", busy)
+    assert result.exit_code == 1
+    assert "error: --port: cannot listen on 127.0.0.1" in result.output
