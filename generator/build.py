@@ -22,6 +22,7 @@ from generator.protocol import Protocol, load_protocols
 from generator.render.environment import check_templates, make_environment, template_error
 from generator.render.html import Presentation, render_handout, render_page
 from generator.render.ics import render_calendar
+from generator.render.jsonfile import indented_json
 from generator.render.offline import offline_files
 from generator.schedule import schedule
 from generator.secret import folder_token, load_or_create_key
@@ -50,16 +51,19 @@ class Settings:
 @dataclass(frozen=True)
 class Outcome:
     athlete: str
-    status: str  # built | failed | referral | removed (an old folder no profile maps to)
+    # built | unchanged (an incremental build skipped it) | failed | referral
+    status: str
     folder: Path | None = None
     problems: tuple[Problem, ...] = ()
     reasons: tuple[str, ...] = ()
     error: BaseException | None = field(default=None, compare=False)  # a bug, for --debug
     warnings: tuple[str, ...] = ()  # the plan's "Check" notes, also shown on the plan
+    protocol: str = ""  # the protocol id the plan used (for the build state)
+    files: tuple[str, ...] = ()  # names written into folder
 
     @property
     def ok(self) -> bool:
-        return self.status == "built"
+        return self.status in ("built", "unchanged")
 
 
 def profile_paths(plans_dir: Path, ids: tuple[str, ...] = ()) -> list[Path]:
@@ -73,7 +77,8 @@ def profile_paths(plans_dir: Path, ids: tuple[str, ...] = ()) -> list[Path]:
 
 
 def plan_json(plan: Plan) -> str:
-    return json.dumps(plan.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    # indented_json(x) == json.dumps(x, indent=2, ensure_ascii=False), without the slow path
+    return indented_json(plan.to_dict()) + "\n"
 
 
 class Build:
@@ -166,7 +171,8 @@ class Build:
             if folder.is_symlink():
                 raise InputError.single(str(folder), "is a symbolic link; not written through",
                                         hint="remove it; the build makes a real folder")
-            write_atomically(folder, self.artifacts(profile, plan), self.staging)
+            files = self.artifacts(profile, plan)
+            write_atomically(folder, files, self.staging)
         except InputError as err:
             return Outcome(athlete, "failed", problems=err.problems)
         except OSError as err:  # a full disk, a read-only site folder ...
@@ -176,7 +182,8 @@ class Build:
             return Outcome(athlete, "failed", problems=(problem,))
         except Exception as err:
             return Outcome(athlete, "failed", problems=(_internal(path, err),), error=err)
-        return Outcome(athlete, "built", folder=folder, warnings=plan.warnings)
+        return Outcome(athlete, "built", folder=folder, warnings=plan.warnings,
+                       protocol=profile.protocol, files=tuple(sorted(files)))
 
     def finish(self) -> None:
         """Site-wide files that name no athlete."""
@@ -269,16 +276,11 @@ def _ctrl_c_deferred():
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-def build_all(settings: Settings, ids: tuple[str, ...] = (), write: bool = True) -> list[Outcome]:
-    """Build (or with write=False only check) every named athlete; one failure stops no other."""
+def check_all(settings: Settings, ids: tuple[str, ...] = ()) -> list[Outcome]:
+    """Validate content, templates and every named profile; write nothing."""
     build = Build(settings)
     outcomes = []
-    paths = profile_paths(settings.plans, ids)
-    key = build.key if write else None  # a key file that would be published stops the build
-    for path in paths:
-        if write:
-            outcomes.append(build.build_one(path))
-            continue
+    for path in profile_paths(settings.plans, ids):
         try:
             plan = build.plan_for(path)[1]
             outcomes.append(Outcome(path.stem, "built", warnings=plan.warnings))
@@ -289,11 +291,4 @@ def build_all(settings: Settings, ids: tuple[str, ...] = (), write: bool = True)
         except Exception as err:
             outcomes.append(Outcome(path.stem, "failed", problems=(_internal(path, err),),
                                     error=err))
-    if write:
-        build.finish()
-        if not ids and paths:  # a whole-site build knows every athlete; an empty plans/ is
-            # more likely a wrong --plans than a clinic that discharged everyone at once
-            keep = {output_folder(p.stem, key) for p in paths}
-            outcomes += [Outcome(folder.name, "removed", folder=folder)
-                         for folder in remove_stale_folders(settings.out, keep)]
     return outcomes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
@@ -12,13 +13,14 @@ from urllib.parse import urlsplit
 import click
 
 from generator import __version__
-from generator.build import Outcome, Settings, build_all, output_folder
+from generator.build import Outcome, Settings, check_all, output_folder
 from generator.errors import InputError, NeedsReferral
 from generator.profile import ID_PATTERN, profile_path
 from generator.render.text import render_text
 from generator.secret import read_key
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+PROGRESS_MIN = 20  # athletes to build before a progress bar is worth showing
 
 
 def _date(ctx, param, value):
@@ -83,13 +85,52 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Handout paper size (a profile's `paper:` overrides it).")
 @click.option("--base-url", callback=_base_url, metavar="URL",
               help="Where site/ is published (https://...): adds a QR code to each handout.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the number of CPU cores).")
+@click.option("--force", is_flag=True, help="Rebuild every athlete, changed or not.")
 @click.pass_context
-def build(ctx, ids, plans, content, templates, today, out, no_pdf, paper, base_url):
-    """Build the plan of every athlete in plans/ (or only IDS)."""
+def build(ctx, ids, plans, content, templates, today, out, no_pdf, paper, base_url, jobs, force):
+    """Build the plan of every athlete in plans/ (or only IDS) whose inputs changed."""
+    from generator.sitebuild import build_site
+
     settings = Settings(plans=plans, content=content, templates=templates, out=out,
                         today=today, pdf=not no_pdf, paper=paper, base_url=base_url)
-    outcomes = _guarded(ctx, lambda: build_all(settings, ids))
-    _report(outcomes, verb="built", debug=ctx.find_root().obj.get("debug"))
+    report = _guarded(ctx, lambda: build_site(settings, ids, jobs=jobs, force=force,
+                                              progress=_progress_bar))
+    for athlete in report.removed:
+        click.echo(f" removed  {athlete} (profile deleted)")
+    for folder in report.removed_folders:
+        click.echo(f" removed  {folder}/ (no profile uses this folder any more)")
+    _report(report.outcomes, verb="built", debug=ctx.find_root().obj.get("debug"),
+            list_unchanged=bool(ids))
+
+
+@main.command()
+@folder_options
+@click.option("--out", type=click.Path(path_type=Path), default="site", show_default=True,
+              help="Output folder.")
+@click.option("--no-pdf", is_flag=True, help="Skip the PDF handouts.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes for large rebuilds (default: the number of CPU cores).")
+@click.pass_context
+def serve(ctx, plans, content, templates, today, out, no_pdf, port, jobs):
+    """Preview site/ on http://127.0.0.1:PORT, rebuilding and reloading as files change."""
+    from generator.serve import serve_forever
+
+    settings = Settings(plans=plans, content=content, templates=templates, out=out,
+                        today=today, pdf=not no_pdf)
+    _guarded(ctx, lambda: serve_forever(settings, port=port, jobs=jobs, echo=click.echo))
+
+
+@contextlib.contextmanager
+def _progress_bar(total: int):
+    """A bar for long builds on a terminal; nothing at all when output is piped or logged."""
+    if total < PROGRESS_MIN or not sys.stdout.isatty():
+        yield lambda n: None
+        return
+    with click.progressbar(length=total, label="building", file=sys.stdout) as bar:
+        yield bar.update
 
 
 @main.command()
@@ -99,7 +140,7 @@ def build(ctx, ids, plans, content, templates, today, out, no_pdf, paper, base_u
 def check(ctx, ids, plans, content, templates, today):
     """Validate profiles and content; write nothing."""
     settings = Settings(plans=plans, content=content, templates=templates, today=today)
-    outcomes = _guarded(ctx, lambda: build_all(settings, ids, write=False))
+    outcomes = _guarded(ctx, lambda: check_all(settings, ids))
     _report(outcomes, verb="ok", debug=ctx.find_root().obj.get("debug"))
 
 
@@ -217,27 +258,32 @@ def _referral_message(athlete: str, reasons: tuple[str, ...]) -> None:
         click.echo(f"  - {reason}", err=True)
 
 
-def _report(outcomes: list[Outcome], verb: str, debug: bool = False) -> None:
+def _report(outcomes: list[Outcome], verb: str, debug: bool = False,
+            list_unchanged: bool = False) -> None:
     for outcome in outcomes:
-        if outcome.status == "built":
+        if outcome.status == "unchanged":
+            if list_unchanged:
+                click.echo(f"unchanged  {outcome.athlete} -> {outcome.folder}/")
+        elif outcome.status == "built":
             where = f" -> {outcome.folder}/" if outcome.folder else ""
             click.echo(f"{verb:>8}  {outcome.athlete}{where}")
             for warning in outcome.warnings:
                 click.echo(f"{'check':>8}  {outcome.athlete}: {warning}")
         elif outcome.status == "referral":
             _referral_message(outcome.athlete, outcome.reasons)
-        elif outcome.status == "removed":
-            click.echo(f" removed  {outcome.folder}/ (no profile uses this folder any more)")
         else:
             click.echo(f"  failed  {outcome.athlete}:", err=True)
             for problem in outcome.problems:
                 click.echo(f"          {problem}", err=True)
             if debug and outcome.error is not None:
                 traceback.print_exception(outcome.error)
-    built = sum(o.ok for o in outcomes)
+    built = sum(o.status == "built" for o in outcomes)
     failed = [o.athlete for o in outcomes if o.status == "failed"]
     referral = [o.athlete for o in outcomes if o.status == "referral"]
+    unchanged = sum(o.status == "unchanged" for o in outcomes)
     summary = f"{built} {verb}, {len(failed)} failed, {len(referral)} need referral"
+    if unchanged:
+        summary += f", {unchanged} unchanged"
     for label, names in (("failed", failed), ("referral", referral)):
         if names:
             summary += f"\n  {label}: {', '.join(names)}"

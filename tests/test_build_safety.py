@@ -218,16 +218,18 @@ def test_clean_up_spares_failing_athletes_and_folders_it_did_not_write(three_bui
     assert result.exit_code == 1
     assert (ben / "index.html").is_file()
     assert not cat.exists()
-    assert f" removed  site/{cat.name}/" in result.stdout
+    assert " removed  cat (profile deleted)" in result.stdout
     assert mine.is_dir() and assets.is_dir() and with_subfolder.is_dir()
 
 
 def test_building_some_ids_removes_no_other_folder(three_built):
     project = three_built
+    old = {a: folder_of(project, a) for a in ("ann", "ben", "cat")}
     (project.root / ".rehab" / "secret.key").unlink()
     assert project.rehab("build", "--no-pdf", "ann").exit_code == 0
-    folders = [p for p in project.site.iterdir() if p.is_dir()]
-    assert len(folders) == 4
+    # ann moved to her new folder (her old one went with it); nobody else was touched
+    assert not old["ann"].exists() and (folder_of(project, "ann") / "index.html").is_file()
+    assert old["ben"].is_dir() and old["cat"].is_dir()
 
 
 def test_an_empty_plans_folder_removes_nothing(three_built):

@@ -1,0 +1,276 @@
+"""`rehab serve`: a local preview of site/ that rebuilds what changed and reloads the page.
+
+The server listens on 127.0.0.1 only. It adds two things to the HTML it sends, never to
+the files in site/: a small script that reloads the page after a rebuild, and a banner
+with the errors of the athlete shown (their last good plan stays underneath).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import multiprocessing
+import re
+import threading
+import time
+from collections.abc import Callable
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from generator.build import Settings, output_folder
+from generator.errors import InputError
+from generator.secret import load_or_create_key
+from generator.sitebuild import SiteReport, build_site, stale_athletes
+
+POLL_SECONDS = 0.5
+RELOAD_SCRIPT = """\
+// rehab serve: reload when the build generation moves on (never written into site/)
+(() => {
+  const seen = document.currentScript.dataset.generation;
+  const poll = () => fetch("/__reload", {cache: "no-store"})
+    .then((r) => r.json())
+    .then((state) => { if (String(state.generation) !== seen) location.reload(); })
+    .catch(() => {})
+    .finally(() => setTimeout(poll, 1000));
+  setTimeout(poll, 1000);
+})();
+"""
+BANNER_STYLE = ("position:sticky;top:0;z-index:9999;max-height:40vh;overflow:auto;margin:0;"
+                "padding:.75rem 1rem;"
+                "background:#8b0000;color:#fff;font:14px/1.4 monospace;white-space:pre-wrap")
+
+
+class Preview:
+    """One preview session: rebuilds on change and remembers what went wrong, for the page."""
+
+    def __init__(self, settings: Settings, jobs: int | None = None,
+                 echo: Callable[[str], None] = print):
+        self.settings = settings
+        self.jobs = jobs
+        self.echo = echo
+        self.generation = 0  # moves on after every rebuild that changed something
+        self.site_errors: list[str] = []  # content or templates broken: every page
+        self.athlete_errors: dict[str, list[str]] = {}
+        self.folders: dict[str, str] = {}  # output folder -> athlete
+        self._key: bytes | None = None
+        self._snapshot: dict[str, tuple[int, int]] | None = None
+        self._lock = threading.Lock()
+        # Workers are started by a clean server process, not forked from this threaded one.
+        self._mp_context = multiprocessing.get_context(
+            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+
+    def folder_of(self, athlete: str) -> str:
+        """The athlete's token folder (the project key is made by the first build)."""
+        if self._key is None:
+            self._key = load_or_create_key(self.settings.key_file)
+        return output_folder(athlete, self._key)
+
+    def watched(self) -> dict[str, tuple[int, int]]:
+        """Size and modification time of every file the build reads."""
+        found = {}
+        for root in (self.settings.plans, self.settings.content, self.settings.templates):
+            for path in root.rglob("*") if root.is_dir() else ():
+                try:
+                    status = path.stat()
+                except OSError:
+                    continue
+                if path.is_file():
+                    found[str(path)] = (status.st_size, status.st_mtime_ns)
+        return found
+
+    def poll(self) -> bool:
+        """Rebuild if any watched file changed since the last look; True if it did."""
+        snapshot = self.watched()
+        if snapshot == self._snapshot:
+            return False
+        time.sleep(0.1)  # an editor may write a file in steps: let it finish
+        self._snapshot = self.watched()
+        self.rebuild()
+        return True
+
+    def rebuild(self) -> None:
+        """Pages first, handouts after: the phone page is current within a fraction of a
+        second, and the PDFs (about a second each) follow in a second pass."""
+        with self._lock:
+            started = time.perf_counter()
+            told: set[tuple[str, str]] = set()  # each problem once, not once per pass
+            try:
+                stale = stale_athletes(self.settings)
+                passes = [(self.settings, (), "")]
+                if self.settings.pdf and stale:
+                    quick = dataclasses.replace(self.settings, pdf=False)
+                    passes.insert(0, (quick, tuple(stale), "page"))
+                    passes[-1] = (self.settings, (), "handout")
+                for settings, ids, what in passes:
+                    report = build_site(settings, ids, jobs=self.jobs,
+                                        mp_context=self._mp_context)
+                    self._take(report, stale, what, time.perf_counter() - started, told)
+            except InputError as err:
+                self.site_errors = [
+                    "Content or templates have errors; every page is from the last good build:",
+                    *(str(problem) for problem in err.problems)]
+                for problem in err.problems:
+                    self.echo(f"error: {problem}")
+                self.generation += 1
+            except Exception as err:  # a bug: say so, keep serving the last good site
+                self.site_errors = [f"internal error: {type(err).__name__}: {err}"]
+                self.echo(self.site_errors[0])
+                self.generation += 1
+
+    def _take(self, report: SiteReport, reasons: dict[str, str], what: str, seconds: float,
+              told: set[tuple[str, str]]) -> None:
+        changed = bool(report.removed) or bool(self.site_errors)
+        self.site_errors = []
+        for athlete in report.removed:
+            self.echo(f" removed  {athlete} (profile deleted)")
+            self.athlete_errors.pop(athlete, None)
+            self.folders.pop(self.folder_of(athlete), None)
+        for outcome in report.outcomes:
+            athlete = outcome.athlete
+            self.folders[self.folder_of(athlete)] = athlete
+            before = self.athlete_errors.pop(athlete, None)
+            if outcome.status == "built":
+                why = reasons.get(athlete, report.reasons.get(athlete, ""))
+                self.echo(f"   built  {athlete}{' ' + what if what else ''} ({why}) "
+                          f"-> {outcome.folder}/ [{seconds:.2f} s]")
+                changed = True
+                continue
+            if outcome.status == "failed":
+                errors = [str(problem) for problem in outcome.problems]
+                heading = f"  failed  {athlete}: not rebuilt; the last good plan stays"
+                banner = "This profile has errors; the plan below is the last good build:"
+            elif outcome.status == "referral":
+                errors = [f"{reason}" for reason in outcome.reasons]
+                heading = (f"REFERRAL {athlete}: no plan made, plan removed. Orthopaedic "
+                           "surgical referral needed:")
+                banner = "REFERRAL: no plan made. Orthopaedic surgical referral needed:"
+            else:
+                changed = changed or bool(before)  # fixed back to an already built version
+                continue
+            self.athlete_errors[athlete] = [banner, *errors]
+            changed = changed or before != self.athlete_errors[athlete]
+            if (athlete, "\n".join(errors)) not in told:
+                told.add((athlete, "\n".join(errors)))
+                self.echo(heading)
+                for error in errors:
+                    self.echo(f"          {error}")
+        if changed:
+            self.generation += 1
+
+    def errors_for(self, folder: str) -> list[str]:
+        athlete = self.folders.get(folder, "")
+        return self.site_errors + self.athlete_errors.get(athlete, [])
+
+    def decorate(self, page: str, folder: str) -> str:
+        """The page as served: an error banner on top, the reload script at the end."""
+        errors = self.errors_for(folder)
+        if errors:
+            banner = (f'<div role="alert" style="{BANNER_STYLE}">'
+                      f'{html.escape(chr(10).join(errors))}</div>')
+            page, found = re.subn(r"(<body[^>]*>)", lambda m: m.group(1) + banner, page,
+                                  count=1)
+            if not found:
+                page = banner + page
+        script = (f'<script src="/__livereload.js" '
+                  f'data-generation="{self.generation}"></script>')
+        # The page's policy allows only its own inline script; the preview's copy (never the
+        # file in site/) also allows this server's reload script.
+        page = page.replace("script-src '", "script-src 'self' '", 1)
+        if "</body>" in page:
+            return page.replace("</body>", script + "</body>", 1)
+        return page + script
+
+    def index_page(self) -> str:
+        """A serve-only list of athletes (site/ itself has none, on purpose)."""
+        rows = []
+        folders = self.folders.copy()  # one step: the watcher thread may be adding to it
+        for folder, athlete in sorted(folders.items(), key=lambda item: item[1]):
+            status = "error" if self.athlete_errors.get(athlete) else "ok"
+            rows.append(f'<li><a href="/{html.escape(folder)}/">{html.escape(athlete)}</a> '
+                        f"{status}</li>")
+        page = ("<!doctype html><html lang=en><meta charset=utf-8><title>rehab serve</title>"
+                f"<body><h1>rehab serve</h1><ul>{''.join(rows)}</ul></body></html>")
+        return self.decorate(page, "")
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    def __init__(self, *args, preview: Preview, **kwargs):
+        self.preview = preview
+        super().__init__(*args, directory=str(preview.settings.out), **kwargs)
+
+    def do_GET(self):  # noqa: N802 - the http.server naming
+        path = unquote(urlsplit(self.path).path)
+        if path == "/__reload":
+            body = json.dumps({"generation": self.preview.generation,
+                               "errors": self.preview.site_errors})
+            return self._send(body.encode(), "application/json")
+        if path == "/__livereload.js":
+            return self._send(RELOAD_SCRIPT.encode(), "text/javascript; charset=utf-8")
+        if path == "/":
+            return self._send(self.preview.index_page().encode(), "text/html; charset=utf-8")
+        target = Path(self.translate_path(self.path))
+        if target.is_dir() and path.endswith("/"):
+            target = target / "index.html"
+        if target.suffix == ".html" and target.is_file():
+            folder = path.strip("/").split("/")[0]
+            page = self.preview.decorate(target.read_text(encoding="utf-8"), folder)
+            return self._send(page.encode(), "text/html; charset=utf-8")
+        return super().do_GET()
+
+    def _send(self, body: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-store")  # a preview is never cached
+        super().end_headers()
+
+    def log_message(self, format, *args):  # noqa: A002 - the http.server signature
+        pass  # the terminal shows builds and errors, not every request
+
+
+def make_server(preview: Preview, port: int) -> ThreadingHTTPServer:
+    """Bound to 127.0.0.1: plans are health data; the preview is for this machine only."""
+    preview.settings.out.mkdir(parents=True, exist_ok=True)
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), partial(_Handler, preview=preview))
+    except OSError as err:
+        raise InputError.single("--port", f"cannot listen on 127.0.0.1:{port}: {err.strerror}",
+                                hint="pass another --port, or --port 0 for any free one"
+                                ) from None
+    server.daemon_threads = True
+    return server
+
+
+def watch(preview: Preview, stop: threading.Event, interval: float = POLL_SECONDS) -> None:
+    """Build now, then again whenever a watched file changes, until stopped."""
+    while True:
+        preview.poll()
+        if stop.wait(interval):
+            return
+
+
+def serve_forever(settings: Settings, port: int = 8000, jobs: int | None = None,
+                  echo: Callable[[str], None] = print) -> None:
+    preview = Preview(settings, jobs=jobs, echo=echo)
+    server = make_server(preview, port)
+    host, bound = server.server_address[:2]
+    echo(f"serving {settings.out}/ on http://{host}:{bound}/ ; watching "
+         f"{settings.plans}/, {settings.content}/, {settings.templates}/ (Ctrl+C stops)")
+    stop = threading.Event()
+    # The first build runs in the watcher, so the last good site is served meanwhile.
+    watcher = threading.Thread(target=watch, args=(preview, stop), daemon=True)
+    watcher.start()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        echo("stopped")
+    finally:
+        stop.set()
+        server.server_close()

@@ -1,0 +1,33 @@
+"""plan.json text is exactly what json.dumps(indent=2, ensure_ascii=False) would write."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator.render.jsonfile import indented_json
+
+scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+           | st.text())
+keys = st.text() | st.integers() | st.booleans() | st.none() | st.floats(allow_nan=False)
+documents = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
+                         | st.dictionaries(keys, inner, max_size=4), max_leaves=30)
+
+
+@given(documents)
+def test_same_text_as_the_standard_library(document):
+    assert indented_json(document) == json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def test_every_example_plan_is_written_as_before(built_examples):
+    for path in sorted(built_examples.site.glob("*/plan.json")):
+        text = path.read_text(encoding="utf-8")
+        assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+
+
+def test_what_json_cannot_write_is_refused():
+    with pytest.raises(TypeError):
+        indented_json({"when": object()})

@@ -1,0 +1,137 @@
+"""`rehab serve`: real HTTP on 127.0.0.1, rebuild on change, live reload, errors on the page."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from factories import PROFILE_YAML, TODAY
+
+from generator.build import Settings
+from generator.errors import InputError
+from generator.serve import Preview, make_server, watch
+
+TIMEOUT = 10  # seconds: no test may hang on the server
+
+
+@pytest.fixture
+def preview(project):
+    """A project with one athlete, served on a free port in a background thread."""
+    project.write_profile("ann", PROFILE_YAML.replace("Test Athlete", "Ann Original"))
+    settings = Settings(plans=project.plans, content=project.root / "content",
+                        templates=project.root / "templates", out=project.site, today=TODAY,
+                        pdf=False)
+    messages: list[str] = []
+    session = Preview(settings, jobs=1, echo=messages.append)
+    session.poll()
+    server = make_server(session, port=0)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    session.url = f"http://127.0.0.1:{server.server_address[1]}"
+    session.messages = messages
+    session.project = project
+    yield session
+    server.shutdown()
+    server.server_close()
+    thread.join(TIMEOUT)
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, ""
+
+
+def ann_page(preview) -> str:
+    status, body = get(f"{preview.url}/{preview.project.folder('ann').name}/")
+    assert status == 200
+    return body
+
+
+def test_serves_the_site_on_localhost_only_with_a_reload_script(preview):
+    assert preview.url.startswith("http://127.0.0.1:")
+    body = ann_page(preview)
+    assert "Ann Original" in body
+    assert '<script src="/__livereload.js"' in body
+    status, script = get(f"{preview.url}/__livereload.js")
+    assert status == 200 and "/__reload" in script
+    # Injected at serve time only: the file in site/ has no script.
+    on_disk = (preview.project.folder("ann") / "index.html").read_text("utf-8")
+    assert "__livereload" not in on_disk
+    status, index = get(f"{preview.url}/")  # a serve-only list: site/ itself lists nobody
+    assert status == 200 and f'href="/{preview.project.folder("ann").name}/"' in index
+    assert not (preview.project.site / "index.html").exists()
+
+
+def test_a_changed_profile_is_rebuilt_and_the_generation_moves_on(preview):
+    generation = json.loads(get(f"{preview.url}/__reload")[1])["generation"]
+    preview.project.write_profile("ann", PROFILE_YAML.replace("Test Athlete", "Ann Renamed"))
+    assert preview.poll()
+    assert json.loads(get(f"{preview.url}/__reload")[1])["generation"] > generation
+    assert "Ann Renamed" in ann_page(preview)
+    assert any("built  ann" in m and "profile changed" in m for m in preview.messages)
+
+
+def test_a_broken_profile_shows_its_error_over_the_last_good_plan(preview):
+    preview.project.write_profile("ann", "name: Ann Broken\ninjury: {side: left}\n")
+    preview.poll()
+    body = ann_page(preview)
+    assert 'role="alert"' in body
+    assert "injury.protocol" in body and "is missing" in body
+    assert "Ann Original" in body  # the last good plan stays underneath
+    assert any("failed  ann" in m for m in preview.messages)
+    assert any("injury.protocol" in m for m in preview.messages)  # and in the terminal
+
+    preview.project.write_profile("ann", PROFILE_YAML.replace("Test Athlete", "Ann Fixed"))
+    preview.poll()
+    body = ann_page(preview)
+    assert 'role="alert"' not in body
+    assert "Ann Fixed" in body
+
+
+def test_a_broken_template_is_shown_on_every_page_and_the_site_stays(preview):
+    (preview.project.root / "templates" / "plan.html").write_text(
+        "{% block content %}\n{% if %}\n", encoding="utf-8")
+    preview.poll()
+    body = ann_page(preview)
+    assert 'role="alert"' in body and "template error" in body
+    assert "Ann Original" in body
+
+
+def test_unknown_paths_are_404_and_nothing_outside_the_site_is_served(preview):
+    assert get(f"{preview.url}/nobody/")[0] == 404
+    assert get(f"{preview.url}/../plans/ann.yaml")[0] == 404
+
+
+def test_the_watcher_rebuilds_without_being_asked(preview):
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, args=(preview, stop, 0.05), daemon=True)
+    watcher.start()
+    try:
+        preview.project.write_profile("ann", PROFILE_YAML.replace("Test Athlete", "Ann Watched"))
+        deadline = time.monotonic() + TIMEOUT
+        while "Ann Watched" not in ann_page(preview):
+            assert time.monotonic() < deadline, "no rebuild within the time limit"
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        watcher.join(TIMEOUT)
+
+
+def test_a_port_in_use_is_an_error_not_a_traceback(preview):
+    busy = int(preview.url.rsplit(":", 1)[1])
+    with pytest.raises(InputError, match="cannot listen on 127.0.0.1"):
+        make_server(preview, port=busy)
+
+
+def test_the_command_reports_a_busy_port_plainly(preview):
+    busy = preview.url.rsplit(":", 1)[1]
+    result = preview.project.rehab("serve", "--no-pdf", "--port", busy)
+    assert result.exit_code == 1
+    assert "error: --port: cannot listen on 127.0.0.1" in result.output
