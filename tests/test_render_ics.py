@@ -7,7 +7,12 @@ import json
 
 import pytest
 from factories import PROFILE_YAML
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
+from icalendar.parser.string import _foldline
+
+from generator.render.ics import fold
 
 
 def events(path) -> list:
@@ -93,3 +98,20 @@ def test_same_plan_same_bytes_and_a_later_build_updates_the_same_events(project)
 def test_page_links_the_calendar(built_examples):
     page = (built_examples.folder("jordan-lee") / "index.html").read_text()
     assert '<a href="plan.ics">Add to calendar</a>' in page
+
+
+# --- our serialization is icalendar's, only faster ---------------------------------------
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab ·×é€😀\\^,;:") | st.characters(
+    blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=400))
+def test_folding_is_icalendars_own(line):
+    assert fold(line) == _foldline(line)
+
+
+def test_a_whole_calendar_is_the_bytes_icalendar_would_write(built_examples):
+    from generator.render.ics import serialize
+
+    ics = (built_examples.folder("jordan-lee") / "plan.ics").read_bytes()
+    calendar = Calendar.from_ical(ics)
+    assert serialize(calendar) == calendar.to_ical() == ics
