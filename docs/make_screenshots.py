@@ -7,6 +7,7 @@ size (light and dark), and renders the handout's first pages with pdftoppm.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
 import tempfile
@@ -34,20 +35,29 @@ def build(out: Path) -> None:
         sys.exit(result.output)
 
 
+def folder_of(site: Path, athlete: str) -> str:
+    """The athlete's token folder, found by the plan inside it."""
+    for plan in site.glob("*/plan.json"):
+        if json.loads(plan.read_text())["athlete"]["id"] == athlete:
+            return plan.parent.name
+    sys.exit(f"no plan for {athlete} in {site}")
+
+
 def phone_shots(site: Path) -> None:
     with Site(site) as served, chromium() as browser:
         for scheme in ("light", "dark"):
             context = browser.new_context(viewport=PHONE, color_scheme=scheme)
             page = context.new_page()
             page.clock.set_fixed_time(dt.datetime.combine(TODAY, dt.time(12)))
-            page.goto(served.url + "jordan-lee/")
+            page.goto(served.url + folder_of(site, "jordan-lee") + "/")
             page.screenshot(path=str(DOCS / f"phone-{scheme}.png"))
             context.close()
 
 
 def handout_pages(site: Path, work: Path) -> None:
-    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2",
-                    str(site / "jordan-lee" / "plan.pdf"), str(work / "page")], check=True)
+    handout = site / folder_of(site, "jordan-lee") / "plan.pdf"
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(handout),
+                    str(work / "page")], check=True)
     for number, png in enumerate(sorted(work.glob("page-*.png")), start=1):
         Image.open(png).convert("L").save(DOCS / f"handout-page-{number}.png", optimize=True)
 
