@@ -6,13 +6,15 @@ import datetime as dt
 import json
 
 import pytest
-from factories import PROFILE_YAML
+from factories import PROFILE_YAML, TODAY, make_profile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 from icalendar.parser.string import _foldline
 
-from generator.render.ics import fold
+from generator.profile import Clinician
+from generator.render.ics import fold, render_calendar
+from generator.schedule import schedule
 
 
 def events(path) -> list:
@@ -109,9 +111,18 @@ def test_folding_is_icalendars_own(line):
     assert fold(line) == _foldline(line)
 
 
-def test_a_whole_calendar_is_the_bytes_icalendar_would_write(built_examples):
-    from generator.render.ics import serialize
+@pytest.mark.parametrize("athlete", ["alex-morgan", "jordan-lee", "sam-okafor"])
+def test_a_whole_calendar_is_the_bytes_icalendar_would_write(built_examples, athlete):
+    ics = (built_examples.folder(athlete) / "plan.ics").read_bytes()
+    assert Calendar.from_ical(ics).to_ical() == ics
 
-    ics = (built_examples.folder("jordan-lee") / "plan.ics").read_bytes()
-    calendar = Calendar.from_ical(ics)
-    assert serialize(calendar) == calendar.to_ical() == ics
+
+@settings(max_examples=25, deadline=None)  # each example parses a 100 KB calendar
+@given(name=st.text(min_size=1, max_size=60), clinician=st.text(max_size=60),
+       phone=st.text(max_size=30))
+def test_whatever_a_person_typed_is_written_as_icalendar_writes_it(protocol, name, clinician,
+                                                                    phone):
+    plan = schedule(make_profile(name=name), protocol, TODAY)
+    ics = render_calendar(plan, protocol, Clinician(name=clinician, phone=phone),
+                          "https://plans.example.org/x/")
+    assert Calendar.from_ical(ics).to_ical() == ics

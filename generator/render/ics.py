@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from icalendar import Calendar, Event
+from icalendar import vText
 
 from generator.plan import Plan, Week
 from generator.profile import Clinician
@@ -29,29 +29,30 @@ def calendar_uid_base(athlete_id: str) -> str:
 
 def render_calendar(plan: Plan, protocol: Protocol, clinician: Clinician,
                     page_url: str | None = None) -> bytes:
+    """The calendar as icalendar writes it (same property order, escaping and folding),
+    assembled line by line: building ~80 icalendar Event objects cost 20 ms an athlete, most
+    of an HTML-only build. tests/test_render_ics.py holds the bytes equal to icalendar's."""
     base = calendar_uid_base(plan.athlete_id)
-    stamp = dt.datetime.combine(plan.as_of, dt.time(0, 0), tzinfo=dt.UTC)
+    stamp = f"DTSTAMP:{plan.as_of:%Y%m%d}T000000Z"
     # Later builds must win when a client compares versions of the same UID.
-    sequence = (plan.as_of - dt.date(2000, 1, 1)).days
-
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", f"Rehab plan · {plan.athlete_name}")
+    sequence = f"SEQUENCE:{(plan.as_of - dt.date(2000, 1, 1)).days}"
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{_text(PRODID)}", "CALSCALE:GREGORIAN",
+             "METHOD:PUBLISH", f"X-WR-CALNAME:{_text(f'Rehab plan · {plan.athlete_name}')}"]
 
     def event(uid: str, day: dt.date, days: int, summary: str, description: str) -> None:
-        item = Event()
-        item.add("uid", f"{uid}-{base}@rehab-plans")
-        item.add("dtstamp", stamp)
-        item.add("sequence", sequence)
-        item.add("dtstart", day)
-        item.add("dtend", day + dt.timedelta(days=days))
-        item.add("summary", summary)
-        item.add("description", description + (f"\n\nYour plan: {page_url}" if page_url else ""))
-        item.add("transp", "TRANSPARENT")  # a plan, not a busy slot
-        cal.add_component(item)
+        description += f"\n\nYour plan: {page_url}" if page_url else ""
+        lines.extend((
+            "BEGIN:VEVENT",
+            f"SUMMARY:{_text(summary)}",
+            f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{day + dt.timedelta(days=days):%Y%m%d}",
+            stamp,
+            f"UID:{_text(f'{uid}-{base}@rehab-plans')}",
+            sequence,
+            f"DESCRIPTION:{_text(description)}",
+            "TRANSP:TRANSPARENT",  # a plan, not a busy slot
+            "END:VEVENT",
+        ))
 
     total = len(plan.weeks)
     # Every week carries the pain rule and red flags: the calendar is where the athlete looks.
@@ -77,13 +78,13 @@ def render_calendar(plan: Plan, protocol: Protocol, clinician: Clinician,
             event(f"milestone-{milestone}", day, 1, f"Earliest start: {span.title}",
                   f"{span.title} ({span.short}) may start today, if the checklist before it "
                   "is true. The date is the earliest, never a deadline.")
-    return serialize(cal)
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(fold(line) for line in lines).encode() + b"\r\n"
 
 
-def serialize(cal: Calendar) -> bytes:
-    """The bytes of `cal.to_ical()`, folded by slicing instead of icalendar's character loop
-    (which was four fifths of an HTML-only build: a plan's calendar has some 800 lines)."""
-    return b"\r\n".join(fold(line).encode() for line in cal.content_lines() if line) + b"\r\n"
+def _text(value: str) -> str:
+    """A TEXT value escaped by icalendar itself."""
+    return vText(value).to_ical().decode()
 
 
 def fold(line: str, limit: int = 75, separator: str = "\r\n ") -> str:
