@@ -205,12 +205,18 @@ def output_folder(athlete: str, key: bytes) -> str:
     return folder_token(key, athlete)
 
 
-def remove_output(out: Path, folder_name: str) -> None:
+def remove_output(out: Path, folder_name: str) -> bool:
+    """Remove one athlete's folder from the site; True if there was one."""
+    if not folder_name or folder_name in (".", "..") or Path(folder_name).name != folder_name:
+        return False  # a damaged state file must never point the build outside site/
     folder = out / folder_name
     if folder.is_symlink():
         folder.unlink()
     elif folder.is_dir():
         shutil.rmtree(folder)
+    else:
+        return False
+    return True
 
 
 def is_athlete_folder(folder: Path) -> bool:

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.build import Build, Outcome, Settings, profile_paths, remove_stale_folders
+from generator.build import (
+    Build,
+    Outcome,
+    Settings,
+    profile_paths,
+    remove_output,
+    remove_stale_folders,
+)
 from generator.buildstate import (
     BuildState,
     SharedInputs,
@@ -111,7 +117,7 @@ def build_site(settings: Settings, ids: tuple[str, ...] = (), *, jobs: int | Non
         # --plans than a clinic that discharged everyone at once: then nothing is removed.
         if not ids and survey.paths:
             for athlete in sorted(set(state.athletes) - {p.stem for p in survey.paths}):
-                _remove_folder(out, state.athletes.pop(athlete).folder)
+                remove_output(out, state.athletes.pop(athlete).folder)
                 removed.append(athlete)
         digests = {p.stem: d for p, d in survey.todo}
         runs = _run(survey.build, [p for p, _ in survey.todo], jobs, progress, mp_context)
@@ -147,7 +153,7 @@ def _record(state: BuildState, outcome: Outcome, shared: SharedInputs, profile_d
             # Output of the last build that this build did not make again is removed:
             # the site holds exactly what a fresh build would write.
             if before.folder != folder:
-                if _remove_folder(out, before.folder):
+                if remove_output(out, before.folder):
                     moved_from = out / before.folder
             else:
                 for name in set(before.files) - set(outcome.files):
@@ -159,20 +165,10 @@ def _record(state: BuildState, outcome: Outcome, shared: SharedInputs, profile_d
     elif outcome.status == "referral":
         state.athletes.pop(outcome.athlete, None)
         if before is not None:
-            _remove_folder(out, before.folder)
+            remove_output(out, before.folder)
     # failed: the last good output and its entry stay; the changed profile digest means
     # the athlete is tried again (and the error shown again) on every build until fixed.
     return moved_from
-
-
-def _remove_folder(out: Path, folder: str) -> bool:
-    if not folder or folder in (".", "..") or Path(folder).name != folder:
-        return False  # a damaged state file must never point the build outside site/
-    target = out / folder
-    if target.is_dir():
-        shutil.rmtree(target)
-        return True
-    return False
 
 
 def default_jobs() -> int:

@@ -36,12 +36,6 @@ def week_range(start: dt.date, end: dt.date) -> str:
     return f"{first} – {day(end)}"
 
 
-def date_range(start: dt.date, end: dt.date) -> str:
-    if start.year != end.year:
-        return f"{short_day(start)} {start.year} – {short_day(end)} {end.year}"
-    return f"{short_day(start)} – {short_day(end)} {end.year}"
-
-
 def compact(source: str) -> Markup:
     """CSS or JS without comment lines and indentation: the phone page's bytes count.
 
@@ -74,7 +68,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters.update(
         md=protocol_markdown, notes=notes_markdown, day=day, short_day=short_day,
-        date_range=date_range, week_range=week_range, dose=dose, amount=amount,
+        week_range=week_range, dose=dose, amount=amount,
         tick_boxes=tick_boxes, compact=compact, compact_css=compact_css,
     )
     return env

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -16,8 +17,6 @@ from generator.protocol import Protocol
 from generator.render.environment import asset_source, compact, load_template
 from generator.render.markdown import protocol_markdown
 from generator.render.sessions import changing_sessions, routine_sessions
-
-PAPER_SIZES = ("a4", "letter")
 
 
 @dataclass(frozen=True)
@@ -117,6 +116,7 @@ def _next_gate(weeks: tuple[Week, ...]) -> dict[int, Week | None]:
     return found
 
 
+@functools.lru_cache(maxsize=8)
 def _script(env: jinja2.Environment) -> tuple[Markup, str]:
     """The page's own script, inlined, and its hash for the Content-Security-Policy."""
     source = compact(asset_source(env, "assets/plan.js"))
