@@ -15,8 +15,8 @@ from pathlib import Path
 
 import jinja2
 
-from generator.errors import InputError, NeedsReferral, Problem
-from generator.plan import Plan
+from generator.errors import InputError, Problem
+from generator.plan import Plan, Referral
 from generator.profile import Profile, check_id, check_inside, load_profile, profile_path
 from generator.protocol import Protocol, load_protocols
 from generator.render.environment import check_templates, make_environment, template_error
@@ -115,8 +115,8 @@ class Build:
             self._pdf = PdfRenderer([self.settings.templates, self.settings.content])
         return self._pdf
 
-    def plan_for(self, path: Path) -> tuple[Profile, Plan]:
-        """Profile and plan, or InputError / NeedsReferral."""
+    def plan_for(self, path: Path) -> tuple[Profile, Plan | Referral]:
+        """Profile and its plan (or referral); raises InputError."""
         check_id(path)
         if not path.is_file():
             raise InputError.single(str(path), "profile not found",
@@ -157,15 +157,15 @@ class Build:
             profile, plan = self.plan_for(path)
         except InputError as err:
             return Outcome(athlete, "failed", problems=err.problems)
-        except NeedsReferral as referral:
+        except Exception as err:  # a bug met by this profile only: report it, build the rest
+            return Outcome(athlete, "failed", problems=(_internal(path, err),), error=err)
+        if isinstance(plan, Referral):
             # A plan for a fracture that needs surgery must not stay online.
             try:
                 remove_output(self.settings.out, self.folder(athlete).name)
             except InputError as err:
                 return Outcome(athlete, "failed", problems=err.problems)
-            return Outcome(athlete, "referral", reasons=referral.reasons)
-        except Exception as err:  # a bug met by this profile only: report it, build the rest
-            return Outcome(athlete, "failed", problems=(_internal(path, err),), error=err)
+            return Outcome(athlete, "referral", reasons=plan.reasons)
         try:
             folder = self.folder(profile.id)
             if folder.is_symlink():
@@ -289,11 +289,12 @@ def check_all(settings: Settings, ids: tuple[str, ...] = ()) -> list[Outcome]:
     for path in profile_paths(settings.plans, ids):
         try:
             plan = build.plan_for(path)[1]
-            outcomes.append(Outcome(path.stem, "built", warnings=plan.warnings))
+            if isinstance(plan, Referral):
+                outcomes.append(Outcome(path.stem, "referral", reasons=plan.reasons))
+            else:
+                outcomes.append(Outcome(path.stem, "built", warnings=plan.warnings))
         except InputError as err:
             outcomes.append(Outcome(path.stem, "failed", problems=err.problems))
-        except NeedsReferral as referral:
-            outcomes.append(Outcome(path.stem, "referral", reasons=referral.reasons))
         except Exception as err:
             outcomes.append(Outcome(path.stem, "failed", problems=(_internal(path, err),),
                                     error=err))

@@ -14,7 +14,8 @@ import click
 
 from generator import __version__
 from generator.build import Outcome, Settings, check_all, output_folder
-from generator.errors import InputError, NeedsReferral
+from generator.errors import InputError
+from generator.plan import Referral
 from generator.profile import ID_PATTERN, profile_path
 from generator.render.text import render_text
 from generator.secret import read_key
@@ -159,10 +160,9 @@ def plan(ctx, athlete, plans, content, templates, today, fmt):
     def compute():
         return Build(settings).plan_for(profile_path(plans, athlete))[1]
 
-    try:
-        result = _guarded(ctx, compute)
-    except NeedsReferral as referral:
-        _referral_message(athlete, referral.reasons)
+    result = _guarded(ctx, compute)
+    if isinstance(result, Referral):
+        _referral_message(athlete, result.reasons)
         sys.exit(EXIT_FAILED)
     click.echo(plan_json(result) if fmt == "json" else render_text(result), nl=False)
 
@@ -238,8 +238,6 @@ def _guarded(ctx: click.Context, work):
         for problem in err.problems:
             click.echo(f"error: {problem}", err=True)
         sys.exit(EXIT_FAILED)
-    except NeedsReferral:
-        raise
     except KeyboardInterrupt:
         click.echo("interrupted: files already written are whole; nothing half-written", err=True)
         sys.exit(130)

@@ -38,12 +38,3 @@ class InputError(Exception):
     @classmethod
     def single(cls, file: str, message: str, **where) -> InputError:
         return cls([Problem(file=file, message=message, **where)])
-
-
-class NeedsReferral(Exception):
-    """The profile describes a fracture that must not get a conservative plan."""
-
-    def __init__(self, file: str, reasons: tuple[str, ...]):
-        self.file = file
-        self.reasons = reasons
-        super().__init__(f"{file}: no plan made, referral needed: " + "; ".join(reasons))

@@ -83,6 +83,15 @@ class Week:
 
 
 @dataclass(frozen=True)
+class InjuryDetail:
+    """An injury field the protocol shows to the athlete, e.g. ('MRI grade', 4)."""
+
+    name: str  # the profile's field name, the key in plan.json's `injury`
+    label: str
+    value: object  # None when the profile does not give it
+
+
+@dataclass(frozen=True)
 class PhaseSpan:
     id: str
     title: str
@@ -103,7 +112,7 @@ class Plan:
     diagnosed: dt.date
     side: str
     severity: str
-    mri_grade: int | None
+    injury_details: tuple[InjuryDetail, ...]
     history_level: int
     history_level_name: str
     goal_weekly_minutes: int
@@ -132,7 +141,7 @@ class Plan:
             "injury": {
                 "diagnosed": self.diagnosed.isoformat(),
                 "severity": self.severity,
-                "mri_grade": self.mri_grade,
+                **{d.name: d.value for d in self.injury_details},
                 "side": self.side,
             },
             "history_level": self.history_level,
@@ -149,6 +158,15 @@ class Plan:
             "events": [_event_dict(e) for e in self.events],
             "weeks": [_week_dict(w) for w in self.weeks],
         }
+
+
+@dataclass(frozen=True)
+class Referral:
+    """What the scheduler gives instead of a plan when the protocol's referral rules match."""
+
+    athlete_id: str
+    athlete_name: str
+    reasons: tuple[str, ...]  # why, one per matching rule (clinician-facing)
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -7,6 +7,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator.errors import InputError, Problem
 from generator.progress import NUMBERED, PAUSE, ProgressEvent, vocabulary
@@ -17,24 +18,17 @@ from generator.yamlsource import Document, load
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 _text = Field("text", max_length=200)
-PROFILE_SCHEMA = Field("section", fields={
+# The injury fields every protocol has; a protocol declares the rest (injury_fields:).
+_INJURY = {
+    "protocol": Field("text", required=True, doc="the protocol's id"),
+    "side": Field("choice", required=True, choices=("left", "right")),
+    "diagnosed": Field("date", required=True, doc="the day the plan's clock starts"),
+    "severity": Field("text", max_length=40),
+}
+PROFILE_FIELDS = {
     "name": Field("text", required=True, max_length=120, doc="the athlete's name"),
-    "injury": Field("section", required=True, fields={
-        "protocol": Field("text", required=True, doc="e.g. femoral-neck-stress-fracture"),
-        "side": Field("choice", required=True, choices=("left", "right")),
-        "diagnosed": Field("date", required=True, doc="the day the plan's clock starts"),
-        "severity": Field("text", max_length=40),
-        "mri_grade": Field("int", minimum=1, maximum=4),
-        "fracture_side": Field("choice", choices=("compression", "tension"),
-                               default="compression"),
-        "fracture_line_percent": Field("number", minimum=0, maximum=100),
-        "displaced": Field("bool", default=False),
-        "hip_effusion": Field("bool", default=False),
-    }),
-    "history": Field("section", fields={
-        "prior_bone_stress_injuries": Field("int", default=0, minimum=0, maximum=50),
-        "risk_factors": Field("list", unique=True, items=Field("text", max_length=60)),
-    }),
+    "injury": Field("section", required=True, fields=_INJURY),
+    "history": Field("section", fields={}),
     "goal": Field("section", fields={
         # its limits are the protocol's hard_limits.goal, checked below
         "weekly_running_minutes": Field("int", minimum=1),
@@ -56,7 +50,27 @@ PROFILE_SCHEMA = Field("section", fields={
     # keys depend on the protocol's phases (checked in load_profile)
     "overrides": Field("map", items=Field("int", minimum=0, maximum=2000)),
     "paper": Field("choice", choices=("a4", "letter"), doc="the handout's paper size"),
-})
+}
+
+
+def profile_schema(protocol: Protocol | None, known: tuple[str, ...] = ()) -> Field:
+    """The profile's schema with the protocol's own injury and history fields.
+
+    Without a known protocol, the injury and history sections accept any other key: the
+    unknown protocol is the one problem worth reporting there.
+    """
+    fields = dict(_INJURY)
+    if known:
+        fields["protocol"] = Field("text", required=True, doc="known: " + ", ".join(known))
+    if protocol is None:
+        injury = Field("section", required=True, fields=fields, open=True)
+        history = Field("section", open=True)
+    else:
+        injury = Field("section", required=True, fields={
+            **fields, **{n: f.schema() for n, f in protocol.injury_fields.items()}})
+        history = Field("section", fields={
+            n: f.schema() for n, f in protocol.history_fields.items()})
+    return Field("section", fields={**PROFILE_FIELDS, "injury": injury, "history": history})
 
 
 @dataclass(frozen=True)
@@ -74,15 +88,10 @@ class Profile:
     protocol: str
     side: str
     diagnosed: dt.date
-    severity: str  # resolved: stated, or from the MRI grade
+    severity: str  # resolved: stated, or from an injury field that maps onto severity
     severity_stated: str | None
-    mri_grade: int | None
-    fracture_side: str
-    fracture_line_percent: float | None
-    displaced: bool
-    hip_effusion: bool
-    prior_bone_stress_injuries: int
-    risk_factors: tuple[str, ...]
+    injury: dict[str, Any]  # the protocol's injury fields (defaults filled in, None if unset)
+    history: dict[str, Any]  # the protocol's history fields (defaults filled in)
     goal_weekly_minutes: int | None
     clinician: Clinician
     notes: str  # Markdown, typed by the clinician
@@ -130,11 +139,13 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
     if not isinstance(doc.value, dict):
         raise InputError([doc.problem((), "a profile must be a set of fields (key: value lines)",
                                       hint="run `rehab new ID` for a commented starter")])
-    raw, problems = validate(doc, PROFILE_SCHEMA)
+    given = doc.value.get("injury")
+    name = given.get("protocol") if isinstance(given, dict) else None
+    protocol = protocols.get(name) if isinstance(name, str) else None
+    raw, problems = validate(doc, profile_schema(protocol, tuple(protocols)))
     raw["overrides"] = raw["overrides"] or {}  # an absent map validates to None
-    injury, history = raw["injury"], raw["history"]
+    injury = raw["injury"]
 
-    protocol = protocols.get(injury["protocol"]) if injury["protocol"] else None
     if injury["protocol"] and protocol is None:
         close = difflib.get_close_matches(injury["protocol"], list(protocols), n=1)
         problems.append(doc.problem(
@@ -149,17 +160,7 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
             problems.append(doc.problem(
                 ("injury", "severity"), f"'{severity}' is not allowed; expected one of "
                 + ", ".join(levels), hint=f"did you mean '{close[0]}'?" if close else ""))
-        if severity is None and injury["mri_grade"] is None and ("injury",) in doc.locations:
-            problems.append(doc.problem(
-                ("injury",), "needs either 'severity' or 'mri_grade'",
-                hint=f"severity: {' | '.join(levels)}, or mri_grade: 1-4"))
-        for i, factor in enumerate(history["risk_factors"]):
-            if factor is not None and factor not in protocol.risk_factors:
-                close = difflib.get_close_matches(factor, list(protocol.risk_factors), n=1)
-                problems.append(doc.problem(
-                    ("history", "risk_factors", i), f"unknown risk factor '{factor}'",
-                    hint=f"did you mean '{close[0]}'?" if close else
-                    "known: " + ", ".join(protocol.risk_factors)))
+        problems += _check_severity_source(doc, injury, protocol)
 
     diagnosed = injury["diagnosed"]
     if diagnosed is not None and diagnosed > today:
@@ -172,10 +173,6 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
 
-    from_grade = protocol.mri_grade.get(injury["mri_grade"]) if injury["mri_grade"] else None
-    if injury["mri_grade"] and from_grade is None:
-        message = f"grade {injury['mri_grade']} is not known to this protocol"
-        raise InputError([doc.problem(("injury", "mri_grade"), message)])
     clinician = raw["clinician"]
     return Profile(
         id=profile_id(path),
@@ -183,15 +180,10 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
         protocol=protocol.id,
         side=injury["side"],
         diagnosed=diagnosed,
-        severity=severity or from_grade,
+        severity=severity or implied_severity(injury, protocol),
         severity_stated=severity,
-        mri_grade=injury["mri_grade"],
-        fracture_side=injury["fracture_side"],
-        fracture_line_percent=injury["fracture_line_percent"],
-        displaced=injury["displaced"],
-        hip_effusion=injury["hip_effusion"],
-        prior_bone_stress_injuries=history["prior_bone_stress_injuries"],
-        risk_factors=tuple(history["risk_factors"]),
+        injury={n: _frozen(injury[n]) for n in protocol.injury_fields},
+        history={n: _frozen(raw["history"][n]) for n in protocol.history_fields},
         goal_weekly_minutes=raw["goal"]["weekly_running_minutes"],
         clinician=Clinician(**{k: (v or "").strip() for k, v in clinician.items()}),
         notes=raw["notes"] or "",
@@ -204,6 +196,38 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
         source=doc.file,
         paper=raw["paper"],
     )
+
+
+def implied_severity(injury: dict[str, Any], protocol: Protocol) -> str | None:
+    """The severity the first injury field with a severity map gives (e.g. an MRI grade)."""
+    for spec in protocol.injury_fields.values():
+        if spec.severity and injury.get(spec.name) is not None:
+            return spec.severity.get(injury[spec.name])
+    return None
+
+
+def _check_severity_source(doc: Document, injury: dict, protocol: Protocol) -> list[Problem]:
+    """Severity is stated, or follows from a field that maps onto it, which must map."""
+    sources = [spec for spec in protocol.injury_fields.values() if spec.severity]
+    out = []
+    for spec in sources:
+        value = injury.get(spec.name)
+        if value is not None and value not in spec.severity and injury["severity"] is None:
+            out.append(doc.problem(("injury", spec.name), f"{value} gives no severity level in "
+                                   "this protocol", hint="state `severity:` instead"))
+    given = [s for s in sources if injury.get(s.name) is not None]
+    if injury["severity"] is None and not given and ("injury",) in doc.locations:
+        names = "', '".join(s.name for s in sources)
+        message = f"needs either 'severity' or '{names}'" if sources else "needs 'severity'"
+        levels = " | ".join(protocol.severity_levels)
+        hint = ", or ".join([f"severity: {levels}"] + [f"{s.name}: {s.expected()}"
+                                                       for s in sources])
+        out.append(doc.problem(("injury",), message, hint=hint))
+    return out
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _check_overrides(doc: Document, raw: dict, protocol: Protocol) -> list[Problem]:

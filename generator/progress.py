@@ -85,7 +85,7 @@ class Course:
     """Everything the climb needs, resolved for one athlete (lengths, goal, floors)."""
 
     steps: tuple[Step, ...]
-    walk: BriskWalk
+    walk: BriskWalk | None  # None: the protocol has no brisk-walking progression
     walk_weeks_per_step: int
     walk_steps: range  # indexes of the steps with brisk walking
     floor_weeks: int
@@ -299,8 +299,9 @@ class _Climb:
 
     def _ready_to_run(self, week: int) -> bool:
         """The floors for the first run, checked for the week at `week`."""
+        walk = self.course.walk
         return (week >= self.course.floor_weeks
-                and self.at_target >= self.course.walk.weeks_at_target_before_running)
+                and (walk is None or self.at_target >= walk.weeks_at_target_before_running))
 
     def _advance(self, week: int, projecting: bool) -> None:
         """Between `week` and the next: move on if the step is complete and no event waits."""

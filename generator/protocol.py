@@ -6,11 +6,15 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import rules
 from generator.errors import InputError, Problem
+from generator.rules import FieldSpec, Rule
 from generator.schema import Field, validate
 from generator.yamlsource import Document, load, read_text
 
 PHASE_KINDS = ("fixed", "hold", "walk_run", "continuous")
+# What every profile's `injury:` has, whatever the protocol declares besides.
+_PROFILE_INJURY_KEYS = ("protocol", "side", "diagnosed", "severity")
 SESSION_KINDS = ("rehab", "strength", "walk", "cross_training", "walk_run", "run")
 WEIGHT_BEARING = ("none", "partial", "full")
 
@@ -87,41 +91,22 @@ class BriskWalk:
 
 
 @dataclass(frozen=True)
-class Rule:
-    """A profile condition (referral or review flag)."""
-
-    field: str
-    reason: str
-    equals: object = None
-    at_least: float | None = None
-
-    def matches(self, value: object) -> bool:
-        if value is None:
-            return False
-        if self.at_least is not None:
-            return isinstance(value, int | float) and value >= self.at_least
-        return value == self.equals
-
-
-@dataclass(frozen=True)
 class Protocol:
     id: str
     title: str
-    subtitle: str
     severity_levels: tuple[str, ...]
-    mri_grade: dict[int, str]
-    prior_injury_cap: int
+    injury_fields: dict[str, FieldSpec]  # what a profile's `injury:` may record
+    history_fields: dict[str, FieldSpec]  # what a profile's `history:` may record, with points
     history_levels: tuple[int, ...]
     history_level_names: tuple[str, ...]
-    risk_factors: dict[str, str]
     walk_run_min_weeks: int
     hard_limits: dict[str, tuple[int, int]]  # override key -> lowest, highest allowed
     setback_weeks: int  # a setback steps back one step for at least this many weeks
     resume_weeks: int  # after a pause, at least this many weeks at the same step
-    referral: tuple[Rule, ...]
-    review_flags: tuple[Rule, ...]
+    referral: tuple[Rule, ...]  # over injury_fields: a match means no plan
+    review_flags: tuple[Rule, ...]  # over injury_fields: a match asks the clinician to look
     phases: tuple[Phase, ...]
-    brisk_walk: BriskWalk
+    brisk_walk: BriskWalk | None
     exercises: dict[str, Exercise]
     text: dict[str, str]  # Markdown by name: pain_rule, red_flags, disclaimer, sources
     digest: str  # hash of every file the protocol was read from
@@ -156,10 +141,6 @@ _gate = Field("section", required=True, fields={
     "title": _text,
     "checks": Field("list", required=True, min_items=1, items=_text),
 })
-_rule = Field("section", fields={
-    "field": _text, "reason": _text,
-    "equals": Field("scalar"), "at_least": Field("number"),
-})
 _phase = Field("section", fields={
     "id": _text,
     "kind": Field("choice", choices=PHASE_KINDS, default="fixed"),
@@ -187,16 +168,15 @@ _phase = Field("section", fields={
 })
 _hard_limit = Field("list", min_items=2, items=Field("int", minimum=1, maximum=2000))
 PROTOCOL_SCHEMA = Field("section", fields={
-    "id": _text, "title": _text, "subtitle": _opt_text,
+    "id": _text, "title": _text,
     "severity": Field("section", required=True, fields={
         "levels": Field("list", required=True, min_items=1, unique=True, items=_text),
-        "mri_grade": Field("map", items=_text),
     }),
+    "injury_fields": Field("map", items=rules.FIELD_SCHEMA),
     "history": Field("section", required=True, fields={
-        "prior_injury_cap": Field("int", required=True, minimum=0, maximum=20),
+        "fields": Field("map", items=rules.FIELD_SCHEMA),
         "levels": Field("list", required=True, min_items=1, items=Field("int", minimum=0)),
         "level_names": Field("list", required=True, min_items=1, items=_text),
-        "risk_factors": Field("map", items=_text),
     }),
     "floors": Field("section", required=True, fields={
         "walk_run_min_weeks": Field("int", required=True, minimum=0, maximum=104),
@@ -206,10 +186,10 @@ PROTOCOL_SCHEMA = Field("section", fields={
         "setback_weeks": Field("int", required=True, minimum=1, maximum=12),
         "resume_weeks": Field("int", required=True, minimum=1, maximum=12),
     }),
-    "referral": Field("list", items=_rule),
-    "review_flags": Field("list", items=_rule),
+    "referral": Field("list", items=rules.RULE_SCHEMA),
+    "review_flags": Field("list", items=rules.RULE_SCHEMA),
     "phases": Field("list", required=True, min_items=1, items=_phase),
-    "brisk_walk": Field("section", required=True, fields={
+    "brisk_walk": Field("section", fields={
         "starts_with": _text, "ends_before": _text,
         "start_minutes": _int_pos, "step_minutes": _int_pos, "target_minutes": _int_pos,
         "weeks_per_step": _table, "limits": _limits,
@@ -259,6 +239,16 @@ def load_protocol(folder: Path) -> Protocol:
     if problems:
         raise InputError(problems)
     problems += _check_consistency(doc, raw, raw_exercises)
+    levels = raw["severity"]["levels"]
+    injury_fields = rules.field_specs(doc, ("injury_fields",), raw["injury_fields"], levels,
+                                      problems)
+    history_fields = rules.field_specs(doc, ("history", "fields"), raw["history"]["fields"],
+                                       levels, problems)
+    declared = {
+        "referral": rules.rules(doc, ("referral",), raw["referral"], injury_fields, problems),
+        "review_flags": rules.rules(doc, ("review_flags",), raw["review_flags"], injury_fields,
+                                    problems),
+    }
 
     text: dict[str, str] = {}
     digest = hashlib.sha256()
@@ -277,7 +267,9 @@ def load_protocol(folder: Path) -> Protocol:
                                         hint="name a Markdown file in text/"))
     if problems:
         raise InputError(problems)
-    return _build(raw, raw_exercises, text, digest.hexdigest())
+    brisk_walk = raw["brisk_walk"] if "brisk_walk" in doc.value else None
+    return _build(raw, raw_exercises, text, digest.hexdigest(), injury_fields, history_fields,
+                  declared, brisk_walk)
 
 
 def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Problem]:
@@ -289,12 +281,10 @@ def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Proble
         out.append(doc.problem(("history", "level_names"), "needs one name per history level"))
     if raw["history"]["levels"] != sorted(raw["history"]["levels"]):
         out.append(doc.problem(("history", "levels"), "must be in increasing order"))
-    for grade, severity in raw["severity"]["mri_grade"].items():
-        if severity not in levels:
-            out.append(doc.problem(("severity", "mri_grade", grade),
-                                   f"'{severity}' is not one of the severity levels"))
-        if not str(grade).isdigit():
-            out.append(doc.problem(("severity", "mri_grade", grade), "grades are whole numbers"))
+    clash = set(raw["injury_fields"] or {}) & set(_PROFILE_INJURY_KEYS)
+    for name in sorted(clash):
+        out.append(doc.problem(("injury_fields", name), f"'{name}' is a field every profile "
+                               "has already; choose another name"))
 
     def check_table(path: tuple, table: dict | None, limits: dict | None) -> None:
         if table is None:
@@ -371,6 +361,8 @@ def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Proble
     out += _check_hard_limits(doc, raw)
     if "walk_run" in kinds and not raw["floors"]["walk_run_min_weeks"]:
         out.append(doc.problem(("floors", "walk_run_min_weeks"), "is missing"))
+    if "brisk_walk" not in doc.value:
+        return out  # no brisk-walking progression in this protocol
     walk = raw["brisk_walk"]
     for name in ("starts_with", "ends_before"):
         if walk[name] not in phase_ids:
@@ -456,7 +448,9 @@ def _table_of(raw: dict | None) -> dict[str, tuple[int, ...]] | None:
     return None if raw is None else {k: tuple(v) for k, v in raw.items()}
 
 
-def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str) -> Protocol:
+def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
+           injury_fields: dict[str, FieldSpec], history_fields: dict[str, FieldSpec],
+           declared: dict[str, tuple[Rule, ...]], walk: dict | None) -> Protocol:
     phases = tuple(
         Phase(
             id=p["id"], kind=p["kind"], title=p["title"], short=p["short"],
@@ -475,28 +469,17 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str) ->
         )
         for p in raw["phases"]
     )
-    walk = raw["brisk_walk"]
-    rules = {
-        key: tuple(
-            Rule(field=r["field"], reason=r["reason"], at_least=r["at_least"],
-                 equals=r["equals"])
-            for r in raw[key]
-        )
-        for key in ("referral", "review_flags")
-    }
     return Protocol(
-        id=raw["id"], title=raw["title"], subtitle=raw["subtitle"] or "",
+        id=raw["id"], title=raw["title"],
         severity_levels=tuple(raw["severity"]["levels"]),
-        mri_grade={int(k): v for k, v in raw["severity"]["mri_grade"].items()},
-        prior_injury_cap=raw["history"]["prior_injury_cap"],
+        injury_fields=injury_fields, history_fields=history_fields,
         history_levels=tuple(raw["history"]["levels"]),
         history_level_names=tuple(raw["history"]["level_names"]),
-        risk_factors=dict(raw["history"]["risk_factors"]),
         walk_run_min_weeks=raw["floors"]["walk_run_min_weeks"],
         hard_limits={k: (v[0], v[-1]) for k, v in raw["hard_limits"].items()},
         setback_weeks=raw["progress"]["setback_weeks"],
         resume_weeks=raw["progress"]["resume_weeks"],
-        referral=rules["referral"], review_flags=rules["review_flags"],
+        referral=declared["referral"], review_flags=declared["review_flags"],
         phases=phases,
         brisk_walk=BriskWalk(
             starts_with=walk["starts_with"], ends_before=walk["ends_before"],
@@ -505,7 +488,7 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str) ->
             weeks_per_step=_table_of(walk["weeks_per_step"]),
             weeks_at_target_before_running=walk["weeks_at_target_before_running"],
             per_week=walk["per_week"], text=walk["text"] or "",
-        ),
+        ) if walk else None,
         exercises={
             k: Exercise(id=k, name=v["name"], dose=v["dose"], how=v["how"], cues=tuple(v["cues"]))
             for k, v in raw_exercises.items()

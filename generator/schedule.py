@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from generator.errors import NeedsReferral
-from generator.plan import PhaseSpan, Plan, RecordedEvent, Week, WeekSession
+from generator.plan import InjuryDetail, PhaseSpan, Plan, RecordedEvent, Referral, Week, WeekSession
 from generator.profile import Profile
 from generator.progress import Course, Step, Timeline, WeekPlan, climb, event_name
 from generator.protocol import Phase, Protocol
+from generator.rules import matching
 
 OVERRIDE_WHAT = {  # how a warning names what an override changed
     "weeks_per_strength_stage": "Each strength stage",
@@ -24,8 +24,8 @@ OVERRIDE_WHAT = {  # how a warning names what an override changed
 
 
 def history_points(profile: Profile, protocol: Protocol) -> int:
-    prior = min(profile.prior_bone_stress_injuries, protocol.prior_injury_cap)
-    return prior + len(profile.risk_factors)
+    return sum(spec.history_points(profile.history.get(name))
+               for name, spec in protocol.history_fields.items())
 
 
 def history_level(profile: Profile, protocol: Protocol) -> int:
@@ -35,7 +35,7 @@ def history_level(profile: Profile, protocol: Protocol) -> int:
 
 
 def referral_reasons(profile: Profile, protocol: Protocol) -> tuple[str, ...]:
-    return tuple(r.reason for r in protocol.referral if r.matches(getattr(profile, r.field)))
+    return tuple(rule.reason for rule in matching(protocol.referral, profile.injury))
 
 
 def running_goal(profile: Profile, protocol: Protocol) -> int:
@@ -69,24 +69,27 @@ def course(profile: Profile, protocol: Protocol) -> Course:
                 min_weeks=hard[0] if hard else 0, usual=usual,
                 event=event_name(phase, position, number)))
     walk = protocol.brisk_walk
-    first = next(s.index for s in steps if s.phase.id == walk.starts_with)
-    end = next((s.index for s in steps if s.phase.id == walk.ends_before), len(steps))
+    walk_steps = range(0)
+    if walk:
+        first = next(s.index for s in steps if s.phase.id == walk.starts_with)
+        end = next((s.index for s in steps if s.phase.id == walk.ends_before), len(steps))
+        walk_steps = range(first, end)
     return Course(
         steps=tuple(steps), walk=walk,
-        walk_weeks_per_step=walk.weeks_per_step[profile.severity][level],
-        walk_steps=range(first, end), floor_weeks=protocol.walk_run_min_weeks,
+        walk_weeks_per_step=walk.weeks_per_step[profile.severity][level] if walk else 1,
+        walk_steps=walk_steps, floor_weeks=protocol.walk_run_min_weeks,
         goal=running_goal(profile, protocol), setback_weeks=protocol.setback_weeks,
         resume_weeks=protocol.resume_weeks)
 
 
-def schedule(profile: Profile, protocol: Protocol, today: dt.date) -> Plan:
-    """Plan every week from diagnosis to the running goal.
+def schedule(profile: Profile, protocol: Protocol, today: dt.date) -> Plan | Referral:
+    """Plan every week from diagnosis to the running goal, or say why there is no plan.
 
-    Raises NeedsReferral, or InputError for progress events that cannot have happened.
+    Raises InputError for progress events that cannot have happened.
     """
     reasons = referral_reasons(profile, protocol)
     if reasons:
-        raise NeedsReferral(profile.id, reasons)
+        return Referral(profile.id, profile.name, reasons)
     plan_course = course(profile, protocol)
     timeline = climb(plan_course, profile.diagnosed, profile.progress, profile.source)
     return _dated_plan(profile, protocol, today, timeline, plan_course.goal)
@@ -133,17 +136,10 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         starts.setdefault(span.id, span.start)
     milestones = {p.id: starts.get(p.id) for p in protocol.phases if p.milestone}
 
-    warnings = []
-    if profile.severity_stated and profile.mri_grade:
-        implied = protocol.mri_grade.get(profile.mri_grade)
-        if implied and implied != profile.severity_stated:
-            warnings.append(
-                f"Severity is given as {profile.severity_stated}, but MRI grade "
-                f"{profile.mri_grade} usually means {implied}. The plan follows the stated "
-                "severity: check it.")
+    warnings = _severity_warnings(profile, protocol)
     warnings += _override_warnings(profile, protocol, goal)
     warnings += timeline.warnings
-    flags = tuple(r.reason for r in protocol.review_flags if r.matches(getattr(profile, r.field)))
+    flags = tuple(rule.reason for rule in matching(protocol.review_flags, profile.injury))
     level = history_level(profile, protocol)
     events = tuple(
         RecordedEvent(date=e.date, event=e.event, week=week + 1, summary=summary,
@@ -160,7 +156,8 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         diagnosed=profile.diagnosed,
         side=profile.side,
         severity=profile.severity,
-        mri_grade=profile.mri_grade,
+        injury_details=tuple(InjuryDetail(name, spec.label, profile.injury.get(name))
+                             for name, spec in protocol.injury_fields.items() if spec.show),
         history_level=level,
         history_level_name=protocol.history_level_names[level],
         goal_weekly_minutes=goal,
@@ -182,6 +179,18 @@ def _runs(weeks: tuple[WeekPlan, ...]) -> list[tuple[int, int]]:
                 weeks[i].setback != weeks[start].setback):
             out += [(start, i - start)] * (i - start)
             start = i
+    return out
+
+
+def _severity_warnings(profile: Profile, protocol: Protocol) -> list[str]:
+    """A stated severity that an injury field (e.g. the MRI grade) disagrees with."""
+    out = []
+    for name, spec in protocol.injury_fields.items():
+        implied = spec.severity.get(profile.injury.get(name))
+        if profile.severity_stated and implied and implied != profile.severity_stated:
+            out.append(f"Severity is given as {profile.severity_stated}, but {spec.label} "
+                       f"{profile.injury[name]} usually means {implied}. The plan follows the "
+                       "stated severity: check it.")
     return out
 
 

@@ -22,6 +22,7 @@ _KIND_WORDS = {
     "section": "a set of fields (key: value lines)",
     "map": "a set of named entries",
     "scalar": "a single value",
+    "any": "a value",
 }
 
 
@@ -38,6 +39,7 @@ class Field:
     unique: bool = False
     items: Field | None = None  # list items, or the values of a map
     fields: dict[str, Field] = field(default_factory=dict)  # section fields
+    open: bool = False  # a section whose other keys are someone else's to check
     doc: str = ""
 
     def expected(self) -> str:
@@ -96,6 +98,8 @@ def _check(doc: Document, value: Any, spec: Field, path: FieldPath, out: list[Pr
         if spec.required and not value.strip():
             bad("is empty; expected text")
         return value
+    if kind == "any":  # checked by the caller, which knows what the value must be
+        return value
     if kind == "scalar":
         if isinstance(value, dict | list):
             bad(f"expected a single value, got {_describe(value)}")
@@ -140,7 +144,7 @@ def _check(doc: Document, value: Any, spec: Field, path: FieldPath, out: list[Pr
 def _section(doc: Document, value: dict, spec: Field, path: FieldPath, out: list[Problem]):
     result = {}
     for key in value:
-        if key not in spec.fields:
+        if key not in spec.fields and not spec.open:
             close = difflib.get_close_matches(key, list(spec.fields), n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else (
                 "known fields: " + ", ".join(spec.fields))

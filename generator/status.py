@@ -1,7 +1,7 @@
 """`rehab status`: one row per athlete for the clinician's terminal. Never written to site/.
 
 Flags (each a short text):
-- a review flag of the protocol that matches the profile (e.g. "hip effusion");
+- a review flag of the protocol that matches the profile (its `short` words);
 - "setback <date>": a setback recorded in the 14 days up to today;
 - "no event for N days": more than `QUIET_DAYS` days since the last event (or since
   diagnosis when none was recorded) while the plan expected the athlete to reach a
@@ -16,10 +16,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from generator.build import Build, Settings, profile_paths
-from generator.errors import InputError, NeedsReferral
-from generator.plan import Plan, RecordedEvent, Week
+from generator.errors import InputError
+from generator.plan import Plan, RecordedEvent, Referral, Week
 from generator.profile import Profile
 from generator.protocol import Protocol
+from generator.rules import matching
 
 RECENT_SETBACK_DAYS = 14
 QUIET_DAYS = 28
@@ -68,8 +69,8 @@ def status_row(profile: Profile, protocol: Protocol, plan: Plan, today: dt.date)
         if current.setback:
             now += " (setback)"
     last = plan.events[-1] if plan.events else None
-    flags = [r.field.replace("_", " ") for r in protocol.review_flags
-             if r.matches(getattr(profile, r.field))]
+    flags = [rule.short or rule.reason for rule in matching(protocol.review_flags,
+                                                             profile.injury)]
     flags += [f"setback {e.date}" for e in plan.events if e.event == "setback"
               and 0 <= (today - e.date).days < RECENT_SETBACK_DAYS]
     quiet_since = last.date if last else plan.diagnosed
@@ -106,8 +107,8 @@ def collect(settings: Settings) -> list[StatusRow]:
         except InputError as err:
             rows.append(StatusRow(path.stem, "failed", problems=tuple(map(str, err.problems))))
             continue
-        except NeedsReferral as referral:
-            rows.append(StatusRow(path.stem, "referral", problems=referral.reasons))
+        if isinstance(plan, Referral):
+            rows.append(StatusRow(path.stem, "referral", problems=plan.reasons))
             continue
         protocol = build.protocols[profile.protocol]
         rows.append(status_row(profile, protocol, plan, settings.today))

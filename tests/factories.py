@@ -16,15 +16,24 @@ TODAY = dt.date(2026, 11, 23)
 BASE = Profile(
     id="test-athlete", name="Test Athlete", protocol=PROTOCOL_ID, side="left",
     diagnosed=dt.date(2026, 9, 1), severity="moderate", severity_stated="moderate",
-    mri_grade=None, fracture_side="compression", fracture_line_percent=None, displaced=False,
-    hip_effusion=False, prior_bone_stress_injuries=0, risk_factors=(), goal_weekly_minutes=None,
+    injury={"mri_grade": None, "fracture_side": "compression", "fracture_line_percent": None,
+            "displaced": False, "hip_effusion": False},
+    history={"prior_bone_stress_injuries": 0, "risk_factors": ()}, goal_weekly_minutes=None,
     clinician=Clinician(name="Dr Test"), notes="",
 )
 
 
 def make_profile(**changes) -> Profile:
+    """BASE with changes; the protocol's injury and history fields are named directly:
+    make_profile(mri_grade=4, risk_factors=("low_bmi",))."""
     if "severity" in changes and "severity_stated" not in changes:
         changes["severity_stated"] = changes["severity"]
+    for section in ("injury", "history"):
+        fields = dict(changes.get(section, getattr(BASE, section)))
+        for name in list(changes):
+            if name in fields:
+                fields[name] = changes.pop(name)
+        changes[section] = fields
     return dataclasses.replace(BASE, **changes)
 
 

@@ -67,8 +67,9 @@ def test_all_problems_in_a_file_are_reported_together_in_line_order(tmp_path, pr
         "(did you mean 'mild'?)",
         "7:3: injury.mri_grade: 7 is above the maximum of 4",
         "9:3: history.prior_bone_stress_injuries: expected a whole number, got 'many'",
-        "10:18: history.risk_factors[0]: unknown risk factor 'low_energy_availabilty' "
-        "(did you mean 'low_energy_availability'?)",
+        "10:18: history.risk_factors[0]: 'low_energy_availabilty' is not allowed; expected "
+        "one of low_energy_availability, menstrual_dysfunction, low_bone_density, low_bmi, "
+        "late_menarche (did you mean 'low_energy_availability'?)",
         "11:8: goal.weekly_running_minutes: 5 minutes a week is outside the protocol's hard "
         "safety limits of 30-600 (hard_limits.goal) (a clinician may leave the usual range, "
         "never these)",
@@ -94,7 +95,7 @@ def test_files_that_are_not_a_profile(tmp_path, protocols, text, expected):
 def test_missing_required_fields_are_each_named(tmp_path, protocols):
     assert rendered(profile_problems(tmp_path, protocols, "injury:\n  side: left\n")) == [
         "1:1: name: is missing; expected text (the athlete's name)",
-        "1:1: injury.protocol: is missing; expected text (e.g. femoral-neck-stress-fracture)",
+        "1:1: injury.protocol: is missing; expected text (known: femoral-neck-stress-fracture)",
         "1:1: injury.diagnosed: is missing; expected a date (YYYY-MM-DD) "
         "(the day the plan's clock starts)",
     ]

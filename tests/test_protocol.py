@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 
 import pytest
@@ -98,3 +100,94 @@ def test_a_second_protocol_needs_no_python(tmp_path, editable):
     first_run = next(w for w in plan.weeks if w.walk_run)
     assert (first_run.start - plan.diagnosed).days >= 14 * 7
     assert plan.protocol_title == "Tibial stress fracture"
+
+
+# --- a protocol declares its injury --------------------------------------------------
+
+TOY = ROOT / "tests" / "protocols" / "metatarsal-stress-fracture"
+TOY_PROFILE = """\
+name: Toy Runner
+injury:
+  protocol: metatarsal-stress-fracture
+  side: right
+  diagnosed: 2026-09-01
+  severity: high_risk
+  site: {site}
+history:
+  previous_foot_fractures: true
+"""
+
+
+@pytest.fixture
+def toy_project(project):
+    """A project whose only protocol is the toy metatarsal one kept in tests/protocols."""
+    shutil.rmtree(project.root / "content")
+    shutil.copytree(TOY, project.root / "content" / TOY.name)
+    return project
+
+
+def test_a_protocol_with_other_injury_fields_builds_a_plan(toy_project):
+    toy_project.write_profile("toy-runner", TOY_PROFILE.format(site="second_shaft"))
+    result = toy_project.rehab("build", "--no-pdf")
+    assert result.exit_code == 0, result.output
+    folder = toy_project.folder("toy-runner")
+    data = json.loads((folder / "plan.json").read_text())
+    assert data["injury"]["site"] == "second_shaft"
+    assert [p["id"] for p in data["phases"]] == ["walking_boot", "foot_strength", "walk_run",
+                                                 "running"]
+    first_run = next(w for w in data["weeks"] if w["walk_run"])
+    assert first_run["start"] >= "2026-10-13"  # the toy's own floor: 6 weeks
+    assert "Bone second_shaft" in (folder / "index.html").read_text()
+
+
+def test_the_toy_protocols_referral_rule_withholds_the_plan(toy_project):
+    toy_project.write_profile("toy-runner", TOY_PROFILE.format(site="fifth_base"))
+    result = toy_project.rehab("build", "--no-pdf")
+    assert result.exit_code == 1
+    assert "REFERRAL toy-runner" in result.output
+    assert "fifth metatarsal" in result.output
+
+
+def test_a_profile_field_of_another_protocol_is_an_unknown_field(toy_project):
+    text = TOY_PROFILE.format(site="second_shaft") .replace(
+        "  site: second_shaft\n", "  site: second_shaft\n  mri_grade: 3\n")
+    toy_project.write_profile("toy-runner", text)
+    result = toy_project.rehab("check")
+    assert result.exit_code == 1
+    assert "toy-runner.yaml:8:3: injury.mri_grade: unknown field 'mri_grade'" in result.output
+
+
+def test_a_rule_naming_an_unknown_field_is_a_content_error_at_its_line(editable):
+    edit(editable, "  - when: {hip_effusion: true}", "  - when: {hip_efusion: true}")
+    found = problems(editable)
+    assert len(found) == 1
+    assert found[0].startswith(f"{editable / 'protocol.yaml'}:")
+    assert "review_flags[0].when.hip_efusion: unknown field 'hip_efusion' " \
+           "(did you mean 'hip_effusion'?)" in found[0]
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("{fracture_side: tension}", "{fracture_side: tensile}",
+     "referral[0].when.fracture_side: 'tensile' is not a value of 'fracture_side'"),
+    ("{fracture_line_percent: {at_least: 50}}", "{fracture_line_percent: {at_least: high}}",
+     "referral[1].when.fracture_line_percent: 'high' is not a number"),
+    ("{displaced: true}", "{displaced: {at_least: 1}}",
+     "referral[2].when.displaced: at_least compares numbers; 'displaced' is bool"),
+    ("{displaced: true}", "{displaced: {above: 1}}",
+     "referral[2].when.displaced: expected one test (one of: equals, one_of, at_least"),
+    ("severity: {1: mild, 2: mild, 3: moderate, 4: severe}",
+     "severity: {1: mild, 2: mild, 3: moderate, 4: worst}",
+     "injury_fields.mri_grade.severity.4: 'worst' is not one of the severity levels"),
+])
+def test_rules_and_fields_are_checked_when_the_protocol_loads(editable, old, new, message):
+    edit(editable, old, new)
+    assert any(message in p for p in problems(editable)), problems(editable)
+
+
+def test_python_names_no_injury():
+    """The protocol declares its injury: the generator's code names none of its fields."""
+    words = re.compile(r"femoral|mri_grade|fracture_(side|line)|tension|effusion|displaced|"
+                       r"triad|menarche", re.I)
+    found = [f"{path.relative_to(ROOT)}:{n}" for path in (ROOT / "generator").rglob("*.py")
+             for n, line in enumerate(path.read_text().splitlines(), 1) if words.search(line)]
+    assert found == []

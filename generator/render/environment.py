@@ -89,7 +89,7 @@ def check_templates(env: jinja2.Environment) -> None:
     """Compile every template now, so syntax errors are reported together and before any
     athlete is built (a partial is otherwise only compiled when first used)."""
     problems = []
-    for name in env.list_templates(extensions=["html", "css"]):
+    for name in env.list_templates(filter_func=lambda name: name.endswith((".html", ".css"))):
         try:
             load_template(env, name)
         except InputError as err:
