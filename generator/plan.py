@@ -4,10 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 from generator.protocol import Gate
 
 SCHEMA_VERSION = 1
+
+
+class Status(StrEnum):
+    """Where a week (or a stay in a phase) stands on the plan's date."""
+
+    DONE = "done"
+    CURRENT = "current"
+    UPCOMING = "upcoming"
+
+
+class Audience(StrEnum):
+    ATHLETE = "athlete"
+    CLINICIAN = "clinician"
+
+
+def frequency(times: tuple[int, int], spacing: str = "") -> str:
+    """How often, in words: 'daily', '3 times', '2-3 times, a rest day between'."""
+    low, high = times
+    words = "daily" if low == high == 7 else (
+        f"{low} times" if low == high else f"{low}-{high} times")
+    return f"{words}, {spacing}" if spacing else words
 
 
 @dataclass(frozen=True)
@@ -33,11 +55,14 @@ class WeekSession:
 
     kind: str
     title: str
-    per_week: str
+    per_week: str  # how often, in words (frequency())
+    times_per_week: tuple[int, int]  # fewest, most
     exercises: tuple[str, ...] = ()
     text: str = ""
     minutes: int | None = None  # brisk walk length
     walk_run: WalkRun | None = None
+    duration_minutes: int | None = None  # one session, where the plan sets its length
+    every_week: bool = False  # the same in every week of its phase: shown once per phase
 
 
 @dataclass(frozen=True)
@@ -75,11 +100,44 @@ class Week:
     walk_run: WalkRun | None
     sessions: tuple[WeekSession, ...]
     gate: Gate | None  # what must be true before the week after this one
-    status: str  # done | current | upcoming
+    status: Status
     setback: bool = False  # stepped back after a setback
     paused: bool = False  # progression held (illness, travel...)
     events: tuple[int, ...] = ()  # indexes into Plan.events recorded in this week
     starts: str | None = None  # the progress event that records the step starting this week
+    step_title: str = ""  # the step this week is on, e.g. "Walk-run step 2"
+    span: int = 0  # index of its stay in Plan.phases
+    gate_week: int | None = None  # the week (this or later) whose checklist comes next
+    next_step: NextStep | None = None  # the next step a clinician records, from this week on
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """The next step a clinician records, the checklist before it, and its earliest start."""
+
+    title: str  # e.g. "Strength stage 3"
+    event: str  # how to record it, e.g. "strength_stage 3"
+    earliest: dt.date
+    gate_title: str  # the checklist to pass first ("" when none)
+
+
+@dataclass(frozen=True)
+class GateStop:
+    """One checklist, with the phases it closes and the earliest day the next step starts."""
+
+    gate: Gate
+    phases: tuple[str, ...]  # phase titles
+    next_start: dt.date
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something to tell someone about this plan: a review flag, a warning, an overdue step."""
+
+    audience: Audience
+    kind: str  # review_flag | warning | recent_setback | overdue
+    text: str
+    short: str = ""  # a few words for a table (`rehab status`)
 
 
 @dataclass(frozen=True)
@@ -100,6 +158,14 @@ class PhaseSpan:
     end: dt.date
     weeks: int
     setback: bool = False  # a stay on an earlier step after a setback
+    key: str = ""  # unique among the plan's stays: the phase id, "-2" for a second stay
+    status: Status = Status.UPCOMING
+    first_week: int = 1  # its weeks' numbers, first to last
+    last_week: int = 1
+    gate: Gate | None = None  # the checklist at its end
+    gate_shown_in: str | None = None  # key of an earlier stay that shows the same checklist
+    routine: tuple[WeekSession, ...] = ()  # what every week of the phase has, word for word
+    how_notes: tuple[WeekSession, ...] = ()  # sessions that grow week by week, same frequency
 
 
 @dataclass(frozen=True)
@@ -122,6 +188,8 @@ class Plan:
     review_flags: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     events: tuple[RecordedEvent, ...] = ()  # the profile's progress, in date order
+    notes: tuple[Note, ...] = ()  # flags and warnings with their audience
+    gate_stops: tuple[GateStop, ...] = ()  # each checklist once, in plan order
 
     @property
     def current_week(self) -> Week | None:
@@ -152,11 +220,14 @@ class Plan:
             "milestones": {k: _iso(v) for k, v in self.milestones.items()},
             "phases": [
                 {"id": p.id, "title": p.title, "start": _iso(p.start), "end": _iso(p.end),
-                 "weeks": p.weeks}
+                 "weeks": p.weeks, "status": p.status, "setback": p.setback,
+                 "first_week": p.first_week, "last_week": p.last_week}
                 for p in self.phases
             ],
             "events": [_event_dict(e) for e in self.events],
             "weeks": [_week_dict(w) for w in self.weeks],
+            "notes": [{"audience": n.audience, "kind": n.kind, "text": n.text}
+                      for n in self.notes],
         }
 
 
@@ -214,8 +285,13 @@ def _week_dict(week: Week) -> dict:
         "sessions": [
             {"kind": s.kind, "title": s.title, "per_week": s.per_week,
              "exercises": list(s.exercises), "minutes": s.minutes,
-             "walk_run": _walk_run_dict(s.walk_run)}
+             "walk_run": _walk_run_dict(s.walk_run),
+             "times_per_week": list(s.times_per_week), "duration_minutes": s.duration_minutes}
             for s in week.sessions
         ],
         "gate": {"title": week.gate.title, "checks": list(week.gate.checks)} if week.gate else None,
+        "step": week.step_title,
+        "gate_week": week.gate_week,
+        "next_step": {"title": step.title, "event": step.event,
+                      "earliest": step.earliest.isoformat()} if (step := week.next_step) else None,
     }

@@ -32,7 +32,8 @@ class Exercise:
 class Session:
     kind: str
     title: str
-    per_week: str
+    times: tuple[int, int]  # sessions a week: fewest, most
+    spacing: str = ""  # how they fall in the week, e.g. "a rest day between"
     exercises: tuple[str, ...] = ()
     text: str = ""
 
@@ -66,6 +67,8 @@ class Phase:
     weeks_per_step: dict[str, tuple[int, ...]] | None = None  # walk_run
     steps: tuple[WalkRunStep, ...] = ()
     sessions_per_week: int = 0
+    session_title: str = ""  # walk_run and continuous: the run's name, e.g. "Walk-run"
+    spacing: str = ""  # walk_run and continuous: how the runs fall in the week
     start_minutes: int = 0
     max_weekly_increase_percent: float = 0
     default_goal_weekly_minutes: int = 0
@@ -86,7 +89,8 @@ class BriskWalk:
     target_minutes: int
     weeks_per_step: dict[str, tuple[int, ...]]
     weeks_at_target_before_running: int
-    per_week: str
+    title: str
+    times: tuple[int, int]
     text: str
 
 
@@ -103,6 +107,8 @@ class Protocol:
     hard_limits: dict[str, tuple[int, int]]  # override key -> lowest, highest allowed
     setback_weeks: int  # a setback steps back one step for at least this many weeks
     resume_weeks: int  # after a pause, at least this many weeks at the same step
+    recent_setback_days: int  # `rehab status` flags a setback this recent
+    quiet_days: int  # ... and a profile with no event for longer, while a step is due
     referral: tuple[Rule, ...]  # over injury_fields: a match means no plan
     review_flags: tuple[Rule, ...]  # over injury_fields: a match asks the clinician to look
     phases: tuple[Phase, ...]
@@ -130,10 +136,12 @@ _opt_text = Field("text", default="")
 _int_pos = Field("int", required=True, minimum=1, maximum=520)
 _table = Field("map", items=Field("list", min_items=1, items=Field("int", minimum=0, maximum=52)))
 _limits = Field("map", items=Field("list", min_items=2, items=Field("int", minimum=0, maximum=52)))
+_times = Field("any", required=True, doc="sessions a week: a number, or [fewest, most]")
 _session = Field("section", fields={
     "kind": Field("choice", required=True, choices=SESSION_KINDS),
     "title": _text,
-    "per_week": _opt_text,
+    "times": _times,
+    "spacing": _opt_text,
     "exercises": Field("list", items=Field("text")),
     "text": _opt_text,
 })
@@ -157,6 +165,8 @@ _phase = Field("section", fields={
     "gate": _gate,
     "weeks_per_step": _table,
     "sessions_per_week": Field("int", minimum=1, maximum=7),
+    "session_title": _opt_text,
+    "spacing": _opt_text,
     "steps": Field("list", items=Field("section", fields={
         "run": _int_pos, "walk": Field("int", required=True, minimum=0, maximum=60),
         "repeats": _int_pos,
@@ -185,6 +195,8 @@ PROTOCOL_SCHEMA = Field("section", fields={
     "progress": Field("section", required=True, fields={
         "setback_weeks": Field("int", required=True, minimum=1, maximum=12),
         "resume_weeks": Field("int", required=True, minimum=1, maximum=12),
+        "recent_setback_days": Field("int", required=True, minimum=0, maximum=365),
+        "quiet_days": Field("int", required=True, minimum=1, maximum=365),
     }),
     "referral": Field("list", items=rules.RULE_SCHEMA),
     "review_flags": Field("list", items=rules.RULE_SCHEMA),
@@ -194,7 +206,7 @@ PROTOCOL_SCHEMA = Field("section", fields={
         "start_minutes": _int_pos, "step_minutes": _int_pos, "target_minutes": _int_pos,
         "weeks_per_step": _table, "limits": _limits,
         "weeks_at_target_before_running": Field("int", default=1, minimum=0, maximum=12),
-        "per_week": _text, "text": _opt_text,
+        "title": _text, "times": _times, "text": _opt_text,
     }),
     "text": Field("map", items=_text),
 })
@@ -332,9 +344,14 @@ def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Proble
                          "default_goal_weekly_minutes"):
                 if not phase[name]:
                     out.append(doc.problem(path + (name,), "is missing"))
+        if kind in ("walk_run", "continuous") and not phase["session_title"]:
+            out.append(doc.problem(path + ("session_title",), "is missing",
+                                   hint="the run's name on the plan, e.g. Walk-run"))
         for key in ("sessions", "extra_sessions"):
             for j, session in enumerate(phase[key]):
                 spath = path + (key, j)
+                if session["times"] is not None:
+                    out += _check_times(doc, spath + ("times",), session["times"])
                 if session["kind"] == "strength" and not session["exercises"]:
                     out.append(doc.problem(spath + ("exercises",),
                                            "a strength session needs at least one exercise"))
@@ -364,6 +381,8 @@ def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Proble
     if "brisk_walk" not in doc.value:
         return out  # no brisk-walking progression in this protocol
     walk = raw["brisk_walk"]
+    if walk["times"] is not None:
+        out += _check_times(doc, ("brisk_walk", "times"), walk["times"])
     for name in ("starts_with", "ends_before"):
         if walk[name] not in phase_ids:
             out.append(doc.problem(("brisk_walk", name), f"'{walk[name]}' is not a phase id"))
@@ -438,10 +457,26 @@ def _check_hard_limits(doc: Document, raw: dict) -> list[Problem]:
 
 def _sessions(raw: list[dict]) -> tuple[Session, ...]:
     return tuple(
-        Session(kind=s["kind"], title=s["title"], per_week=s["per_week"] or "",
-                exercises=tuple(s["exercises"]), text=s["text"] or "")
+        Session(kind=s["kind"], title=s["title"], times=_times_of(s["times"]),
+                spacing=s["spacing"] or "", exercises=tuple(s["exercises"]), text=s["text"] or "")
         for s in raw
     )
+
+
+def _times_of(value: int | list[int]) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else (value[0], value[1])
+
+
+def _check_times(doc: Document, path: tuple, value: object) -> list[Problem]:
+    """A number of sessions a week (1-7), or [fewest, most]."""
+    def ok(n: object) -> bool:
+        return isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 7
+
+    if ok(value) or (isinstance(value, list) and len(value) == 2 and all(map(ok, value))
+                     and value[0] < value[1]):
+        return []
+    return [doc.problem(path, f"expected sessions a week (1-7), or [fewest, most]; got {value!r}",
+                        hint="e.g. times: 3, or times: [2, 3]")]
 
 
 def _table_of(raw: dict | None) -> dict[str, tuple[int, ...]] | None:
@@ -461,6 +496,7 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
             weeks=_table_of(p["weeks"]), weeks_per_step=_table_of(p["weeks_per_step"]),
             steps=tuple(WalkRunStep(**s) for s in p["steps"]),
             sessions_per_week=p["sessions_per_week"] or 0,
+            session_title=p["session_title"] or "", spacing=p["spacing"] or "",
             start_minutes=p["start_minutes"] or 0,
             max_weekly_increase_percent=p["max_weekly_increase_percent"] or 0,
             default_goal_weekly_minutes=p["default_goal_weekly_minutes"] or 0,
@@ -479,6 +515,8 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
         hard_limits={k: (v[0], v[-1]) for k, v in raw["hard_limits"].items()},
         setback_weeks=raw["progress"]["setback_weeks"],
         resume_weeks=raw["progress"]["resume_weeks"],
+        recent_setback_days=raw["progress"]["recent_setback_days"],
+        quiet_days=raw["progress"]["quiet_days"],
         referral=declared["referral"], review_flags=declared["review_flags"],
         phases=phases,
         brisk_walk=BriskWalk(
@@ -487,7 +525,7 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
             target_minutes=walk["target_minutes"],
             weeks_per_step=_table_of(walk["weeks_per_step"]),
             weeks_at_target_before_running=walk["weeks_at_target_before_running"],
-            per_week=walk["per_week"], text=walk["text"] or "",
+            title=walk["title"], times=_times_of(walk["times"]), text=walk["text"] or "",
         ) if walk else None,
         exercises={
             k: Exercise(id=k, name=v["name"], dose=v["dose"], how=v["how"], cues=tuple(v["cues"]))

@@ -10,8 +10,23 @@ the protocol's durations and floors decide what comes next.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
-from generator.plan import InjuryDetail, PhaseSpan, Plan, RecordedEvent, Referral, Week, WeekSession
+from generator.plan import (
+    Audience,
+    GateStop,
+    InjuryDetail,
+    NextStep,
+    Note,
+    PhaseSpan,
+    Plan,
+    RecordedEvent,
+    Referral,
+    Status,
+    Week,
+    WeekSession,
+    frequency,
+)
 from generator.profile import Profile
 from generator.progress import Course, Step, Timeline, WeekPlan, climb, event_name
 from generator.protocol import Phase, Protocol
@@ -98,6 +113,9 @@ def schedule(profile: Profile, protocol: Protocol, today: dt.date) -> Plan | Ref
 def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: Timeline,
                 goal: int) -> Plan:
     runs = _runs(timeline.weeks)
+    stays = list(dict.fromkeys(runs))  # (first week index, length) of each stay in a phase
+    sessions = [_sessions(slot, protocol) for slot in timeline.weeks]
+    every_week = _every_week(timeline.weeks, sessions)
     weeks: list[Week] = []
     for index, (slot, (run_start, run_length)) in enumerate(zip(timeline.weeks, runs,
                                                                 strict=True)):
@@ -116,21 +134,41 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
             strength_stage=phase.strength_stage,
             walk_minutes=slot.walk_minutes,
             walk_run=slot.walk_run,
-            sessions=_sessions(slot, protocol),
+            sessions=tuple(replace(s, every_week=s in every_week[phase.id])
+                           for s in sessions[index]),
             gate=phase.gate if slot.gate else None,
-            status="done" if end < today else "current" if start <= today else "upcoming",
+            status=_status(start, end, today),
             setback=slot.setback,
             paused=slot.paused,
             events=slot.events,
             starts=slot.starts,
+            step_title=slot.step.title,
+            span=stays.index((run_start, run_length)),
         ))
+    weeks = _looking_ahead(weeks)
 
-    spans = []
-    for run_start, run_length in dict.fromkeys(runs):
-        first, last = weeks[run_start], weeks[run_start + run_length - 1]
+    spans, shown_in = [], {}
+    visits: dict[str, int] = {}
+    for run_start, run_length in stays:
+        own = weeks[run_start:run_start + run_length]
+        first, last = own[0], own[-1]
         phase = timeline.weeks[run_start].step.phase
-        spans.append(PhaseSpan(phase.id, phase.title, phase.short, first.start, last.end,
-                               run_length, setback=first.setback))
+        visits[phase.id] = visits.get(phase.id, 0) + 1
+        key = phase.id + (f"-{visits[phase.id]}" if visits[phase.id] > 1 else "")
+        gate = next((w.gate for w in own if w.gate), None)
+        statuses = {w.status for w in own}
+        spans.append(PhaseSpan(
+            phase.id, phase.title, phase.short, first.start, last.end, run_length,
+            setback=first.setback, key=key,
+            status=(Status.CURRENT if Status.CURRENT in statuses else
+                    Status.DONE if statuses == {Status.DONE} else Status.UPCOMING),
+            first_week=first.number, last_week=last.number, gate=gate,
+            gate_shown_in=shown_in.get(gate),
+            routine=tuple(s for s in weeks[_first_week_of(weeks, phase.id)].sessions
+                          if s.every_week),
+            how_notes=_how_notes(weeks, phase.id)))
+        if gate is not None:
+            shown_in.setdefault(gate, key)
     starts: dict[str, dt.date] = {}
     for span in spans:
         starts.setdefault(span.id, span.start)
@@ -139,13 +177,18 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
     warnings = _severity_warnings(profile, protocol)
     warnings += _override_warnings(profile, protocol, goal)
     warnings += timeline.warnings
-    flags = tuple(rule.reason for rule in matching(protocol.review_flags, profile.injury))
+    flags = matching(protocol.review_flags, profile.injury)
     level = history_level(profile, protocol)
     events = tuple(
         RecordedEvent(date=e.date, event=e.event, week=week + 1, summary=summary,
                       stage=e.stage, step=e.step, until=e.until, note=e.note)
         for e, week, summary in zip(profile.progress, timeline.event_weeks, timeline.summaries,
                                     strict=True))
+    notes = (
+        *(Note(Audience.CLINICIAN, "review_flag", r.reason, r.short) for r in flags),
+        *(Note(Audience.CLINICIAN, "warning", text) for text in warnings),
+        *_follow_up_notes(protocol, weeks, events, profile.diagnosed, today),
+    )
 
     return Plan(
         athlete_id=profile.id,
@@ -164,10 +207,99 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         phases=tuple(spans),
         milestones=milestones,
         weeks=tuple(weeks),
-        review_flags=flags,
+        review_flags=tuple(r.reason for r in flags),
         warnings=tuple(warnings),
         events=events,
+        notes=notes,
+        gate_stops=_gate_stops(weeks),
     )
+
+
+def _status(start: dt.date, end: dt.date, today: dt.date) -> Status:
+    return Status.DONE if end < today else Status.CURRENT if start <= today else Status.UPCOMING
+
+
+def _every_week(slots: tuple[WeekPlan, ...], sessions: list[tuple[WeekSession, ...]]
+                ) -> dict[str, set[WeekSession]]:
+    """Per phase, the sessions that every one of its weeks has word for word (one pass)."""
+    weeks_of: dict[str, int] = {}
+    counts: dict[str, dict[WeekSession, int]] = {}
+    for slot, own in zip(slots, sessions, strict=True):
+        phase = slot.step.phase.id
+        weeks_of[phase] = weeks_of.get(phase, 0) + 1
+        seen = counts.setdefault(phase, {})
+        for session in set(own):
+            seen[session] = seen.get(session, 0) + 1
+    return {phase: {s for s, n in seen.items() if n == weeks_of[phase]}
+            for phase, seen in counts.items()}
+
+
+def _first_week_of(weeks: list[Week], phase: str) -> int:
+    return next(i for i, w in enumerate(weeks) if w.phase == phase)
+
+
+def _how_notes(weeks: list[Week], phase: str) -> tuple[WeekSession, ...]:
+    """Sessions of a phase that change week by week but not in how often: their frequency
+    and how-to are said once for the phase, the weeks then say only how much."""
+    often: dict[str, set[str]] = {}
+    first: dict[str, WeekSession] = {}
+    for week in weeks:
+        if week.phase == phase:
+            for session in week.sessions:
+                if not session.every_week:
+                    often.setdefault(session.title, set()).add(session.per_week)
+                    first.setdefault(session.title, session)
+    return tuple(s for title, s in first.items() if len(often[title]) == 1)
+
+
+def _looking_ahead(weeks: list[Week]) -> list[Week]:
+    """Each week's next checklist and next recorded step, from the end backwards."""
+    out: list[Week] = []
+    gate_week, step = None, None
+    for i in range(len(weeks) - 1, -1, -1):
+        week = weeks[i]
+        if week.gate:
+            gate_week = week.number
+        out.append(replace(week, gate_week=gate_week, next_step=step))
+        if week.starts and i > 0:
+            before = weeks[i - 1]
+            step = NextStep(week.step_title, week.starts, week.start,
+                            before.gate.title if before.gate else "")
+    return out[::-1]
+
+
+def _gate_stops(weeks: list[Week]) -> tuple[GateStop, ...]:
+    """Each checklist once, with the phases it closes; the next step starts the day after
+    the first week that carries it, at the earliest."""
+    stops: dict = {}
+    for week in weeks:
+        if week.gate is None:
+            continue
+        stop = stops.get(week.gate)
+        if stop is None:
+            stops[week.gate] = GateStop(week.gate, (week.phase_title,),
+                                        week.end + dt.timedelta(days=1))
+        elif week.phase_title not in stop.phases:
+            stops[week.gate] = replace(stop, phases=stop.phases + (week.phase_title,))
+    return tuple(stops.values())
+
+
+def _follow_up_notes(protocol: Protocol, weeks: list[Week], events: tuple[RecordedEvent, ...],
+                     diagnosed: dt.date, today: dt.date) -> tuple[Note, ...]:
+    """For the clinician: a recent setback, and a recorded step that is overdue."""
+    out = [Note(Audience.CLINICIAN, "recent_setback", f"Setback on {e.date}: {e.summary}",
+                f"setback {e.date}")
+           for e in events if e.event == "setback"
+           and 0 <= (today - e.date).days < protocol.recent_setback_days]
+    quiet_since = events[-1].date if events else diagnosed
+    missed = next((w for w in weeks if w.starts and quiet_since < w.start <= today), None)
+    quiet = (today - quiet_since).days
+    if quiet > protocol.quiet_days and missed:
+        out.append(Note(Audience.CLINICIAN, "overdue",
+                        f"Nothing recorded for {quiet} days, though {missed.step_title} was "
+                        f"due from {missed.start}: record it, or what happened instead.",
+                        f"no event for {quiet} days ({missed.starts} was due {missed.start})"))
+    return tuple(out)
 
 
 def _runs(weeks: tuple[WeekPlan, ...]) -> list[tuple[int, int]]:
@@ -223,17 +355,22 @@ def _override_warnings(profile: Profile, protocol: Protocol, goal: int) -> list[
 def _sessions(slot: WeekPlan, protocol: Protocol) -> tuple[WeekSession, ...]:
     """The week's sessions: run first, then the phase's own, with the brisk walk after strength."""
     out: list[WeekSession] = []
+    phase = slot.step.phase
     if slot.walk_run:
-        title = "Walk-run" if slot.walk_run.step else "Easy run"
-        out.append(WeekSession("walk_run" if slot.walk_run.step else "run", title,
-                               f"{slot.walk_run.sessions_per_week} times, a rest day between",
-                               walk_run=slot.walk_run))
-    for session in slot.step.phase.sessions:
-        out.append(WeekSession(session.kind, session.title, session.per_week,
+        run = slot.walk_run
+        times = (run.sessions_per_week, run.sessions_per_week)
+        out.append(WeekSession(
+            "walk_run" if run.step else "run", phase.session_title,
+            frequency(times, phase.spacing), times, walk_run=run,
+            duration_minutes=run.session_minutes))
+    for session in phase.sessions:
+        out.append(WeekSession(session.kind, session.title,
+                               frequency(session.times, session.spacing), session.times,
                                session.exercises, session.text))
-    if slot.walk_minutes is not None:
-        walk = protocol.brisk_walk
+    walk = protocol.brisk_walk
+    if slot.walk_minutes is not None and walk:
         position = next((i + 1 for i, s in enumerate(out) if s.kind in ("strength", "rehab")), 0)
-        out.insert(position, WeekSession("walk", "Brisk walk", walk.per_week, text=walk.text,
-                                         minutes=slot.walk_minutes))
+        out.insert(position, WeekSession("walk", walk.title, frequency(walk.times), walk.times,
+                                         text=walk.text, minutes=slot.walk_minutes,
+                                         duration_minutes=slot.walk_minutes))
     return tuple(out)

@@ -1,13 +1,8 @@
 """`rehab status`: one row per athlete for the clinician's terminal. Never written to site/.
 
-Flags (each a short text):
-- a review flag of the protocol that matches the profile (its `short` words);
-- "setback <date>": a setback recorded in the 14 days up to today;
-- "no event for N days": more than `QUIET_DAYS` days since the last event (or since
-  diagnosis when none was recorded) while the plan expected the athlete to reach a
-  step the clinician records (partial weight-bearing, a strength stage, walk-run ...)
-  after that event and on or before today. Continuous running's weekly increases and
-  the ready-to-run hold are not recorded, so they never raise it.
+Every fact comes from the plan: where the athlete is, the next step a clinician records
+and its earliest date, and the plan's notes for the clinician (review flags, a recent
+setback, a step overdue while nothing was recorded), shown by their short words.
 """
 
 from __future__ import annotations
@@ -17,21 +12,7 @@ from dataclasses import dataclass
 
 from generator.build import Build, Settings, profile_paths
 from generator.errors import InputError
-from generator.plan import Plan, RecordedEvent, Referral, Week
-from generator.profile import Profile
-from generator.protocol import Protocol
-from generator.rules import matching
-
-RECENT_SETBACK_DAYS = 14
-QUIET_DAYS = 28
-
-
-@dataclass(frozen=True)
-class NextGate:
-    title: str  # the checklist to pass, e.g. "Before the next strength stage"
-    step: str  # what follows it, e.g. "Strength stage 3"
-    event: str  # how to record it, e.g. "strength_stage 3"
-    date: dt.date  # planned start of that step
+from generator.plan import Audience, NextStep, Plan, RecordedEvent, Referral
 
 
 @dataclass(frozen=True)
@@ -42,24 +23,18 @@ class StatusRow:
     now: str = ""  # the current step, e.g. "Strength stage 2 (setback)"
     week: int | None = None
     days_since_diagnosis: int | None = None
-    next_gate: NextGate | None = None
+    next_step: NextStep | None = None
     last_event: RecordedEvent | None = None
     flags: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()  # failed: the errors; referral: the reasons
 
 
-def step_title(week: Week) -> str:
-    if week.walk_run and week.walk_run.step:
-        return f"{week.phase_title} step {week.walk_run.step}"
-    return week.phase_title
-
-
-def status_row(profile: Profile, protocol: Protocol, plan: Plan, today: dt.date) -> StatusRow:
+def status_row(plan: Plan, today: dt.date) -> StatusRow:
     current = plan.current_week
     if current is None:
         now = "plan complete" if today > plan.end else "not started"
     else:
-        now = step_title(current)
+        now = current.step_title
         pause = next((e for e in reversed(plan.events)
                       if e.until and e.date <= today < e.until), None)
         if pause:
@@ -68,33 +43,14 @@ def status_row(profile: Profile, protocol: Protocol, plan: Plan, today: dt.date)
             now += " (paused)"
         if current.setback:
             now += " (setback)"
-    last = plan.events[-1] if plan.events else None
-    flags = [rule.short or rule.reason for rule in matching(protocol.review_flags,
-                                                             profile.injury)]
-    flags += [f"setback {e.date}" for e in plan.events if e.event == "setback"
-              and 0 <= (today - e.date).days < RECENT_SETBACK_DAYS]
-    quiet_since = last.date if last else plan.diagnosed
-    missed = [w for w in plan.weeks if w.starts and quiet_since < w.start <= today]
-    if (today - quiet_since).days > QUIET_DAYS and missed:
-        flags.append(f"no event for {(today - quiet_since).days} days "
-                     f"({missed[0].starts} was due {missed[0].start})")
+    flags = tuple(note.short or note.text for note in plan.notes
+                  if note.audience == Audience.CLINICIAN and note.kind != "warning")
     return StatusRow(
         athlete=plan.athlete_id, state="ok", name=plan.athlete_name, now=now,
         week=current.number if current else None,
         days_since_diagnosis=(today - plan.diagnosed).days,
-        next_gate=_next_gate(plan, current), last_event=last, flags=tuple(flags))
-
-
-def _next_gate(plan: Plan, current: Week | None) -> NextGate | None:
-    """The next step the clinician records, and the gate before it."""
-    if current is None:
-        return None
-    weeks = plan.weeks
-    for before, week in zip(weeks[current.number - 1:], weeks[current.number:], strict=False):
-        if week.starts:
-            title = before.gate.title if before.gate else ""
-            return NextGate(title, step_title(week), week.starts, week.start)
-    return None
+        next_step=current.next_step if current else None,
+        last_event=plan.events[-1] if plan.events else None, flags=flags)
 
 
 def collect(settings: Settings) -> list[StatusRow]:
@@ -110,13 +66,12 @@ def collect(settings: Settings) -> list[StatusRow]:
         if isinstance(plan, Referral):
             rows.append(StatusRow(path.stem, "referral", problems=plan.reasons))
             continue
-        protocol = build.protocols[profile.protocol]
-        rows.append(status_row(profile, protocol, plan, settings.today))
+        rows.append(status_row(plan, settings.today))
     return rows
 
 
 def to_dict(row: StatusRow) -> dict:
-    gate, last = row.next_gate, row.last_event
+    step, last = row.next_step, row.last_event
     return {
         "athlete": row.athlete,
         "state": row.state,
@@ -124,8 +79,8 @@ def to_dict(row: StatusRow) -> dict:
         "now": row.now or None,
         "week": row.week,
         "days_since_diagnosis": row.days_since_diagnosis,
-        "next_gate": {"title": gate.title, "step": gate.step, "event": gate.event,
-                      "date": gate.date.isoformat()} if gate else None,
+        "next_gate": {"title": step.gate_title, "step": step.title, "event": step.event,
+                      "date": step.earliest.isoformat()} if step else None,
         "last_event": {"date": last.date.isoformat(), "event": last.name,
                        "summary": last.summary} if last else None,
         "flags": list(row.flags),
@@ -155,7 +110,7 @@ def render_table(rows: list[StatusRow], today: dt.date) -> str:
 
 
 def _cells(row: StatusRow) -> tuple[str, ...]:
-    gate, last = row.next_gate, row.last_event
+    step, last = row.next_step, row.last_event
     return (row.athlete, row.now, str(row.week or "-"), str(row.days_since_diagnosis),
-            f"{gate.step} {gate.date}" if gate else "-",
+            f"{step.title} {step.earliest}" if step else "-",
             f"{last.date} {last.name}" if last else "-", "; ".join(row.flags))

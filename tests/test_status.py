@@ -19,7 +19,7 @@ AS_OF = ("--today", TODAY.isoformat())  # the day the examples are built for
 def row_for(protocol, today: dt.date, *events: ProgressEvent, **profile):
     numbered = tuple(dataclasses.replace(e, index=i) for i, e in enumerate(events))
     person = make_profile(progress=numbered, **profile)
-    return status_row(person, protocol, schedule(person, protocol, today), today)
+    return status_row(schedule(person, protocol, today), today)
 
 
 def test_the_examples_as_of_their_build_day(example_project):
@@ -107,4 +107,4 @@ def test_a_pause_running_today_shows_its_end(protocol):
 
 def test_after_the_plan_there_is_no_next_gate(protocol):
     row = row_for(protocol, D(2027, 9, 1))
-    assert (row.now, row.week, row.next_gate) == ("plan complete", None, None)
+    assert (row.now, row.week, row.next_step) == ("plan complete", None, None)

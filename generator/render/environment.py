@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from generator.errors import InputError
 from generator.render.markdown import notes_markdown, protocol_markdown
-from generator.render.sessions import amount, dose, tick_boxes
+from generator.render.sessions import amount, dose
 
 
 def day(value: dt.date) -> str:
@@ -69,7 +69,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters.update(
         md=protocol_markdown, notes=notes_markdown, day=day, short_day=short_day,
         week_range=week_range, dose=dose, amount=amount,
-        tick_boxes=tick_boxes, compact=compact, compact_css=compact_css,
+        compact=compact, compact_css=compact_css,
     )
     return env
 

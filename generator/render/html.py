@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import functools
 import hashlib
 from dataclasses import dataclass
@@ -11,12 +10,11 @@ from dataclasses import dataclass
 import jinja2
 from markupsafe import Markup
 
-from generator.plan import Plan, Week, WeekSession
+from generator.plan import Plan
 from generator.profile import Profile
 from generator.protocol import Protocol
 from generator.render.environment import asset_source, compact, load_template
 from generator.render.markdown import protocol_markdown
-from generator.render.sessions import changing_sessions, routine_sessions
 
 
 @dataclass(frozen=True)
@@ -29,91 +27,23 @@ class Presentation:
 
 
 def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
-    """What the templates need besides the plan: protocol text looked up, nothing computed."""
+    """What the templates need besides the plan: protocol text looked up, nothing decided."""
     groups, seen = [], set()
     for span in plan.phases:
-        week = next(w for w in plan.weeks if w.phase == span.id)
+        week = plan.weeks[span.first_week - 1]
         ids = [e for s in week.sessions for e in s.exercises if e not in seen]
         seen.update(ids)
         if ids:
             groups.append({"title": span.title,
                            "exercises": [protocol.exercises[e] for e in dict.fromkeys(ids)]})
-    # Each checklist once, from the weeks that carry it: the next step starts the day after
-    # its first week at the earliest.
-    gate_groups: list[dict] = []
-    for week in plan.weeks:
-        if week.gate is None:
-            continue
-        group = next((g for g in gate_groups if g["gate"] == week.gate), None)
-        if group is None:
-            gate_groups.append({"gate": week.gate, "phases": [week.phase_title],
-                                "next_start": week.end + dt.timedelta(days=1)})
-        elif week.phase_title not in group["phases"]:
-            group["phases"].append(week.phase_title)
-    blocks = _phase_blocks(plan)
     return {
         "plan": plan,
-        "gate_groups": gate_groups,
         "protocol": protocol,
         "profile": profile,
         "phase_about": {p.id: protocol_markdown(p.about) for p in protocol.phases},
         "exercise_groups": groups,
         "used_exercises": [ex for g in groups for ex in g["exercises"]],
-        "phase_blocks": blocks,
-        "block_of": {w.number: b["anchor"] for b in blocks for w in b["weeks"]},
-        "routine": {s.id: routine_sessions(plan, s.id) for s in plan.phases},
-        "changing": {w.number: changing_sessions(plan, w) for w in plan.weeks},
-        "phase_notes": {s.id: _phase_notes(plan, s.id) for s in plan.phases},
-        "next_gate": _next_gate(plan.weeks),
     }
-
-
-def _phase_blocks(plan: Plan) -> list[dict]:
-    """Each stay in a phase with its weeks (a setback makes a second stay); a checklist shared
-    with an earlier block is listed only once."""
-    blocks: list[dict] = []
-    listed: dict = {}  # gate -> the block that shows it
-    visits: dict[str, int] = {}
-    for span in plan.phases:
-        weeks = [w for w in plan.weeks if w.phase == span.id and span.start <= w.start <= span.end]
-        statuses = {w.status for w in weeks}
-        status = ("current" if "current" in statuses else
-                  "done" if statuses == {"done"} else "upcoming")
-        gate = next((w.gate for w in weeks if w.gate), None)
-        visits[span.id] = visits.get(span.id, 0) + 1
-        anchor = f"p-{span.id}" + (f"-{visits[span.id]}" if visits[span.id] > 1 else "")
-        block = {"span": span, "weeks": weeks, "status": status, "gate": gate,
-                 "gate_in": listed.get(gate), "anchor": anchor}
-        blocks.append(block)
-        if gate is not None:
-            listed.setdefault(gate, block)
-    return blocks
-
-
-def _phase_notes(plan: Plan, phase: str) -> list[WeekSession]:
-    """Sessions whose size changes week by week, each once, if how often stays the same.
-
-    Their note says how often and how, once per phase; the week lines then say only how much.
-    """
-    seen: dict[str, set[str]] = {}
-    first: dict[str, WeekSession] = {}
-    for week in plan.weeks:
-        if week.phase == phase:
-            for session in changing_sessions(plan, week):
-                seen.setdefault(session.title, set()).add(session.per_week)
-                first.setdefault(session.title, session)
-    return [s for title, s in first.items() if len(seen[title]) == 1]
-
-
-def _next_gate(weeks: tuple[Week, ...]) -> dict[int, Week | None]:
-    """For each week, the first week from it on whose checklist must be passed to move on."""
-    found: dict[int, Week | None] = {}
-    upcoming = None
-    for week in reversed(weeks):
-        if week.gate:
-            upcoming = week
-        found[week.number] = upcoming
-    return found
 
 
 @functools.lru_cache(maxsize=8)

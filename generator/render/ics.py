@@ -17,7 +17,7 @@ from generator.plan import Plan, Week
 from generator.profile import Clinician
 from generator.protocol import Protocol
 from generator.render.markdown import plain_text
-from generator.render.sessions import changing_sessions, dose, headline
+from generator.render.sessions import dose, headline
 
 PRODID = "-//rehab-plans//plan.ics//EN"
 
@@ -62,7 +62,7 @@ def render_calendar(plan: Plan, protocol: Protocol, clinician: Clinician,
         safety += f"\nCall {clinician.name or 'your clinician'}: {clinician.phone}"
     gate_count: dict[str, int] = {}
     for week in plan.weeks:
-        key = ", ".join(headline(s) for s in changing_sessions(plan, week))
+        key = ", ".join(headline(s) for s in week.sessions if not s.every_week)
         event(f"week-{week.number}", week.start, 7,
               f"Week {week.number}: {week.phase_title}" + (f" · {key}" if key else ""),
               _week_text(week, total, protocol) + safety)

@@ -1,10 +1,8 @@
-"""How sessions read: dose wording, and which sessions stay the same through a phase."""
+"""How sessions read: the plan's numbers in words, for the page, the handout and the calendar."""
 
 from __future__ import annotations
 
-import re
-
-from generator.plan import Plan, Week, WeekSession
+from generator.plan import WeekSession
 
 
 def amount(session: WeekSession) -> str | None:
@@ -37,31 +35,3 @@ def headline(session: WeekSession) -> str:
     if walk_run:
         return f"easy run {walk_run.run_minutes} min"
     return session.title
-
-
-_TIMES = re.compile(r"^\s*(?:\d+\s*-\s*)?(\d+)\s+times?\b")
-
-
-def tick_boxes(per_week: str) -> int:
-    """Boxes to tick on paper for one session: '2-3 times' -> 3, 'daily' -> 7.
-
-    A layout choice read from the dose wording; anything unrecognised gets a box a day.
-    """
-    match = _TIMES.match(per_week)
-    return min(int(match.group(1)), 7) if match else 7
-
-
-def changing_sessions(plan: Plan, week: Week) -> tuple[WeekSession, ...]:
-    """The sessions of a week that are not the same in every week of its phase (walk length...)."""
-    same = _routine(plan, week.phase)
-    return tuple(s for s in week.sessions if s not in same)
-
-
-def routine_sessions(plan: Plan, phase: str) -> tuple[WeekSession, ...]:
-    """The sessions every week of a phase has, word for word: shown once per phase."""
-    return _routine(plan, phase)
-
-
-def _routine(plan: Plan, phase: str) -> tuple[WeekSession, ...]:
-    weeks = [w for w in plan.weeks if w.phase == phase]
-    return tuple(s for s in weeks[0].sessions if all(s in w.sessions for w in weeks[1:]))

@@ -8,13 +8,13 @@
   var today = d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate());
   var card = document.getElementById("this-week");
   var rows = $(document, "li[data-start]");
+  var phases = $(document, "details.phase");
 
-  // Weeks follow each other: a week ends where the next starts; the last one says its end.
-  function status(row) {
-    var next = rows[rows.indexOf(row) + 1];
-    if (next ? next.dataset.start <= today : row.dataset.end < today) return "done";
-    return row.dataset.start <= today ? "current" : "upcoming";
-  }
+  // The one thing worked out here: which week the phone's date falls in (weeks follow each
+  // other; the last one says its end). Everything shown is read from the page the plan wrote.
+  var at = rows.filter(function (row) { return row.dataset.start <= today; }).length - 1;
+  var last = rows[rows.length - 1];
+  if (at === rows.length - 1 && last && last.dataset.end < today) at = rows.length;
   function el(tag, text, cls) {
     var node = document.createElement(tag);
     node.textContent = text || "";
@@ -32,14 +32,15 @@
                                                       state === "done" ? "badge done" : "badge"));
     }
   }
+  function place(i, here) { return i < here ? "done" : i === here ? "current" : "upcoming"; }
 
-  var now = rows.filter(function (row) { return status(row) === "current"; })[0];
-  var state = now ? now.id.slice(5) : rows.length && rows[0].dataset.start > today ? "before" : "after";
+  var now = rows[at];
+  var state = now ? now.id.slice(5) : at < 0 ? "before" : "after";
   if (card && state !== card.dataset.week) {
-    rows.forEach(function (row) { mark(row, row, status(row), "This week"); });
-    $(document, "details.phase").forEach(function (phase) {
-      var s = $(phase, "li[data-start]").map(status).join(" ");
-      var st = /current/.test(s) ? "current" : /upcoming/.test(s) ? "upcoming" : "done";
+    rows.forEach(function (row, i) { mark(row, row, place(i, at), "This week"); });
+    var phaseAt = now ? phases.indexOf(now.closest("details.phase")) : at < 0 ? -1 : phases.length;
+    phases.forEach(function (phase, i) {
+      var st = place(i, phaseAt);
       mark(phase, phase.querySelector("summary"), st, "Now");
       phase.open = st === "current";
     });
@@ -59,7 +60,7 @@
         var into = i === 1 || !found.length ? card : card.appendChild(el("ul", "", "sessions"));
         found.forEach(function (node) { into.append(node.cloneNode(true)); });
       });
-      var gated = rows.slice(rows.indexOf(now)).filter(function (r) { return r.hasAttribute("data-gate"); })[0];
+      var gated = rows.slice(at).filter(function (r) { return r.hasAttribute("data-gate"); })[0];
       if (gated) {
         var owner = gated.closest("details.phase");
         owner = owner.dataset.gateIn ? document.getElementById(owner.dataset.gateIn) : owner;
