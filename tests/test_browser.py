@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shutil
-import time
 
 import pytest
 from browser import PHONE, Site, chromium, missing
@@ -254,13 +253,38 @@ def test_pain_rule_and_red_flags_are_one_tap_from_the_top(url, site, phone):
 
 # --- offline ---------------------------------------------------------------------------------
 
+# Bounds every wait on the service worker: a worker that never comes fails its test, in time.
+SW_TIMEOUT_MS = 30_000
+
+
 def _controlled(page) -> None:
     """Wait until the service worker has the page (and so its precache) under control."""
-    page.evaluate("""async () => {
+    page.wait_for_function("""async () => {
         await navigator.serviceWorker.ready;
         if (!navigator.serviceWorker.controller) await new Promise(r =>
             navigator.serviceWorker.addEventListener('controllerchange', r, {once: true}));
-    }""")
+        return true;
+    }""", timeout=SW_TIMEOUT_MS)
+
+
+def _cache_names(page) -> list[str]:
+    return page.evaluate("caches.keys()")
+
+
+def _updated_cache_names(page) -> list[str]:
+    """Ask the service worker to check for a new version now (browsers check after a
+    navigation, in their own time), wait until the newest one is active, and list the caches:
+    a worker is only 'activated' once its activate handler has dropped the old ones."""
+    return page.wait_for_function("""async () => {
+        const registration = await navigator.serviceWorker.getRegistration();
+        await registration.update();
+        const worker = registration.installing || registration.waiting || registration.active;
+        while (worker.state !== 'activated') {
+            if (worker.state === 'redundant') throw new Error('the new service worker failed');
+            await new Promise(r => worker.addEventListener('statechange', r, {once: true}));
+        }
+        return caches.keys();
+    }""", timeout=SW_TIMEOUT_MS).json_value()
 
 
 def test_works_offline_after_the_first_visit(url, site, phone):
@@ -286,17 +310,6 @@ def test_works_offline_after_the_first_visit(url, site, phone):
     assert seen["errors"] == []
 
 
-def _cache_names(page) -> list[str]:
-    return page.evaluate("caches.keys()")
-
-
-def _wait_for(condition, seconds: float = 10, show=lambda: None) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out: {show()}"
-        time.sleep(0.1)
-
-
 def test_an_update_replaces_the_stale_copies(url, built_examples, tmp_path, phone):
     out = tmp_path / "site"
     folder = out / built_examples.folder("jordan-lee").name
@@ -316,10 +329,7 @@ def test_an_update_replaces_the_stale_copies(url, built_examples, tmp_path, phon
         version = re.search(r'var CACHE = PREFIX \+ "(\w+)"',
                             (folder / "sw.js").read_text()).group(1)
         page.reload()
-        # browsers check for a new worker after a navigation, in their own time: ask now
-        page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
-        _wait_for(lambda: [n.rsplit(":", 1)[1] for n in _cache_names(page)] == [version],
-                  seconds=30, show=lambda: (version, _cache_names(page)))
+        assert [name.rsplit(":", 1)[1] for name in _updated_cache_names(page)] == [version]
 
         served.down = True
         context.set_offline(True)
@@ -339,6 +349,7 @@ def test_a_removed_plan_does_not_live_on_in_the_phone(url, built_examples, tmp_p
         shutil.rmtree(folder)
         response = page.reload()
         assert response.status == 404
-        _wait_for(lambda: _cache_names(page) == [], seconds=30)
+        # the worker forgets before it answers: once the 404 is shown, the copies are gone
+        assert _cache_names(page) == []
         assert page.evaluate("navigator.serviceWorker.getRegistrations()"
                              ".then(r => r.length)") == 0
