@@ -287,26 +287,22 @@ def _updated_cache_names(page) -> list[str]:
     }""", timeout=SW_TIMEOUT_MS).json_value()
 
 
-def test_works_offline_after_the_first_visit(url, site, phone):
+def test_works_offline_after_the_first_visit(url, built_examples, phone):
     context = phone()
-    page, seen = open_watched(context, url(site, "jordan-lee"))
-    _controlled(page)
-    assert page.locator(".offline").is_visible()
-    context.set_offline(True)
-    site.down = True  # no network at all, for the page and for its service worker
-    try:
+    with Site(built_examples.site) as served:  # its own server: this one is taken down
+        page, seen = open_watched(context, url(served, "jordan-lee"))
+        _controlled(page)
+        assert page.locator(".offline").is_visible()
+        context.set_offline(True)
+        served.down = True  # no network at all, for the page and for its service worker
         page.reload()
         assert page.locator("h1").inner_text() == "Jordan Lee"
         assert page.locator("#now-title").inner_text().startswith("This week")
         fetched = page.evaluate("""async () => Promise.all(['plan.pdf', 'plan.ics', 'index.html']
             .map(async u => { const r = await fetch(u); return [u, r.status,
                 (await r.arrayBuffer()).byteLength]; }))""")
-        assert [f[:2] for f in fetched] == [["plan.pdf", 200], ["plan.ics", 200],
-                                            ["index.html", 200]]
-        assert all(f[2] > 1000 for f in fetched)
-    finally:
-        site.down = False
-        context.set_offline(False)
+    assert [f[:2] for f in fetched] == [["plan.pdf", 200], ["plan.ics", 200], ["index.html", 200]]
+    assert all(f[2] > 1000 for f in fetched)
     assert seen["errors"] == []
 
 
