@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shutil
-import time
 
 import pytest
 from browser import PHONE, Site, chromium, missing
@@ -32,20 +31,18 @@ def browser():
         yield instance
 
 
-FOLDERS: dict[str, str] = {}  # athlete id -> their token folder (the same in every build here)
-
-
-def at(served: Site, athlete: str) -> str:
-    """The URL of an athlete's page on a served site."""
-    return served.url + FOLDERS[athlete] + "/"
-
-
 @pytest.fixture(scope="module")
 def site(built_examples):
-    for athlete in ("alex-morgan", "jordan-lee", "sam-okafor"):
-        FOLDERS[athlete] = built_examples.folder(athlete).name
+    """The examples' site, served for the tests that only read it."""
     with Site(built_examples.site) as served:
         yield served
+
+
+@pytest.fixture
+def url(built_examples):
+    """The address of an athlete's page on a served site built from the examples' project
+    (one secret key, so the same token folder in every build)."""
+    return lambda served, athlete: served.url + built_examples.folder(athlete).name + "/"
 
 
 @pytest.fixture
@@ -104,17 +101,18 @@ def snapshot(page) -> dict:
 # --- loads cleanly --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("athlete", ATHLETES)
-def test_page_loads_with_no_console_error_and_no_request_outside_the_site(site, phone, athlete):
-    page, seen = open_watched(phone(), at(site, athlete))
+def test_page_loads_with_no_console_error_and_no_request_outside_the_site(
+        url, site, phone, athlete):
+    page, seen = open_watched(phone(), url(site, athlete))
     assert page.locator("h1").inner_text()
     assert seen["errors"] == []
-    outside = [u for u in seen["requests"] if not u.startswith(at(site, athlete))]
+    outside = [u for u in seen["requests"] if not u.startswith(url(site, athlete))]
     assert outside == []
     assert seen["requests"], "the watcher saw no request at all"
 
 
-def test_page_is_fully_readable_without_javascript(site, phone, built_examples):
-    page, _ = open_watched(phone(java_script_enabled=False), at(site, "jordan-lee"))
+def test_page_is_fully_readable_without_javascript(url, site, phone, built_examples):
+    page, _ = open_watched(phone(java_script_enabled=False), url(site, "jordan-lee"))
     weeks = weeks_of(built_examples, "jordan-lee")
     current = next(w for w in weeks if w["status"] == "current")
     assert page.locator("#now-title").inner_text() == \
@@ -129,14 +127,14 @@ def test_page_is_fully_readable_without_javascript(site, phone, built_examples):
 # --- "This week" by the phone's own date ---------------------------------------------------
 
 @pytest.mark.parametrize("pick", ["first", "build week", "next", "walk-run", "last"])
-def test_this_week_follows_the_phones_date(site, phone, built_examples, pick):
+def test_this_week_follows_the_phones_date(url, site, phone, built_examples, pick):
     weeks = weeks_of(built_examples, "jordan-lee")
     build_week = next(i for i, w in enumerate(weeks) if w["status"] == "current")
     index = {"first": 0, "build week": build_week, "next": build_week + 1,
              "walk-run": next(i for i, w in enumerate(weeks) if w["walk_run"]),
              "last": len(weeks) - 1}[pick]
     week = weeks[index]
-    page, seen = open_watched(phone(), at(site, "jordan-lee"), on_date=in_week(week))
+    page, seen = open_watched(phone(), url(site, "jordan-lee"), on_date=in_week(week))
 
     number = week["number"]
     assert page.locator("#now-title").inner_text() == f"This week · week {number} of {len(weeks)}"
@@ -148,7 +146,7 @@ def test_this_week_follows_the_phones_date(site, phone, built_examples, pick):
 
 
 def test_the_card_made_in_the_phone_matches_the_card_the_build_makes(
-        site, phone, built_examples, tmp_path):
+        url, site, phone, built_examples, tmp_path):
     """JS and template must say the same: build for a later date, compare with the clock moved."""
     # Sam: no recorded progress, so a build for any later date is the same plan
     weeks = weeks_of(built_examples, "sam-okafor")
@@ -166,9 +164,9 @@ def test_the_card_made_in_the_phone_matches_the_card_the_build_makes(
                                       "--today", day.date().isoformat())
         assert result.exit_code == 0, result.output
         with Site(later) as rebuilt:
-            built, _ = open_watched(phone(java_script_enabled=False), at(rebuilt, "sam-okafor"))
+            built, _ = open_watched(phone(java_script_enabled=False), url(rebuilt, "sam-okafor"))
             expected = snapshot(built)
-        moved, _ = open_watched(phone(), at(site, "sam-okafor"), on_date=day)
+        moved, _ = open_watched(phone(), url(site, "sam-okafor"), on_date=day)
         assert snapshot(moved) == expected
 
 
@@ -176,11 +174,11 @@ def test_the_card_made_in_the_phone_matches_the_card_the_build_makes(
     ("before", "This plan starts on Tue 1 Sep 2026."),
     ("after", "Plan complete"),
 ])
-def test_a_phone_date_outside_the_plan_says_so(site, phone, built_examples, when, heading):
+def test_a_phone_date_outside_the_plan_says_so(url, site, phone, built_examples, when, heading):
     weeks = weeks_of(built_examples, "jordan-lee")
     day = (dt.date.fromisoformat(weeks[0]["start"]) - dt.timedelta(days=10) if when == "before"
            else dt.date.fromisoformat(weeks[-1]["end"]) + dt.timedelta(days=10))
-    page, seen = open_watched(phone(), at(site, "jordan-lee"),
+    page, seen = open_watched(phone(), url(site, "jordan-lee"),
                               on_date=dt.datetime.combine(day, dt.time(12)))
     assert page.locator("#now-title").inner_text() == heading
     assert page.locator("details.phase[open]").count() == 0
@@ -191,10 +189,10 @@ def test_a_phone_date_outside_the_plan_says_so(site, phone, built_examples, when
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("athlete", ATHLETES)
-def test_axe_finds_no_serious_or_critical_violation(site, phone, athlete, scheme):
+def test_axe_finds_no_serious_or_critical_violation(url, site, phone, athlete, scheme):
     _require(None if AXE.exists() else f"{AXE} is missing: run `npm ci`")
     # bypass_csp: the page's policy rightly refuses any script but its own, axe included
-    page, _ = open_watched(phone(color_scheme=scheme, bypass_csp=True), at(site, athlete))
+    page, _ = open_watched(phone(color_scheme=scheme, bypass_csp=True), url(site, athlete))
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
@@ -204,8 +202,8 @@ def test_axe_finds_no_serious_or_critical_violation(site, phone, athlete, scheme
     assert bad == []
 
 
-def test_dark_mode_renders_light_text_on_a_dark_page(site, phone):
-    page, _ = open_watched(phone(color_scheme="dark"), at(site, "jordan-lee"))
+def test_dark_mode_renders_light_text_on_a_dark_page(url, site, phone):
+    page, _ = open_watched(phone(color_scheme="dark"), url(site, "jordan-lee"))
     colours = page.evaluate("""() => {
         const s = getComputedStyle(document.body), c = getComputedStyle(
             document.getElementById('this-week'));
@@ -215,17 +213,17 @@ def test_dark_mode_renders_light_text_on_a_dark_page(site, phone):
     assert luminance[0] < 40 and luminance[1] > 200 and luminance[2] < 60, colours
 
 
-def test_readable_at_200_percent_zoom_without_sideways_scrolling(site, phone):
+def test_readable_at_200_percent_zoom_without_sideways_scrolling(url, site, phone):
     """200% zoom on a 390 px phone leaves 195 CSS pixels: everything must reflow into them."""
-    page, _ = open_watched(phone(viewport={"width": 195, "height": 422}), at(site, "sam-okafor"))
+    page, _ = open_watched(phone(viewport={"width": 195, "height": 422}), url(site, "sam-okafor"))
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], widths
     assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 16
 
 
-def test_tap_targets_are_at_least_44_pixels(site, phone):
-    page, _ = open_watched(phone(), at(site, "jordan-lee"))
+def test_tap_targets_are_at_least_44_pixels(url, site, phone):
+    page, _ = open_watched(phone(), url(site, "jordan-lee"))
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     small = page.evaluate("""() => [...document.querySelectorAll(
             '.quick a, a.tel, a.mail, .ex a, summary')]
@@ -235,15 +233,15 @@ def test_tap_targets_are_at_least_44_pixels(site, phone):
     assert small == []
 
 
-def test_clinician_phone_is_tap_to_call(site, phone):
-    page, _ = open_watched(phone(), at(site, "jordan-lee"))
+def test_clinician_phone_is_tap_to_call(url, site, phone):
+    page, _ = open_watched(phone(), url(site, "jordan-lee"))
     assert page.locator("a.tel").first.get_attribute("href") == "tel:+15550102233"
     assert page.locator(".quick a", has_text="Call clinic").get_attribute("href") == \
         "tel:+15550102233"
 
 
-def test_pain_rule_and_red_flags_are_one_tap_from_the_top(site, phone):
-    page, _ = open_watched(phone(), at(site, "jordan-lee"))
+def test_pain_rule_and_red_flags_are_one_tap_from_the_top(url, site, phone):
+    page, _ = open_watched(phone(), url(site, "jordan-lee"))
     for name, target in (("Pain rule", "#pain-rule"), ("Red flags", "#red-flags")):
         page.evaluate("window.scrollTo(0, 0)")
         link = page.locator(".quick a", has_text=name)
@@ -255,56 +253,67 @@ def test_pain_rule_and_red_flags_are_one_tap_from_the_top(site, phone):
 
 # --- offline ---------------------------------------------------------------------------------
 
+# Bounds every wait on the service worker: a worker that never comes fails its test, in time.
+SW_TIMEOUT_MS = 30_000
+
+
 def _controlled(page) -> None:
     """Wait until the service worker has the page (and so its precache) under control."""
-    page.evaluate("""async () => {
+    page.wait_for_function("""async () => {
         await navigator.serviceWorker.ready;
         if (!navigator.serviceWorker.controller) await new Promise(r =>
             navigator.serviceWorker.addEventListener('controllerchange', r, {once: true}));
-    }""")
-
-
-def test_works_offline_after_the_first_visit(site, phone):
-    context = phone()
-    page, seen = open_watched(context, at(site, "jordan-lee"))
-    _controlled(page)
-    assert page.locator(".offline").is_visible()
-    context.set_offline(True)
-    site.down = True  # no network at all, for the page and for its service worker
-    try:
-        page.reload()
-        assert page.locator("h1").inner_text() == "Jordan Lee"
-        assert page.locator("#now-title").inner_text().startswith("This week")
-        fetched = page.evaluate("""async () => Promise.all(['plan.pdf', 'plan.ics', 'index.html']
-            .map(async u => { const r = await fetch(u); return [u, r.status,
-                (await r.arrayBuffer()).byteLength]; }))""")
-        assert [f[:2] for f in fetched] == [["plan.pdf", 200], ["plan.ics", 200],
-                                            ["index.html", 200]]
-        assert all(f[2] > 1000 for f in fetched)
-    finally:
-        site.down = False
-        context.set_offline(False)
-    assert seen["errors"] == []
+        return true;
+    }""", timeout=SW_TIMEOUT_MS)
 
 
 def _cache_names(page) -> list[str]:
     return page.evaluate("caches.keys()")
 
 
-def _wait_for(condition, seconds: float = 10, show=lambda: None) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out: {show()}"
-        time.sleep(0.1)
+def _updated_cache_names(page) -> list[str]:
+    """Ask the service worker to check for a new version now (browsers check after a
+    navigation, in their own time), wait until the newest one is active, and list the caches:
+    a worker is only 'activated' once its activate handler has dropped the old ones."""
+    return page.wait_for_function("""async () => {
+        const registration = await navigator.serviceWorker.getRegistration();
+        await registration.update();
+        const worker = registration.installing || registration.waiting || registration.active;
+        while (worker.state !== 'activated') {
+            if (worker.state === 'redundant') throw new Error('the new service worker failed');
+            await new Promise(r => worker.addEventListener('statechange', r, {once: true}));
+        }
+        return caches.keys();
+    }""", timeout=SW_TIMEOUT_MS).json_value()
 
 
-def test_an_update_replaces_the_stale_copies(browser, built_examples, tmp_path, phone):
+def test_works_offline_after_the_first_visit(url, built_examples, phone):
+    context = phone()
+    with Site(built_examples.site) as served:  # its own server: this one is taken down
+        page, seen = open_watched(context, url(served, "jordan-lee"))
+        _controlled(page)
+        assert page.locator(".offline").is_visible()
+        context.set_offline(True)
+        served.down = True  # no network at all, for the page and for its service worker
+        page.reload()
+        assert page.locator("h1").inner_text() == "Jordan Lee"
+        assert page.locator("#now-title").inner_text().startswith("This week")
+        fetched = page.evaluate("""async () => Promise.all(['plan.pdf', 'plan.ics', 'index.html']
+            .map(async u => { const r = await fetch(u); return [u, r.status,
+                (await r.arrayBuffer()).byteLength]; }))""")
+    assert [f[:2] for f in fetched] == [["plan.pdf", 200], ["plan.ics", 200], ["index.html", 200]]
+    assert all(f[2] > 1000 for f in fetched)
+    assert seen["errors"] == []
+
+
+def test_an_update_replaces_the_stale_copies(url, built_examples, tmp_path, phone):
     out = tmp_path / "site"
+    folder = out / built_examples.folder("jordan-lee").name
     first = built_examples.rehab("build", "jordan-lee", "--no-pdf", "--out", str(out))
     assert first.exit_code == 0, first.output
     with Site(out) as served:
         context = phone()
-        page, _ = open_watched(context, at(served, "jordan-lee"))
+        page, _ = open_watched(context, url(served, "jordan-lee"))
         _controlled(page)
         old = _cache_names(page)
         assert len(old) == 1
@@ -314,12 +323,9 @@ def test_an_update_replaces_the_stale_copies(browser, built_examples, tmp_path, 
                                       "--today", later)
         assert second.exit_code == 0, second.output
         version = re.search(r'var CACHE = PREFIX \+ "(\w+)"',
-                            (out / FOLDERS["jordan-lee"] / "sw.js").read_text()).group(1)
+                            (folder / "sw.js").read_text()).group(1)
         page.reload()
-        # browsers check for a new worker after a navigation, in their own time: ask now
-        page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
-        _wait_for(lambda: [n.rsplit(":", 1)[1] for n in _cache_names(page)] == [version],
-                  seconds=30, show=lambda: (version, _cache_names(page)))
+        assert [name.rsplit(":", 1)[1] for name in _updated_cache_names(page)] == [version]
 
         served.down = True
         context.set_offline(True)
@@ -327,17 +333,19 @@ def test_an_update_replaces_the_stale_copies(browser, built_examples, tmp_path, 
         assert page.locator(".asof").inner_text() == "Mon 7 Dec 2026"
 
 
-def test_a_removed_plan_does_not_live_on_in_the_phone(browser, built_examples, tmp_path, phone):
+def test_a_removed_plan_does_not_live_on_in_the_phone(url, built_examples, tmp_path, phone):
     """A referral removes the plan from the site; online, the phone's copy goes too."""
     out = tmp_path / "site"
+    folder = out / built_examples.folder("jordan-lee").name
     assert built_examples.rehab("build", "jordan-lee", "--no-pdf", "--out",
                                 str(out)).exit_code == 0
     with Site(out) as served:
-        page, _ = open_watched(phone(), at(served, "jordan-lee"))
+        page, _ = open_watched(phone(), url(served, "jordan-lee"))
         _controlled(page)
-        shutil.rmtree(out / FOLDERS["jordan-lee"])
+        shutil.rmtree(folder)
         response = page.reload()
         assert response.status == 404
-        _wait_for(lambda: _cache_names(page) == [], seconds=30)
+        # the worker forgets before it answers: once the 404 is shown, the copies are gone
+        assert _cache_names(page) == []
         assert page.evaluate("navigator.serviceWorker.getRegistrations()"
                              ".then(r => r.length)") == 0

@@ -21,28 +21,27 @@ def _image_as_text(self, tokens, idx, options, env) -> str:
     return f"[image not shown: {escapeHtml(tokens[idx].content)}]"
 
 
-def _parser(images: bool) -> MarkdownIt:
+def _parser() -> MarkdownIt:
     # js-default: raw HTML is escaped, not passed through (markdown-it-py docs/security.md)
     md = MarkdownIt("js-default", {"typographer": True}).enable(["replacements", "smartquotes"])
     md.validateLink = _only_safe_links
-    if not images:
-        md.add_render_rule("image", _image_as_text)
+    md.add_render_rule("image", _image_as_text)
     return md
 
 
-_PROTOCOL = _parser(images=False)
-_NOTES = _parser(images=False)
+# One parser for protocol text and notes alike: both are shown with no raw HTML and no images.
+_MARKDOWN = _parser()
 
 
 @lru_cache(maxsize=512)
 def protocol_markdown(text: str) -> Markup:
     """Protocol content is rendered once per build, whatever the number of athletes."""
-    return Markup(_PROTOCOL.render(text))
+    return Markup(_MARKDOWN.render(text))
 
 
 def notes_markdown(text: str) -> Markup:
     """A clinician's notes: typed by a person, so images are off too (nothing to fetch)."""
-    return Markup(_NOTES.render(text))
+    return Markup(_MARKDOWN.render(text))
 
 
 @lru_cache(maxsize=64)
@@ -50,7 +49,7 @@ def plain_text(text: str) -> str:
     """Protocol Markdown as plain text (calendar descriptions): paragraphs and '- ' items."""
     blocks: list[str] = []
     depth = 0
-    for token in _PROTOCOL.parse(text):
+    for token in _MARKDOWN.parse(text):
         if token.type in ("bullet_list_open", "ordered_list_open"):
             depth += 1
         elif token.type in ("bullet_list_close", "ordered_list_close"):
