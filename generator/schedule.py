@@ -114,13 +114,15 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
                 goal: int) -> Plan:
     runs = _runs(timeline.weeks)
     stays = list(dict.fromkeys(runs))  # (first week index, length) of each stay in a phase
+    stay_of = {run: i for i, run in enumerate(stays)}
+    starts = [profile.diagnosed + dt.timedelta(weeks=i) for i in range(len(timeline.weeks))]
     sessions = [_sessions(slot, protocol) for slot in timeline.weeks]
-    every_week = _every_week(timeline.weeks, sessions)
+    flagged = {phase: {s: replace(s, every_week=True) for s in same}
+               for phase, same in _every_week(timeline.weeks, sessions).items()}
+    gate_weeks, next_steps = _looking_ahead(timeline.weeks, starts)
     weeks: list[Week] = []
-    for index, (slot, (run_start, run_length)) in enumerate(zip(timeline.weeks, runs,
-                                                                strict=True)):
-        start = profile.diagnosed + dt.timedelta(weeks=index)
-        end = start + dt.timedelta(days=6)
+    for index, (slot, run) in enumerate(zip(timeline.weeks, runs, strict=True)):
+        start, end = starts[index], starts[index] + dt.timedelta(days=6)
         phase = slot.step.phase
         weeks.append(Week(
             number=index + 1,
@@ -128,14 +130,13 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
             end=end,
             phase=phase.id,
             phase_title=phase.title,
-            phase_week=index - run_start + 1,
-            phase_weeks=run_length,
+            phase_week=index - run[0] + 1,
+            phase_weeks=run[1],
             weight_bearing=phase.weight_bearing,
             strength_stage=phase.strength_stage,
             walk_minutes=slot.walk_minutes,
             walk_run=slot.walk_run,
-            sessions=tuple(replace(s, every_week=s in every_week[phase.id])
-                           for s in sessions[index]),
+            sessions=tuple(flagged[phase.id].get(s, s) for s in sessions[index]),
             gate=phase.gate if slot.gate else None,
             status=_status(start, end, today),
             setback=slot.setback,
@@ -143,17 +144,22 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
             events=slot.events,
             starts=slot.starts,
             step_title=slot.step.title,
-            span=stays.index((run_start, run_length)),
+            span=stay_of[run],
+            gate_week=gate_weeks[index],
+            next_step=next_steps[index],
         ))
-    weeks = _looking_ahead(weeks)
 
     spans, shown_in = [], {}
     visits: dict[str, int] = {}
+    routine, how_notes = {}, {}
     for run_start, run_length in stays:
         own = weeks[run_start:run_start + run_length]
         first, last = own[0], own[-1]
         phase = timeline.weeks[run_start].step.phase
         visits[phase.id] = visits.get(phase.id, 0) + 1
+        if visits[phase.id] == 1:  # a phase's first stay has its first week
+            routine[phase.id] = tuple(s for s in first.sessions if s.every_week)
+            how_notes[phase.id] = _how_notes(weeks, phase.id)
         key = phase.id + (f"-{visits[phase.id]}" if visits[phase.id] > 1 else "")
         gate = next((w.gate for w in own if w.gate), None)
         statuses = {w.status for w in own}
@@ -163,16 +169,14 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
             status=(Status.CURRENT if Status.CURRENT in statuses else
                     Status.DONE if statuses == {Status.DONE} else Status.UPCOMING),
             first_week=first.number, last_week=last.number, gate=gate,
-            gate_shown_in=shown_in.get(gate),
-            routine=tuple(s for s in weeks[_first_week_of(weeks, phase.id)].sessions
-                          if s.every_week),
-            how_notes=_how_notes(weeks, phase.id)))
+            gate_shown_in=shown_in.get(gate), routine=routine[phase.id],
+            how_notes=how_notes[phase.id]))
         if gate is not None:
             shown_in.setdefault(gate, key)
-    starts: dict[str, dt.date] = {}
+    first_start: dict[str, dt.date] = {}
     for span in spans:
-        starts.setdefault(span.id, span.start)
-    milestones = {p.id: starts.get(p.id) for p in protocol.phases if p.milestone}
+        first_start.setdefault(span.id, span.start)
+    milestones = {p.id: first_start.get(p.id) for p in protocol.phases if p.milestone}
 
     warnings = _severity_warnings(profile, protocol)
     warnings += _override_warnings(profile, protocol, goal)
@@ -234,10 +238,6 @@ def _every_week(slots: tuple[WeekPlan, ...], sessions: list[tuple[WeekSession, .
             for phase, seen in counts.items()}
 
 
-def _first_week_of(weeks: list[Week], phase: str) -> int:
-    return next(i for i, w in enumerate(weeks) if w.phase == phase)
-
-
 def _how_notes(weeks: list[Week], phase: str) -> tuple[WeekSession, ...]:
     """Sessions of a phase that change week by week but not in how often: their frequency
     and how-to are said once for the phase, the weeks then say only how much."""
@@ -252,20 +252,23 @@ def _how_notes(weeks: list[Week], phase: str) -> tuple[WeekSession, ...]:
     return tuple(s for title, s in first.items() if len(often[title]) == 1)
 
 
-def _looking_ahead(weeks: list[Week]) -> list[Week]:
-    """Each week's next checklist and next recorded step, from the end backwards."""
-    out: list[Week] = []
+def _looking_ahead(slots: tuple[WeekPlan, ...], starts: list[dt.date]
+                   ) -> tuple[list[int | None], list[NextStep | None]]:
+    """For each week, the week whose checklist comes next (its own or a later one), and the
+    next step a clinician records after it; one pass from the end."""
+    gate_weeks: list[int | None] = [None] * len(slots)
+    next_steps: list[NextStep | None] = [None] * len(slots)
     gate_week, step = None, None
-    for i in range(len(weeks) - 1, -1, -1):
-        week = weeks[i]
-        if week.gate:
-            gate_week = week.number
-        out.append(replace(week, gate_week=gate_week, next_step=step))
-        if week.starts and i > 0:
-            before = weeks[i - 1]
-            step = NextStep(week.step_title, week.starts, week.start,
-                            before.gate.title if before.gate else "")
-    return out[::-1]
+    for i in range(len(slots) - 1, -1, -1):
+        slot = slots[i]
+        if slot.gate:
+            gate_week = i + 1
+        gate_weeks[i], next_steps[i] = gate_week, step
+        if slot.starts and i > 0:
+            before = slots[i - 1]
+            gate = before.step.phase.gate if before.gate else None
+            step = NextStep(slot.step.title, slot.starts, starts[i], gate.title if gate else "")
+    return gate_weeks, next_steps
 
 
 def _gate_stops(weeks: list[Week]) -> tuple[GateStop, ...]:
