@@ -15,8 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from generator.build import Build, Settings, profile_paths
+from generator.build import plan_athlete
+from generator.config import Settings
 from generator.errors import InputError, NeedsReferral
+from generator.load import Inputs, profile_paths
 from generator.plan import Plan, RecordedEvent, Week
 from generator.profile import Profile
 from generator.protocol import Protocol
@@ -98,18 +100,18 @@ def _next_gate(plan: Plan, current: Week | None) -> NextGate | None:
 
 def collect(settings: Settings) -> list[StatusRow]:
     """A row for every profile in plans/: built ones, and those that failed or need referral."""
-    build = Build(settings)
+    inputs = Inputs(settings)
     rows = []
     for path in profile_paths(settings.plans):
         try:
-            profile, plan = build.plan_for(path)
+            profile, plan = plan_athlete(path, inputs)
         except InputError as err:
             rows.append(StatusRow(path.stem, "failed", problems=tuple(map(str, err.problems))))
             continue
         except NeedsReferral as referral:
             rows.append(StatusRow(path.stem, "referral", problems=referral.reasons))
             continue
-        protocol = build.protocols[profile.protocol]
+        protocol = inputs.protocols[profile.protocol]
         rows.append(status_row(profile, protocol, plan, settings.today))
     return rows
 

@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 from factories import PROFILE_YAML, TODAY
 
-from generator.build import Settings
+from generator.config import Settings
 from generator.errors import InputError
 from generator.serve import Preview, make_server, watch
 
@@ -24,9 +24,9 @@ def preview(project):
     project.write_profile("ann", PROFILE_YAML.replace("Test Athlete", "Ann Original"))
     settings = Settings(plans=project.plans, content=project.root / "content",
                         templates=project.root / "templates", out=project.site, today=TODAY,
-                        pdf=False)
+                        pdf=False, jobs=1)
     messages: list[str] = []
-    session = Preview(settings, jobs=1, echo=messages.append)
+    session = Preview(settings, echo=messages.append)
     session.poll()
     server = make_server(session, port=0)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
