@@ -168,7 +168,9 @@ def build_site(settings: Settings, ids: tuple[str, ...] = (), *, force: bool = F
 
 def build_options(settings: Settings) -> dict:
     """The settings that change an output's bytes (besides the date): part of its inputs."""
-    return {"pdf": settings.pdf, "paper": settings.paper, "base_url": settings.base_url or ""}
+    clinic = settings.clinic
+    return {"pdf": settings.pdf, "paper": settings.paper, "base_url": settings.base_url or "",
+            "clinic": [clinic.clinic, clinic.phone, clinic.email]}
 
 
 def worker_unit(settings: Settings) -> Callable[[Path, str], Outcome]:

@@ -14,10 +14,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.errors import InputError
+from generator.profile import Clinician
 from generator.schema import Field, validate
 from generator.yamlsource import Document, parse, read_text
 
 CONFIG_FILE = "rehab.yaml"
+_CONTACT = 120  # characters; a clinic's name, phone or email is one line
 
 SCHEMA = Field("section", fields={
     "plans": Field("text", default="plans", doc="folder of athlete profiles"),
@@ -32,6 +34,12 @@ SCHEMA = Field("section", fields={
     "pdf": Field("bool", default=True, doc="make the PDF handouts"),
     "jobs": Field("int", minimum=1, maximum=256, default=None,
                   doc="worker processes (none: the number of CPU cores)"),
+    "clinic": Field("section", doc="the contact a page and handout show where a profile's "
+                    "`clinician:` leaves it blank", fields={
+                        "name": Field("text", default="", max_length=_CONTACT),
+                        "phone": Field("text", default="", max_length=40),
+                        "email": Field("text", default="", max_length=_CONTACT),
+                    }),
 })
 FOLDERS = ("plans", "content", "templates", "out")
 
@@ -49,6 +57,8 @@ class Settings:
     paper: str = "a4"  # handout paper unless a profile names its own
     base_url: str | None = None  # where site/ is served; enables the handout's QR code
     jobs: int | None = None  # worker processes; None: one per CPU core
+    # Fills the contact a profile's clinician leaves blank (`clinic` is the clinic's name).
+    clinic: Clinician = Clinician()
     secret_file: Path | None = None  # default: .rehab/secret.key beside plans/
 
     @property
@@ -109,7 +119,11 @@ def load_settings(config: Path | None = None, today: dt.date | None = None,
     for name in FOLDERS:
         values[name] = home / values[name]  # an absolute folder in the file stays absolute
     values.update({name: value for name, value in flags.items() if value is not None})
-    return Settings(**{name: values[name] for name in SCHEMA.fields},
+    clinic = values.pop("clinic")
+    return Settings(**{name: values[name] for name in SCHEMA.fields if name != "clinic"},
+                    clinic=Clinician(clinic=clinic["name"].strip(),
+                                     phone=clinic["phone"].strip(),
+                                     email=clinic["email"].strip()),
                     today=today or dt.date.today())
 
 

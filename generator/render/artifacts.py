@@ -53,7 +53,7 @@ class Renderer:
         base = self.settings.base_url
         return Presentation(paper=profile.paper or self.settings.paper,
                             page_url=f"{base.rstrip('/')}/{folder}/" if base else None,
-                            pdf=self.settings.pdf)
+                            pdf=self.settings.pdf, clinic=self.settings.clinic)
 
     def render(self, profile: Profile, plan: Plan, protocol: Protocol, folder: str,
                part: str = "all") -> dict[str, bytes]:
@@ -64,7 +64,8 @@ class Renderer:
             files = {
                 "index.html": render_page(self.env, plan, protocol, profile, look).encode(),
                 "plan.json": plan_json(plan).encode(),
-                "plan.ics": render_calendar(plan, protocol, profile.clinician, look.page_url),
+                "plan.ics": render_calendar(plan, protocol, look.contact(profile.clinician),
+                                            look.page_url),
             }
             handout = render_handout(self.env, plan, protocol, profile, look) \
                 if with_handout else None
