@@ -133,8 +133,7 @@ class Preview:
             self._take(report)
 
     def _page_ready(self, outcome: Outcome, note: str) -> None:
-        for line in athlete_lines(outcome, note=note):
-            self.echo(line.text)
+        self.echo(athlete_lines(outcome, note=note)[0].text)  # its warnings: in the report
         self.site_errors = []  # content and templates were read: they are fine
         self.athlete_errors.pop(outcome.athlete, None)
         self.folders[self.folder_of(outcome.athlete)] = outcome.athlete
