@@ -6,9 +6,11 @@ import filecmp
 import re
 from pathlib import Path
 
+import click
 import pytest
 from factories import PROFILE_YAML, ROOT, TODAY
 
+from generator.cli import build, serve
 from generator.config import SCHEMA, Settings, load_settings, read_config
 from generator.errors import InputError
 from generator.profile import Clinician
@@ -218,3 +220,12 @@ def test_the_readme_lists_every_key():
     section = section[:section.index("\n## ", 4)]
     for key in [*SCHEMA.fields, *(f"clinic.{k}" for k in SCHEMA.fields["clinic"].fields)]:
         assert f"`{key}`" in section, f"README's config section does not list {key}"
+
+
+def test_serve_takes_every_option_build_takes():
+    def options(command):
+        return {name for param in command.params if isinstance(param, click.Option)
+                for name in param.opts + param.secondary_opts}
+
+    assert options(build) - options(serve) == {"--force"}
+    assert options(serve) - options(build) == {"--port"}
