@@ -185,7 +185,7 @@ def pdf_benchmarks(size: int, runs: int, jobs: int, scratch: Path) -> dict:
 
 def serve_benchmark(project: Path, runs: int) -> dict:
     """`rehab serve` after one profile edit: when the page is current, when its PDF is."""
-    from generator.build import Settings
+    from generator.config import Settings
     from generator.serve import Preview
 
     settings = Settings(plans=project / "plans", content=project / "content",
@@ -215,25 +215,29 @@ def overhead_benchmark(athletes: int, runs: int, scratch: Path) -> dict:
     from pypdf import PdfReader  # a test dependency: pip install -e '.[test]'
     from weasyprint.text.fonts import FontConfiguration
 
-    from generator.build import Build, Settings
+    from generator.build import plan_athlete
+    from generator.config import Settings
+    from generator.load import Inputs
+    from generator.render.artifacts import Renderer
     from generator.render.html import render_handout
 
     project = make_project(scratch / "overhead", athletes)
     settings = Settings(plans=project / "plans", content=project / "content",
                         templates=project / "templates", out=project / "site", today=TODAY)
-    build = Build(settings)
+    inputs = Inputs(settings)
+    renderer = Renderer(settings, inputs.env)
     base_url = settings.templates.resolve().as_uri() + "/"
     ours, bare, bare_shared_fonts, pages = [], [], [], []
     shared_fonts = FontConfiguration()
-    build.pdf.render("<p>warm up</p>", settings.templates)
+    renderer.pdf.render("<p>warm up</p>", settings.templates)
     for path in sorted(settings.plans.glob("*.yaml")):
-        profile, plan = build.plan_for(path)
-        protocol = build.protocols[profile.protocol]
-        html = render_handout(build.env, plan, protocol, profile)
+        profile, plan = plan_athlete(path, inputs)
+        protocol = inputs.protocols[profile.protocol]
+        html = render_handout(inputs.env, plan, protocol, profile)
         for _ in range(runs):
             started = time.perf_counter()
-            pdf = build.pdf.render(render_handout(build.env, plan, protocol, profile),
-                                   settings.templates)
+            pdf = renderer.pdf.render(render_handout(inputs.env, plan, protocol, profile),
+                                      settings.templates)
             ours.append(time.perf_counter() - started)
             started = time.perf_counter()
             weasyprint.HTML(string=html, base_url=base_url, media_type="print").write_pdf()

@@ -13,7 +13,8 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -166,3 +167,40 @@ class BuildState:
         self.athletes[athlete] = AthleteEntry(
             inputs=inputs, folder=folder,
             files={name: file_stamp(out / folder / name) for name in files})
+
+
+@dataclass
+class Survey:
+    """What a build found before building: who is current, who is not and why."""
+
+    todo: list[tuple[Path, str]] = field(default_factory=list)  # (profile, its digest as read)
+    current: dict[str, AthleteEntry] = field(default_factory=dict)  # output current and intact
+    reasons: dict[str, str] = field(default_factory=dict)  # athlete -> why it needs building
+
+
+def survey(state: BuildState, paths: list[Path], shared: SharedInputs,
+           protocol_digests: dict[str, str], folder_of: Callable[[str], str], out: Path,
+           force: bool = False) -> Survey:
+    """Compare each profile's inputs with the state; reads every profile once, builds nothing."""
+    found = Survey()
+    for path in paths:
+        athlete = path.stem
+        try:
+            profile_digest = digest_bytes(path.read_bytes())
+        except OSError:
+            found.todo.append((path, ""))  # the build reports it (not found, not readable)
+            found.reasons[athlete] = "profile not readable"
+            continue
+        entry = state.athletes.get(athlete)
+        # The protocol an unchanged profile names is the one it named last time.
+        protocol_id = entry.inputs.get("protocol_id", "") if entry else ""
+        inputs = athlete_inputs(shared, profile_digest, protocol_id,
+                                protocol_digests.get(protocol_id, ""))
+        reason = "forced" if force else state.stale_reason(athlete, inputs, out,
+                                                           folder_of(athlete))
+        if reason is None:
+            found.current[athlete] = entry
+        else:
+            found.reasons[athlete] = reason
+            found.todo.append((path, profile_digest))
+    return found

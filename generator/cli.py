@@ -8,16 +8,18 @@ import json
 import sys
 import traceback
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 
 from generator import __version__
-from generator.build import Outcome, Settings, check_all, output_folder
+from generator.build import check_all
+from generator.config import CONFIG_FILE, SCHEMA, base_url_problem, load_settings
 from generator.errors import InputError
+from generator.load import output_folder
 from generator.plan import Referral
 from generator.profile import ID_PATTERN, profile_path
 from generator.render.text import render_text
+from generator.report import Line, all_good, referral_lines, report_lines, site_report_lines
 from generator.secret import read_key
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -43,28 +45,60 @@ def _ids(ctx, param, value):
 
 
 def _base_url(ctx, param, value):
-    if value is None:
-        return None
-    parsed = urlsplit(value)
-    if parsed.scheme not in ("https", "http") or not parsed.netloc or parsed.query \
-            or parsed.fragment:
-        raise click.BadParameter(f"'{value}' is not a site address; use https://host/path")
+    if value is not None and (problem := base_url_problem(value)):
+        raise click.BadParameter(problem)
     return value
 
 
-def folder_options(command):
-    for option in reversed([
-        click.option("--plans", type=click.Path(path_type=Path), default="plans",
-                     show_default=True, help="Folder of athlete profiles."),
-        click.option("--content", type=click.Path(path_type=Path), default="content",
-                     show_default=True, help="Folder of protocol content."),
-        click.option("--templates", type=click.Path(path_type=Path), default="templates",
-                     show_default=True, help="Folder of Jinja templates."),
-        click.option("--today", callback=_date, metavar="YYYY-MM-DD",
-                     help="The date plans are made for (default: the real date)."),
-    ]):
+def _option(*decls: str, key: str, **kwargs):
+    """A project option: no default of its own, so rehab.yaml's value stands unless it is given."""
+    default = {None: "", True: "yes", False: "no"}.get(SCHEMA.fields[key].default,
+                                                          SCHEMA.fields[key].default)
+    fallback = kwargs.pop("fallback", default)
+    words = f"rehab.yaml's `{key}`" + (f", else {fallback}" if fallback else "")
+    return click.option(*decls, default=None, help=f"{kwargs.pop('help')} [default: {words}]",
+                        **kwargs)
+
+
+CONFIG = click.option("--config", type=click.Path(path_type=Path), metavar="FILE",
+                      help=f"Project config (default: ./{CONFIG_FILE} if there is one).")
+PLANS = _option("--plans", key="plans", type=click.Path(path_type=Path), metavar="DIR",
+                help="Folder of athlete profiles.")
+CONTENT = _option("--content", key="content", type=click.Path(path_type=Path), metavar="DIR",
+                  help="Folder of protocol content.")
+TEMPLATES = _option("--templates", key="templates", type=click.Path(path_type=Path),
+                    metavar="DIR", help="Folder of Jinja templates.")
+OUT = _option("--out", key="out", type=click.Path(path_type=Path), metavar="DIR",
+              help="Output folder.")
+TODAY = click.option("--today", callback=_date, metavar="YYYY-MM-DD",
+                     help="The date plans are made for (default: the real date).")
+
+
+def _apply(command, options):
+    for option in reversed(options):
         command = option(command)
     return command
+
+
+def folder_options(command):
+    """What every command that reads profiles takes."""
+    return _apply(command, [CONFIG, PLANS, CONTENT, TEMPLATES, TODAY])
+
+
+def site_options(command):
+    """What `build` and `serve` both take: they write the same site from the same settings."""
+    return _apply(command, [
+        OUT,
+        _option("--pdf/--no-pdf", key="pdf", help="Make the PDF handouts (--no-pdf: faster "
+                "previews; the page then links no PDF)."),
+        _option("--paper", key="paper", type=click.Choice(["a4", "letter"]),
+                help="Handout paper size (a profile's `paper:` overrides it)."),
+        _option("--base-url", key="base_url", callback=_base_url, metavar="URL",
+                fallback="none, no QR code",
+                help="Where site/ is published (https://...): adds a QR code to each handout."),
+        _option("--jobs", "-j", key="jobs", type=click.IntRange(min=1),
+                fallback="the number of CPU cores", help="Worker processes."),
+    ])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -79,49 +113,36 @@ def main(ctx: click.Context, debug: bool) -> None:
 @main.command()
 @click.argument("ids", nargs=-1, callback=_ids)
 @folder_options
-@click.option("--out", type=click.Path(path_type=Path), default="site", show_default=True,
-              help="Output folder.")
-@click.option("--no-pdf", is_flag=True, help="Skip the PDF handouts (faster previews).")
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
-              help="Handout paper size (a profile's `paper:` overrides it).")
-@click.option("--base-url", callback=_base_url, metavar="URL",
-              help="Where site/ is published (https://...): adds a QR code to each handout.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: the number of CPU cores).")
+@site_options
 @click.option("--force", is_flag=True, help="Rebuild every athlete, changed or not.")
 @click.pass_context
-def build(ctx, ids, plans, content, templates, today, out, no_pdf, paper, base_url, jobs, force):
+def build(ctx, ids, config, today, force, **flags):
     """Build the plan of every athlete in plans/ (or only IDS) whose inputs changed."""
-    from generator.sitebuild import build_site
+    from generator.build import build_site
 
-    settings = Settings(plans=plans, content=content, templates=templates, out=out,
-                        today=today, pdf=not no_pdf, paper=paper, base_url=base_url)
-    report = _guarded(ctx, lambda: build_site(settings, ids, jobs=jobs, force=force,
-                                              progress=_progress_bar))
-    for athlete in report.removed:
-        click.echo(f" removed  {athlete} (profile deleted)")
-    for folder in report.removed_folders:
-        click.echo(f" removed  {folder}/ (no profile uses this folder any more)")
-    _report(report.outcomes, verb="built", debug=ctx.find_root().obj.get("debug"),
-            list_unchanged=bool(ids))
+    report = _guarded(ctx, lambda: build_site(load_settings(config, today, **flags), ids,
+                                              force=force, progress=_progress_bar))
+    _print(site_report_lines(report, debug=_debug(ctx), list_unchanged=bool(ids)))
+    if not all_good(report.outcomes):
+        sys.exit(EXIT_FAILED)
 
 
 @main.command()
 @folder_options
-@click.option("--out", type=click.Path(path_type=Path), default="site", show_default=True,
-              help="Output folder.")
-@click.option("--no-pdf", is_flag=True, help="Skip the PDF handouts.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes for large rebuilds (default: the number of CPU cores).")
+@site_options
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free one).")
 @click.pass_context
-def serve(ctx, plans, content, templates, today, out, no_pdf, port, jobs):
-    """Preview site/ on http://127.0.0.1:PORT, rebuilding and reloading as files change."""
+def serve(ctx, config, today, port, **flags):
+    """Preview site/ on http://127.0.0.1:PORT, rebuilding and reloading as files change.
+
+    It builds exactly what `rehab build` with the same options would.
+    """
     from generator.serve import serve_forever
 
-    settings = Settings(plans=plans, content=content, templates=templates, out=out,
-                        today=today, pdf=not no_pdf)
-    _guarded(ctx, lambda: serve_forever(settings, port=port, jobs=jobs, echo=click.echo))
+    settings = _guarded(ctx, lambda: load_settings(config, today, **flags))
+    _guarded(ctx, lambda: serve_forever(settings, port=port, echo=click.echo,
+                                        debug=_debug(ctx)))
 
 
 @contextlib.contextmanager
@@ -138,11 +159,12 @@ def _progress_bar(total: int):
 @click.argument("ids", nargs=-1, callback=_ids)
 @folder_options
 @click.pass_context
-def check(ctx, ids, plans, content, templates, today):
-    """Validate profiles and content; write nothing."""
-    settings = Settings(plans=plans, content=content, templates=templates, today=today)
-    outcomes = _guarded(ctx, lambda: check_all(settings, ids))
-    _report(outcomes, verb="ok", debug=ctx.find_root().obj.get("debug"))
+def check(ctx, ids, config, today, **flags):
+    """Validate rehab.yaml, profiles and content; write nothing."""
+    outcomes = _guarded(ctx, lambda: check_all(load_settings(config, today, **flags), ids))
+    _print(report_lines(outcomes, verb="ok", debug=_debug(ctx)))
+    if not all_good(outcomes):
+        sys.exit(EXIT_FAILED)
 
 
 @main.command()
@@ -151,18 +173,19 @@ def check(ctx, ids, plans, content, templates, today):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.pass_context
-def plan(ctx, athlete, plans, content, templates, today, fmt):
+def plan(ctx, athlete, config, today, fmt, **flags):
     """Print the computed plan of one athlete."""
-    from generator.build import Build, plan_json
-
-    settings = Settings(plans=plans, content=content, templates=templates, today=today)
+    from generator.build import plan_athlete
+    from generator.load import Inputs
+    from generator.render.artifacts import plan_json
 
     def compute():
-        return Build(settings).plan_for(profile_path(plans, athlete))[1]
+        settings = load_settings(config, today, **flags)
+        return plan_athlete(profile_path(settings.plans, athlete), Inputs(settings))[1]
 
     result = _guarded(ctx, compute)
     if isinstance(result, Referral):
-        _referral_message(athlete, result.reasons)
+        _print(referral_lines(athlete, result.reasons))
         sys.exit(EXIT_FAILED)
     click.echo(plan_json(result) if fmt == "json" else render_text(result), nl=False)
 
@@ -172,12 +195,11 @@ def plan(ctx, athlete, plans, content, templates, today, fmt):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.pass_context
-def status(ctx, plans, content, templates, today, fmt):
+def status(ctx, config, today, fmt, **flags):
     """One line per athlete: where they are, what is next, what needs a look."""
     from generator.status import collect, render_table, to_dict
 
-    settings = Settings(plans=plans, content=content, templates=templates, today=today)
-    rows = _guarded(ctx, lambda: collect(settings))
+    rows = _guarded(ctx, lambda: collect(load_settings(config, today, **flags)))
     if fmt == "json":
         document = {"as_of": today.isoformat(), "athletes": [to_dict(r) for r in rows]}
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
@@ -189,21 +211,23 @@ def status(ctx, plans, content, templates, today, fmt):
 
 @main.command()
 @click.argument("athlete")
-@click.option("--plans", type=click.Path(path_type=Path), default="plans", show_default=True)
-@click.option("--templates", type=click.Path(path_type=Path), default="templates",
-              show_default=True)
-def new(athlete, plans, templates):
+@CONFIG
+@PLANS
+@TEMPLATES
+@click.pass_context
+def new(ctx, athlete, config, **flags):
     """Write plans/ATHLETE.yaml, a commented starter profile."""
     if not ID_PATTERN.match(athlete):
         raise click.BadParameter("use lowercase letters, digits and hyphens, e.g. jordan-lee",
                                  param_hint="ATHLETE")
-    target = plans / f"{athlete}.yaml"
+    settings = _guarded(ctx, lambda: load_settings(config, **flags))
+    target = settings.plans / f"{athlete}.yaml"
     if target.exists():
         click.echo(f"{target}: already exists; not overwritten", err=True)
         sys.exit(EXIT_FAILED)
-    starter = (templates / "starter-profile.yaml").read_text(encoding="utf-8")
+    starter = (settings.templates / "starter-profile.yaml").read_text(encoding="utf-8")
     text = starter.replace("{{ id }}", athlete).replace("{{ today }}", dt.date.today().isoformat())
-    plans.mkdir(parents=True, exist_ok=True)
+    settings.plans.mkdir(parents=True, exist_ok=True)
     with open(target, "x", encoding="utf-8") as handle:
         handle.write(text)
     click.echo(f"wrote {target}: fill it in, then `rehab check {athlete}`")
@@ -211,18 +235,19 @@ def new(athlete, plans, templates):
 
 @main.command()
 @click.argument("athlete", callback=_ids)
-@click.option("--plans", type=click.Path(path_type=Path), default="plans", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), default="site", show_default=True)
+@CONFIG
+@PLANS
+@OUT
 @click.pass_context
-def link(ctx, athlete, plans, out):
+def link(ctx, athlete, config, **flags):
     """Print the folder (URL path) of ATHLETE's pages in the site."""
-    settings = Settings(plans=plans, out=out)
 
     def folder():
-        path = profile_path(plans, athlete)
+        settings = load_settings(config, **flags)
+        path = profile_path(settings.plans, athlete)
         if not path.is_file():
             raise InputError.single(str(path), "profile not found")
-        return out / output_folder(athlete, read_key(settings.key_file))
+        return settings.out / output_folder(athlete, read_key(settings.key_file))
 
     found = _guarded(ctx, folder)
     click.echo(f"{found}/")
@@ -242,7 +267,7 @@ def _guarded(ctx: click.Context, work):
         click.echo("interrupted: files already written are whole; nothing half-written", err=True)
         sys.exit(130)
     except Exception as err:  # a bug, not bad input: say so briefly
-        if ctx.find_root().obj.get("debug"):
+        if _debug(ctx):
             traceback.print_exc()
         else:
             click.echo(f"internal error: {type(err).__name__}: {err} (rerun with --debug)",
@@ -250,46 +275,13 @@ def _guarded(ctx: click.Context, work):
         sys.exit(EXIT_FAILED)
 
 
-def _referral_message(athlete: str, reasons: tuple[str, ...]) -> None:
-    click.echo(f"REFERRAL {athlete}: no plan made. Orthopaedic surgical referral needed:", err=True)
-    for reason in reasons:
-        click.echo(f"  - {reason}", err=True)
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.find_root().obj.get("debug"))
 
 
-def _report(outcomes: list[Outcome], verb: str, debug: bool = False,
-            list_unchanged: bool = False) -> None:
-    for outcome in outcomes:
-        if outcome.status == "unchanged":
-            if list_unchanged:
-                click.echo(f"unchanged  {outcome.athlete} -> {outcome.folder}/")
-        elif outcome.status == "built":
-            where = f" -> {outcome.folder}/" if outcome.folder else ""
-            click.echo(f"{verb:>8}  {outcome.athlete}{where}")
-            for warning in outcome.warnings:
-                click.echo(f"{'check':>8}  {outcome.athlete}: {warning}")
-        elif outcome.status == "referral":
-            _referral_message(outcome.athlete, outcome.reasons)
-        else:
-            click.echo(f"  failed  {outcome.athlete}:", err=True)
-            for problem in outcome.problems:
-                click.echo(f"          {problem}", err=True)
-            if debug and outcome.error is not None:
-                traceback.print_exception(outcome.error)
-    built = sum(o.status == "built" for o in outcomes)
-    failed = [o.athlete for o in outcomes if o.status == "failed"]
-    referral = [o.athlete for o in outcomes if o.status == "referral"]
-    unchanged = sum(o.status == "unchanged" for o in outcomes)
-    summary = f"{built} {verb}, {len(failed)} failed, {len(referral)} need referral"
-    if unchanged:
-        summary += f", {unchanged} unchanged"
-    for label, names in (("failed", failed), ("referral", referral)):
-        if names:
-            summary += f"\n  {label}: {', '.join(names)}"
-    if not outcomes:
-        summary = "no profiles found (add one with `rehab new ID`)"
-    click.echo(summary)
-    if failed or referral:
-        sys.exit(EXIT_FAILED)
+def _print(lines: list[Line]) -> None:
+    for line in lines:
+        click.echo(line.text, err=line.error)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ with the errors of the athlete shown (their last good plan stays underneath).
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import json
 import multiprocessing
@@ -20,10 +19,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from generator.build import Settings, output_folder
+from generator.build import Outcome, SiteReport, build_site
+from generator.config import Settings
 from generator.errors import InputError
+from generator.load import output_folder
+from generator.report import athlete_lines, site_report_lines
 from generator.secret import load_or_create_key
-from generator.sitebuild import SiteReport, build_site, stale_athletes
 
 POLL_SECONDS = 0.5
 RELOAD_SCRIPT = """\
@@ -43,14 +44,18 @@ BANNER_STYLE = ("position:sticky;top:0;z-index:9999;max-height:40vh;overflow:aut
                 "background:#8b0000;color:#fff;font:14px/1.4 monospace;white-space:pre-wrap")
 
 
+FAILED_BANNER = "This profile has errors; the plan below is the last good build:"
+REFERRAL_BANNER = "REFERRAL: no plan made. Orthopaedic surgical referral needed:"
+
+
 class Preview:
     """One preview session: rebuilds on change and remembers what went wrong, for the page."""
 
-    def __init__(self, settings: Settings, jobs: int | None = None,
-                 echo: Callable[[str], None] = print):
+    def __init__(self, settings: Settings, echo: Callable[[str], None] = print,
+                 debug: bool = False):
         self.settings = settings
-        self.jobs = jobs
         self.echo = echo
+        self.debug = debug
         self.generation = 0  # moves on after every rebuild that changed something
         self.site_errors: list[str] = []  # content or templates broken: every page
         self.athlete_errors: dict[str, list[str]] = {}
@@ -92,22 +97,24 @@ class Preview:
         return True
 
     def rebuild(self) -> None:
-        """Pages first, handouts after: the phone page is current within a fraction of a
-        second, and the PDFs (about a second each) follow in a second pass."""
+        """The build `rehab build` runs, pages first: an edited athlete's page is current within
+        a fraction of a second, and their handout (about a second) follows."""
         with self._lock:
             started = time.perf_counter()
-            told: set[tuple[str, str]] = set()  # each problem once, not once per pass
+            finished: dict[str, str] = {}  # athlete -> "handout (why) [seconds]"
+
+            def built(outcome: Outcome, why: str) -> None:
+                note = f"({why}) [{time.perf_counter() - started:.2f} s]"
+                if outcome.part != "all":
+                    note = f"{outcome.part} {note}"
+                if outcome.part == "page":  # shown at once; the report follows the handout
+                    self._page_ready(outcome, note)
+                else:
+                    finished[outcome.athlete] = note
+
             try:
-                stale = stale_athletes(self.settings)
-                passes = [(self.settings, (), "")]
-                if self.settings.pdf and stale:
-                    quick = dataclasses.replace(self.settings, pdf=False)
-                    passes.insert(0, (quick, tuple(stale), "page"))
-                    passes[-1] = (self.settings, (), "handout")
-                for settings, ids, what in passes:
-                    report = build_site(settings, ids, jobs=self.jobs,
-                                        mp_context=self._mp_context)
-                    self._take(report, stale, what, time.perf_counter() - started, told)
+                report = build_site(self.settings, page_first=True, on_built=built,
+                                    mp_context=self._mp_context)
             except InputError as err:
                 self.site_errors = [
                     "Content or templates have errors; every page is from the last good build:",
@@ -115,48 +122,40 @@ class Preview:
                 for problem in err.problems:
                     self.echo(f"error: {problem}")
                 self.generation += 1
+                return
             except Exception as err:  # a bug: say so, keep serving the last good site
                 self.site_errors = [f"internal error: {type(err).__name__}: {err}"]
                 self.echo(self.site_errors[0])
                 self.generation += 1
+                return
+            for line in site_report_lines(report, notes=finished, debug=self.debug):
+                self.echo(line.text)
+            self._take(report)
 
-    def _take(self, report: SiteReport, reasons: dict[str, str], what: str, seconds: float,
-              told: set[tuple[str, str]]) -> None:
+    def _page_ready(self, outcome: Outcome, note: str) -> None:
+        self.echo(athlete_lines(outcome, note=note)[0].text)  # its warnings: in the report
+        self.site_errors = []  # content and templates were read: they are fine
+        self.athlete_errors.pop(outcome.athlete, None)
+        self.folders[self.folder_of(outcome.athlete)] = outcome.athlete
+        self.generation += 1
+
+    def _take(self, report: SiteReport) -> None:
+        """After a build: the athlete list, and a banner for each athlete with errors."""
         changed = bool(report.removed) or bool(self.site_errors)
         self.site_errors = []
         for athlete in report.removed:
-            self.echo(f" removed  {athlete} (profile deleted)")
             self.athlete_errors.pop(athlete, None)
             self.folders.pop(self.folder_of(athlete), None)
         for outcome in report.outcomes:
             athlete = outcome.athlete
             self.folders[self.folder_of(athlete)] = athlete
             before = self.athlete_errors.pop(athlete, None)
-            if outcome.status == "built":
-                why = reasons.get(athlete, report.reasons.get(athlete, ""))
-                self.echo(f"   built  {athlete}{' ' + what if what else ''} ({why}) "
-                          f"-> {outcome.folder}/ [{seconds:.2f} s]")
-                changed = True
-                continue
             if outcome.status == "failed":
-                errors = [str(problem) for problem in outcome.problems]
-                heading = f"  failed  {athlete}: not rebuilt; the last good plan stays"
-                banner = "This profile has errors; the plan below is the last good build:"
+                self.athlete_errors[athlete] = [FAILED_BANNER, *map(str, outcome.problems)]
             elif outcome.status == "referral":
-                errors = [f"{reason}" for reason in outcome.reasons]
-                heading = (f"REFERRAL {athlete}: no plan made, plan removed. Orthopaedic "
-                           "surgical referral needed:")
-                banner = "REFERRAL: no plan made. Orthopaedic surgical referral needed:"
-            else:
-                changed = changed or bool(before)  # fixed back to an already built version
-                continue
-            self.athlete_errors[athlete] = [banner, *errors]
-            changed = changed or before != self.athlete_errors[athlete]
-            if (athlete, "\n".join(errors)) not in told:
-                told.add((athlete, "\n".join(errors)))
-                self.echo(heading)
-                for error in errors:
-                    self.echo(f"          {error}")
+                self.athlete_errors[athlete] = [REFERRAL_BANNER, *outcome.reasons]
+            changed = changed or outcome.status == "built" or (
+                before != self.athlete_errors.get(athlete))
         if changed:
             self.generation += 1
 
@@ -256,9 +255,9 @@ def watch(preview: Preview, stop: threading.Event, interval: float = POLL_SECOND
             return
 
 
-def serve_forever(settings: Settings, port: int = 8000, jobs: int | None = None,
-                  echo: Callable[[str], None] = print) -> None:
-    preview = Preview(settings, jobs=jobs, echo=echo)
+def serve_forever(settings: Settings, port: int = 8000, echo: Callable[[str], None] = print,
+                  debug: bool = False) -> None:
+    preview = Preview(settings, echo=echo, debug=debug)
     server = make_server(preview, port)
     host, bound = server.server_address[:2]
     echo(f"serving {settings.out}/ on http://{host}:{bound}/ ; watching "

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from generator.build import Build, Settings, profile_paths
+from generator.build import plan_athlete
+from generator.config import Settings
 from generator.errors import InputError
+from generator.load import Inputs, profile_paths
 from generator.plan import Audience, NextStep, Plan, RecordedEvent, Referral
 
 
@@ -55,11 +57,11 @@ def status_row(plan: Plan, today: dt.date) -> StatusRow:
 
 def collect(settings: Settings) -> list[StatusRow]:
     """A row for every profile in plans/: built ones, and those that failed or need referral."""
-    build = Build(settings)
+    inputs = Inputs(settings)
     rows = []
     for path in profile_paths(settings.plans):
         try:
-            profile, plan = build.plan_for(path)
+            profile, plan = plan_athlete(path, inputs)
         except InputError as err:
             rows.append(StatusRow(path.stem, "failed", problems=tuple(map(str, err.problems))))
             continue

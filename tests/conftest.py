@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 from factories import PROTOCOL_ID, ROOT, TODAY, copy_project
 
-from generator.build import output_folder
 from generator.cli import main
+from generator.load import output_folder
 from generator.protocol import load_protocols
 from generator.secret import read_key
 

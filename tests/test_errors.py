@@ -305,7 +305,7 @@ def test_an_internal_error_is_one_line_unless_debug(project, monkeypatch):
 
 def test_an_internal_error_outside_any_athlete(project, monkeypatch):
     project.write_profile("good", PROFILE_YAML)
-    monkeypatch.setattr("generator.build.load_protocols", crash)
+    monkeypatch.setattr("generator.load.load_protocols", crash)
     result = project.rehab("check")
     assert result.exit_code == 1
     assert result.stderr == "internal error: ZeroDivisionError: a bug (rerun with --debug)\n"

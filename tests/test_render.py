@@ -134,7 +134,7 @@ def test_handout_pages_are_a4(built_examples):
 def test_two_builds_write_the_same_bytes(example_project):
     """Two fresh builds of the examples, each into its own folder, are byte for byte the same.
     (A rebuild in place proves nothing: it finds every athlete unchanged. The handouts' bytes
-    are compared in test_sitebuild, serial against parallel.)"""
+    are compared in test_build, serial against parallel.)"""
     trees = []
     for out in ("first", "second"):
         result = example_project.rehab("build", "--no-pdf", "--out", out)

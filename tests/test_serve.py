@@ -7,11 +7,13 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from factories import PROFILE_YAML, TODAY
 
-from generator.build import Settings
+import generator.write
+from generator.config import Settings
 from generator.errors import InputError
 from generator.serve import Preview, make_server, watch
 
@@ -24,9 +26,9 @@ def preview(project):
     project.write_profile("ann", PROFILE_YAML.replace("Test Athlete", "Ann Original"))
     settings = Settings(plans=project.plans, content=project.root / "content",
                         templates=project.root / "templates", out=project.site, today=TODAY,
-                        pdf=False)
+                        pdf=False, jobs=1)
     messages: list[str] = []
-    session = Preview(settings, jobs=1, echo=messages.append)
+    session = Preview(settings, echo=messages.append)
     session.poll()
     server = make_server(session, port=0)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
@@ -46,6 +48,16 @@ def get(url: str) -> tuple[int, str]:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as err:
         return err.code, ""
+
+
+def status_of(url: str) -> int:
+    """The HTTP status, after reading the whole body (a PDF is read as bytes)."""
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
 
 
 def ann_page(preview) -> str:
@@ -138,3 +150,81 @@ def test_the_command_reports_a_busy_port_plainly(preview):
     result = preview.project.rehab("serve", "--no-pdf", "--port", busy)
     assert result.exit_code == 1
     assert "error: --port: cannot listen on 127.0.0.1" in result.output
+
+
+@pytest.fixture
+def with_handouts(project):
+    """ann built with her handout, served; the caller edits and polls."""
+    project.write_profile("ann", PROFILE_YAML.replace("Test Athlete", "Ann Original"))
+    settings = Settings(plans=project.plans, content=project.root / "content",
+                        templates=project.root / "templates", out=project.site, today=TODAY,
+                        jobs=1)
+    messages: list[str] = []
+    session = Preview(settings, echo=messages.append)
+    session.poll()
+    server = make_server(session, port=0)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    session.url = f"http://127.0.0.1:{server.server_address[1]}"
+    session.messages = messages
+    session.project = project
+    yield session
+    server.shutdown()
+    server.server_close()
+    thread.join(TIMEOUT)
+
+
+def test_the_page_and_the_handout_are_never_missing_during_a_rebuild(with_handouts):
+    """Polled every 20 ms, over HTTP and on disk, from before the edit to after the PDF."""
+    preview = with_handouts
+    folder = preview.project.folder("ann")
+    handout_before = (folder / "plan.pdf").read_bytes()
+    urls = [f"{preview.url}/{folder.name}/", f"{preview.url}/{folder.name}/plan.pdf"]
+    looks: list[tuple[str, int]] = []
+    stop = threading.Event()
+
+    def keep_looking():
+        while not stop.is_set():
+            for url in urls:
+                looks.append((url, status_of(url)))
+            for path in (folder / "index.html", folder / "plan.pdf"):
+                looks.append((str(path), 200 if path.is_file() else 404))
+            time.sleep(0.02)
+
+    looker = threading.Thread(target=keep_looking, daemon=True)
+    looker.start()
+    try:
+        time.sleep(0.1)
+        preview.project.write_profile("ann", PROFILE_YAML.replace("Test Athlete", "Ann Edited"))
+        assert preview.poll()
+        time.sleep(0.1)
+    finally:
+        stop.set()
+        looker.join(TIMEOUT)
+    assert [look for look in looks if look[1] != 200] == []
+    assert len(looks) >= 4 * 20  # at least 20 rounds: the rebuild was watched throughout
+    assert "Ann Edited" in ann_page(preview)
+    assert (folder / "plan.pdf").read_bytes() != handout_before
+
+
+def test_an_edit_writes_each_file_once_page_first(with_handouts, monkeypatch):
+    preview = with_handouts
+    folder = preview.project.folder("ann")
+    written: list[str] = []
+    real_replace = generator.write.os.replace
+
+    def record(source, target):
+        if Path(target).parent == folder:
+            written.append(Path(target).name)
+        real_replace(source, target)
+
+    monkeypatch.setattr(generator.write.os, "replace", record)
+    preview.messages.clear()
+    preview.project.write_profile("ann", PROFILE_YAML.replace("Test Athlete", "Ann Again"))
+    preview.poll()
+    assert sorted(written) == sorted(p.name for p in folder.iterdir())  # each file, once
+    assert written.index("index.html") < written.index("plan.pdf")  # the page first
+    page, handout = (next(m for m in preview.messages if f"ann {part} (" in m)
+                     for part in ("page", "handout"))
+    assert preview.messages.index(page) < preview.messages.index(handout)
+    assert "profile changed" in page and page.endswith(f"-> {folder}/")

@@ -11,7 +11,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.plan import Plan
-from generator.profile import Profile
+from generator.profile import Clinician, Profile
 from generator.protocol import Protocol
 from generator.render.environment import asset_source, compact, load_template
 from generator.render.markdown import protocol_markdown
@@ -24,6 +24,14 @@ class Presentation:
     paper: str = "a4"  # a4 | letter
     page_url: str | None = None  # the athlete's page online, for the handout's QR code
     pdf: bool = True  # whether this build makes plan.pdf (the page links it only then)
+    clinic: Clinician = Clinician()  # rehab.yaml's clinic: what a profile's clinician leaves out
+
+    def contact(self, clinician: Clinician) -> Clinician:
+        """Whom the athlete calls: the profile's clinician, with the clinic, phone and email it
+        leaves blank taken from the project's clinic."""
+        return Clinician(name=clinician.name, clinic=clinician.clinic or self.clinic.clinic,
+                         phone=clinician.phone or self.clinic.phone,
+                         email=clinician.email or self.clinic.email)
 
 
 def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
@@ -58,7 +66,8 @@ def render_page(env: jinja2.Environment, plan: Plan, protocol: Protocol, profile
                 presentation: Presentation = Presentation()) -> str:
     script, script_hash = _script(env)
     context = page_context(plan, protocol, profile)
-    context.update(script=script, script_hash=script_hash, has_pdf=presentation.pdf)
+    context.update(script=script, script_hash=script_hash, has_pdf=presentation.pdf,
+                   contact=presentation.contact(profile.clinician))
     return load_template(env, "plan.html").render(context)
 
 
@@ -66,7 +75,7 @@ def render_handout(env: jinja2.Environment, plan: Plan, protocol: Protocol, prof
                    presentation: Presentation = Presentation()) -> str:
     context = page_context(plan, protocol, profile)
     context.update(paper=presentation.paper, qr_code=_qr_svg(presentation.page_url),
-                   page_url=presentation.page_url)
+                   page_url=presentation.page_url, contact=presentation.contact(profile.clinician))
     return load_template(env, "handout.html").render(context)
 
 

@@ -1,4 +1,4 @@
-"""Incremental and parallel builds: only what changed is built, and nothing is ever stale."""
+"""The build pipeline: only what changed is built, nothing is ever stale, nothing is lost."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ import pytest
 from factories import PROFILE_YAML, PROTOCOL_ID, TODAY
 
 import generator
-from generator import sitebuild
 from generator.buildstate import BuildState, state_path
+from generator.secret import TOKEN_PATTERN
 
 OTHER_PROTOCOL = "other-protocol"
+TENSION = PROFILE_YAML.replace("  severity: moderate\n",
+                               "  severity: moderate\n  fracture_side: tension\n")
 
 
 ATHLETES = ("ann", "ben", "cat", "dan", "eve", "fay", "gus")
@@ -36,6 +38,18 @@ def rebuilt(before: dict[str, int], after: dict[str, int]) -> set[str]:
 
 def page(project, athlete: str) -> str:
     return (project.folder(athlete) / "index.html").read_text(encoding="utf-8")
+
+
+def snapshot(site: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*"))
+            if p.is_file()}
+
+
+def folder_of(project, athlete: str) -> Path:
+    result = project.rehab("link", athlete)
+    assert result.exit_code == 0, result.output
+    assert project.root / result.stdout.strip() == project.folder(athlete)
+    return project.folder(athlete)
 
 
 def same_tree(left: Path, right: Path) -> bool:
@@ -228,25 +242,6 @@ def test_no_progress_bar_when_output_is_not_a_terminal(clinic):
     assert result.output.count("\n") == 5  # four athletes and the summary
 
 
-def test_a_pool_of_workers_writes_the_same_bytes_as_one_process(clinic, monkeypatch):
-    monkeypatch.setattr(sitebuild, "POOL_MIN_HTML_ONLY", 2)  # a pool even for four pages
-    assert clinic.rehab("build", "--no-pdf", "--jobs", "2", "--out", "pooled").exit_code == 0
-    assert clinic.rehab("build", "--no-pdf", "--jobs", "1", "--force").exit_code == 0
-    assert same_tree(clinic.site, clinic.root / "pooled")
-
-
-def test_parallel_pdfs_are_byte_identical_to_serial_ones(project):
-    for athlete, severity in (("eve", "mild"), ("fay", "moderate")):
-        project.write_profile(athlete, PROFILE_YAML.replace("severity: moderate",
-                                                            f"severity: {severity}"))
-    serial = project.rehab("build", "--jobs", "1", "--out", "serial")
-    parallel = project.rehab("build", "--jobs", "2", "--out", "parallel")
-    assert serial.exit_code == 0 and parallel.exit_code == 0, serial.output + parallel.output
-    eve = project.folder("eve").name
-    assert (project.root / "serial" / eve / "plan.pdf").stat().st_size > 10_000
-    assert same_tree(project.root / "serial", project.root / "parallel")
-
-
 def test_turning_pdfs_off_leaves_no_stale_handout(project):
     project.write_profile("gus", PROFILE_YAML)
     assert project.rehab("build").exit_code == 0
@@ -254,3 +249,115 @@ def test_turning_pdfs_off_leaves_no_stale_handout(project):
     project.write_profile("gus", PROFILE_YAML.replace("Test Athlete", "Gus"))
     assert project.rehab("build", "--no-pdf").exit_code == 0
     assert not (project.folder("gus") / "plan.pdf").exists()  # it would show the old name
+
+
+# Clean-up and safety: what a build removes, and what it never touches
+
+
+@pytest.fixture
+def three_built(project):
+    for athlete in ("ann", "ben", "cat"):
+        project.write_profile(athlete, PROFILE_YAML.replace("Test Athlete", athlete.title()))
+    result = project.rehab("build", "--no-pdf")
+    assert result.exit_code == 0, result.output
+    return project
+
+def test_a_broken_profile_keeps_its_last_good_pages(three_built):
+    project = three_built
+    before = snapshot(project.site)
+    project.write_profile("ben", PROFILE_YAML.replace("side: left", "side: [left"))
+    result = project.rehab("build", "--no-pdf", "--today", "2026-12-01")
+    assert result.exit_code == 1
+    assert "  failed: ben" in result.stdout
+    after = snapshot(project.site)
+    ben = folder_of(project, "ben").name
+    assert {k: v for k, v in after.items() if k.startswith(ben)} == {
+        k: v for k, v in before.items() if k.startswith(ben)}
+    ann = folder_of(project, "ann").name
+    assert after[f"{ann}/plan.json"] != before[f"{ann}/plan.json"]  # the others moved on
+
+
+def test_a_referral_removes_the_earlier_plan(three_built):
+    project = three_built
+    ben = folder_of(project, "ben")
+    assert (ben / "index.html").is_file()
+    project.write_profile("ben", TENSION)
+    result = project.rehab("build", "--no-pdf", "ben")
+    assert result.exit_code == 1
+    assert "REFERRAL ben: no plan made" in result.stderr
+    assert "0 built, 0 failed, 1 need referral\n  referral: ben\n" in result.stdout
+    assert not ben.exists()
+    assert folder_of(project, "ann").is_dir()
+
+
+def test_rotating_the_key_moves_every_athlete_and_removes_the_old_folders(three_built):
+    project = three_built
+    old = {a: folder_of(project, a) for a in ("ann", "ben", "cat")}
+    (project.root / ".rehab" / "secret.key").unlink()
+    result = project.rehab("build", "--no-pdf")
+    assert result.exit_code == 0, result.output
+    new = {a: folder_of(project, a) for a in ("ann", "ben", "cat")}
+    for athlete in old:
+        assert old[athlete] != new[athlete]
+        assert not old[athlete].exists()
+        assert (new[athlete] / "index.html").is_file()
+        assert f" removed  site/{old[athlete].name}/ (no profile uses this folder any more)" \
+            in result.stdout
+
+
+def test_clean_up_spares_failing_athletes_and_folders_it_did_not_write(three_built):
+    project = three_built
+    ben, cat = folder_of(project, "ben"), folder_of(project, "cat")
+    project.write_profile("ben", "name: [\n")  # broken, but still a profile
+    (project.plans / "cat.yaml").unlink()  # discharged
+    mine = project.site / "0123456789abcdef0123456789abcdef"  # looks like a token, is not ours
+    mine.mkdir()
+    (mine / "index.html").write_text("my page")
+    assets = project.site / "assets"
+    assets.mkdir()
+    (assets / "logo.svg").write_text("<svg/>")
+    with_subfolder = project.site / "fedcba9876543210fedcba9876543210"
+    with_subfolder.mkdir()
+    for name in ("index.html", "plan.json"):
+        (with_subfolder / name).write_bytes((ben / name).read_bytes())
+    (with_subfolder / "extra").mkdir()
+
+    result = project.rehab("build", "--no-pdf")
+    assert result.exit_code == 1
+    assert (ben / "index.html").is_file()
+    assert not cat.exists()
+    assert " removed  cat (profile deleted)" in result.stdout
+    assert mine.is_dir() and assets.is_dir() and with_subfolder.is_dir()
+
+
+def test_building_some_ids_removes_no_other_folder(three_built):
+    project = three_built
+    old = {a: folder_of(project, a) for a in ("ann", "ben", "cat")}
+    (project.root / ".rehab" / "secret.key").unlink()
+    assert project.rehab("build", "--no-pdf", "ann").exit_code == 0
+    # ann moved to her new folder (her old one went with it); nobody else was touched
+    assert not old["ann"].exists() and (folder_of(project, "ann") / "index.html").is_file()
+    assert old["ben"].is_dir() and old["cat"].is_dir()
+
+
+def test_an_empty_plans_folder_removes_nothing(three_built):
+    project = three_built
+    for path in project.plans.iterdir():
+        path.unlink()
+    result = project.rehab("build", "--no-pdf")
+    assert "no profiles found" in result.stdout
+    assert len([p for p in project.site.iterdir() if TOKEN_PATTERN.match(p.name)]) == 3
+
+
+def test_a_profile_linked_from_outside_plans_is_refused(project, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("elsewhere") / "secret.yaml"
+    outside.write_text(PROFILE_YAML)
+    (project.plans / "sneaky.yaml").symlink_to(outside)
+    (project.plans / "real.yaml").write_text(PROFILE_YAML)
+    (project.plans / "alias.yaml").symlink_to(project.plans / "real.yaml")
+    result = project.rehab("build", "--no-pdf")
+    assert result.exit_code == 1
+    assert ("plans/sneaky.yaml: is a link to a file outside the plans folder; not read (copy "
+            "the profile into the plans folder instead of linking to it)") in result.stderr
+    assert "2 built, 1 failed, 0 need referral" in result.stdout
+

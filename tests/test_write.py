@@ -1,4 +1,5 @@
-"""Nothing lost: broken profiles keep their pages, interrupted builds leave only whole files."""
+"""Nothing half-written: files are staged outside the site and renamed into place, so an
+interrupted build, a crash or a full disk leaves every file old and whole, or new and whole."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ from pathlib import Path
 import pytest
 from factories import PROFILE_YAML
 
-import generator.build
-from generator.secret import TOKEN_PATTERN
-
-TENSION = PROFILE_YAML.replace("  severity: moderate\n",
-                               "  severity: moderate\n  fracture_side: tension\n")
+import generator.render.artifacts
+import generator.write
+from generator.write import (
+    is_athlete_folder,
+    remove_files,
+    remove_output,
+    remove_stale_folders,
+    write_files,
+)
 
 
 def snapshot(site: Path) -> dict[str, bytes]:
@@ -43,25 +48,10 @@ def three_built(project):
     return project
 
 
-def test_a_broken_profile_keeps_its_last_good_pages(three_built):
-    project = three_built
-    before = snapshot(project.site)
-    project.write_profile("ben", PROFILE_YAML.replace("side: left", "side: [left"))
-    result = project.rehab("build", "--no-pdf", "--today", "2026-12-01")
-    assert result.exit_code == 1
-    assert "  failed: ben" in result.stdout
-    after = snapshot(project.site)
-    ben = folder_of(project, "ben").name
-    assert {k: v for k, v in after.items() if k.startswith(ben)} == {
-        k: v for k, v in before.items() if k.startswith(ben)}
-    ann = folder_of(project, "ann").name
-    assert after[f"{ann}/plan.json"] != before[f"{ann}/plan.json"]  # the others moved on
-
-
 def test_ctrl_c_while_rendering_leaves_the_site_as_it_was(three_built, monkeypatch):
     project = three_built
     before = snapshot(project.site)
-    real = generator.build.render_page
+    real = generator.render.artifacts.render_page
     calls = []
 
     def interrupted(*args, **kwargs):
@@ -70,7 +60,7 @@ def test_ctrl_c_while_rendering_leaves_the_site_as_it_was(three_built, monkeypat
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(generator.build, "render_page", interrupted)
+    monkeypatch.setattr(generator.render.artifacts, "render_page", interrupted)
     result = project.rehab("build", "--no-pdf", "--today", "2026-12-01")
     assert result.exit_code == 130
     assert "interrupted" in result.stderr
@@ -95,7 +85,7 @@ def test_a_crash_while_writing_a_file_never_reaches_the_site(three_built, monkey
             raise KeyboardInterrupt
         real_fsync(fd)
 
-    monkeypatch.setattr(generator.build.os, "fsync", crash_on_the_second_file)
+    monkeypatch.setattr(generator.write.os, "fsync", crash_on_the_second_file)
     result = project.rehab("build", "--no-pdf", "--today", "2026-12-01")
     assert result.exit_code == 130
     assert snapshot(project.site) == before
@@ -118,7 +108,7 @@ def test_ctrl_c_between_the_moves_is_held_until_the_athlete_is_complete(three_bu
             os.kill(os.getpid(), signal.SIGINT)
         real_replace(source, target)
 
-    monkeypatch.setattr(generator.build.os, "replace", replace_and_get_interrupted)
+    monkeypatch.setattr(generator.write.os, "replace", replace_and_get_interrupted)
     result = project.rehab("build", "--no-pdf", "--today", "2026-12-01")
     assert result.exit_code == 130
     assert len(moves) == per_athlete  # every file of the first athlete, none of the next
@@ -142,7 +132,7 @@ def test_a_full_disk_fails_that_athlete_and_keeps_its_old_pages(three_built, mon
             raise OSError(errno.ENOSPC, "No space left on device")
         real_fsync(fd)
 
-    monkeypatch.setattr(generator.build.os, "fsync", disk_full_once)
+    monkeypatch.setattr(generator.write.os, "fsync", disk_full_once)
     result = project.rehab("build", "--no-pdf", "--today", "2026-12-01")
     assert result.exit_code == 1
     assert "could not write ben's files: No space left on device (their previous pages, if " \
@@ -163,95 +153,10 @@ def test_staging_happens_outside_the_site(project, monkeypatch):
         staged.append(Path(source))
         real_replace(source, target)
 
-    monkeypatch.setattr(generator.build.os, "replace", record)
+    monkeypatch.setattr(generator.write.os, "replace", record)
     assert project.rehab("build", "--no-pdf").exit_code == 0
     site = project.site.resolve()
     assert staged and not any(p.resolve().is_relative_to(site) for p in staged)
-
-
-def test_a_referral_removes_the_earlier_plan(three_built):
-    project = three_built
-    ben = folder_of(project, "ben")
-    assert (ben / "index.html").is_file()
-    project.write_profile("ben", TENSION)
-    result = project.rehab("build", "--no-pdf", "ben")
-    assert result.exit_code == 1
-    assert "REFERRAL ben: no plan made" in result.stderr
-    assert "0 built, 0 failed, 1 need referral\n  referral: ben\n" in result.stdout
-    assert not ben.exists()
-    assert folder_of(project, "ann").is_dir()
-
-
-def test_rotating_the_key_moves_every_athlete_and_removes_the_old_folders(three_built):
-    project = three_built
-    old = {a: folder_of(project, a) for a in ("ann", "ben", "cat")}
-    (project.root / ".rehab" / "secret.key").unlink()
-    result = project.rehab("build", "--no-pdf")
-    assert result.exit_code == 0, result.output
-    new = {a: folder_of(project, a) for a in ("ann", "ben", "cat")}
-    for athlete in old:
-        assert old[athlete] != new[athlete]
-        assert not old[athlete].exists()
-        assert (new[athlete] / "index.html").is_file()
-        assert f" removed  site/{old[athlete].name}/ (no profile uses this folder any more)" \
-            in result.stdout
-
-
-def test_clean_up_spares_failing_athletes_and_folders_it_did_not_write(three_built):
-    project = three_built
-    ben, cat = folder_of(project, "ben"), folder_of(project, "cat")
-    project.write_profile("ben", "name: [\n")  # broken, but still a profile
-    (project.plans / "cat.yaml").unlink()  # discharged
-    mine = project.site / "0123456789abcdef0123456789abcdef"  # looks like a token, is not ours
-    mine.mkdir()
-    (mine / "index.html").write_text("my page")
-    assets = project.site / "assets"
-    assets.mkdir()
-    (assets / "logo.svg").write_text("<svg/>")
-    with_subfolder = project.site / "fedcba9876543210fedcba9876543210"
-    with_subfolder.mkdir()
-    for name in ("index.html", "plan.json"):
-        (with_subfolder / name).write_bytes((ben / name).read_bytes())
-    (with_subfolder / "extra").mkdir()
-
-    result = project.rehab("build", "--no-pdf")
-    assert result.exit_code == 1
-    assert (ben / "index.html").is_file()
-    assert not cat.exists()
-    assert " removed  cat (profile deleted)" in result.stdout
-    assert mine.is_dir() and assets.is_dir() and with_subfolder.is_dir()
-
-
-def test_building_some_ids_removes_no_other_folder(three_built):
-    project = three_built
-    old = {a: folder_of(project, a) for a in ("ann", "ben", "cat")}
-    (project.root / ".rehab" / "secret.key").unlink()
-    assert project.rehab("build", "--no-pdf", "ann").exit_code == 0
-    # ann moved to her new folder (her old one went with it); nobody else was touched
-    assert not old["ann"].exists() and (folder_of(project, "ann") / "index.html").is_file()
-    assert old["ben"].is_dir() and old["cat"].is_dir()
-
-
-def test_an_empty_plans_folder_removes_nothing(three_built):
-    project = three_built
-    for path in project.plans.iterdir():
-        path.unlink()
-    result = project.rehab("build", "--no-pdf")
-    assert "no profiles found" in result.stdout
-    assert len([p for p in project.site.iterdir() if TOKEN_PATTERN.match(p.name)]) == 3
-
-
-def test_a_profile_linked_from_outside_plans_is_refused(project, tmp_path_factory):
-    outside = tmp_path_factory.mktemp("elsewhere") / "secret.yaml"
-    outside.write_text(PROFILE_YAML)
-    (project.plans / "sneaky.yaml").symlink_to(outside)
-    (project.plans / "real.yaml").write_text(PROFILE_YAML)
-    (project.plans / "alias.yaml").symlink_to(project.plans / "real.yaml")
-    result = project.rehab("build", "--no-pdf")
-    assert result.exit_code == 1
-    assert ("plans/sneaky.yaml: is a link to a file outside the plans folder; not read (copy "
-            "the profile into the plans folder instead of linking to it)") in result.stderr
-    assert "2 built, 1 failed, 0 need referral" in result.stdout
 
 
 def test_a_symlinked_output_folder_is_not_written_through(project, tmp_path_factory):
@@ -267,3 +172,87 @@ def test_a_symlinked_output_folder_is_not_written_through(project, tmp_path_fact
     assert result.exit_code == 1
     assert "is a symbolic link; not written through" in result.stderr
     assert list(target.iterdir()) == []
+
+
+# write.py's functions on their own
+
+
+def test_write_files_puts_every_file_in_place_and_says_which(tmp_path):
+    folder = tmp_path / "site" / "abc"
+    written = write_files(folder, {"b.txt": b"two", "a.txt": b"one"}, tmp_path)
+    assert written == ["a.txt", "b.txt"]
+    assert (folder / "a.txt").read_bytes() == b"one" and (folder / "b.txt").read_bytes() == b"two"
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no staging left behind
+
+
+def test_skip_unchanged_leaves_identical_files_alone(tmp_path):
+    folder = tmp_path / "site" / "abc"
+    write_files(folder, {"same.txt": b"same", "new.txt": b"old"}, tmp_path)
+    same = (folder / "same.txt").stat()
+    written = write_files(folder, {"same.txt": b"same", "new.txt": b"newer"}, tmp_path,
+                          skip_unchanged=True)
+    assert written == ["new.txt"]
+    after = (folder / "same.txt").stat()
+    assert (after.st_ino, after.st_mtime_ns) == (same.st_ino, same.st_mtime_ns)
+    assert (folder / "new.txt").read_bytes() == b"newer"
+
+
+def test_a_file_is_replaced_never_removed_first(tmp_path, monkeypatch):
+    """Whoever opens the file during a write finds the old or the new bytes, never nothing."""
+    folder = tmp_path / "site" / "abc"
+    write_files(folder, {"plan.pdf": b"old"}, tmp_path)
+    seen = []
+    real_replace = os.replace
+
+    def look_first(source, target):
+        seen.append(Path(target).read_bytes())
+        real_replace(source, target)
+
+    monkeypatch.setattr(generator.write.os, "replace", look_first)
+    write_files(folder, {"plan.pdf": b"new"}, tmp_path)
+    assert seen == [b"old"] and (folder / "plan.pdf").read_bytes() == b"new"
+
+
+def test_remove_files_stays_inside_the_folder(tmp_path):
+    folder = tmp_path / "abc"
+    folder.mkdir()
+    (folder / "plan.pdf").write_bytes(b"x")
+    (tmp_path / "outside.txt").write_bytes(b"x")
+    remove_files(folder, {"plan.pdf", "../outside.txt", "gone.txt"})
+    assert not (folder / "plan.pdf").exists()
+    assert (tmp_path / "outside.txt").exists()
+
+
+def test_remove_output_never_leaves_the_site(tmp_path):
+    site = tmp_path / "site"
+    (site / "abc").mkdir(parents=True)
+    (tmp_path / "precious").mkdir()
+    for name in ("", ".", "..", "../precious", "abc/..", "missing"):
+        assert remove_output(site, name) is False
+    assert (tmp_path / "precious").is_dir() and site.is_dir()
+    assert remove_output(site, "abc") is True and not (site / "abc").exists()
+
+
+def test_remove_output_unlinks_a_symlink_without_following_it(tmp_path):
+    site, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
+    site.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("mine")
+    (site / "abc").symlink_to(elsewhere)
+    assert remove_output(site, "abc") is True
+    assert (elsewhere / "keep.txt").read_text() == "mine"
+
+
+def test_only_folders_the_build_wrote_are_removed_as_stale(tmp_path):
+    site = tmp_path / "site"
+    ours, theirs, kept = site / "a", site / "b", site / "c"
+    for folder in (ours, theirs, kept):
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_text("<p>page</p>")
+    plan = '{"schema": 1, "athlete": {}, "weeks": []}'
+    (ours / "plan.json").write_text(plan)
+    (kept / "plan.json").write_text(plan)
+    (theirs / "plan.json").write_text('{"something": "else"}')
+    assert is_athlete_folder(ours) and not is_athlete_folder(theirs)
+    assert remove_stale_folders(site, keep={"c"}) == [ours]
+    assert theirs.is_dir() and kept.is_dir()

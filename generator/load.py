@@ -1,0 +1,64 @@
+"""What a build reads: the profiles to build, and what every athlete shares (protocols,
+templates, the project key), read once per process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.config import Settings
+from generator.errors import InputError
+from generator.profile import check_id, check_inside, profile_path
+from generator.protocol import Protocol, load_protocols
+from generator.render.environment import check_templates, make_environment
+from generator.secret import folder_token, load_or_create_key
+
+
+def profile_paths(plans_dir: Path, ids: tuple[str, ...] = ()) -> list[Path]:
+    """The profiles to build: all of plans/*.yaml, or the named ids (missing ones included)."""
+    if not plans_dir.is_dir():
+        raise InputError.single(str(plans_dir), "plans folder not found",
+                                hint="run from the project folder, or pass --plans or --config")
+    if ids:
+        return [profile_path(plans_dir, athlete) for athlete in ids]
+    return sorted(p for p in plans_dir.glob("*.yaml") if p.is_file())
+
+
+def check_profile_path(path: Path, plans_dir: Path) -> None:
+    """A profile to read: a valid id, a file that exists, really inside plans/."""
+    check_id(path)
+    if not path.is_file():
+        raise InputError.single(str(path), "profile not found",
+                                hint=f"create it with `rehab new {path.stem}`")
+    check_inside(path, plans_dir)
+
+
+def output_folder(athlete: str, key: bytes) -> str:
+    """The athlete's folder in site/: an HMAC of the id, so no one can guess it from a name."""
+    return folder_token(key, athlete)
+
+
+class Inputs:
+    """What every athlete of one build shares: protocols and templates, checked before any
+    athlete is read, and the project key."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.protocols: dict[str, Protocol] = load_protocols(settings.content)
+        self.env = make_environment(settings.templates)
+        check_templates(self.env)  # template errors surface before any athlete
+        self._key: bytes | None = None
+
+    @property
+    def key(self) -> bytes:
+        """The project key, created on the first build; `check` and `plan` never need it."""
+        if self._key is None:
+            key_file = self.settings.key_file
+            if key_file.resolve().is_relative_to(self.settings.out.resolve()):
+                raise InputError.single(str(key_file), "the key file must not be inside the "
+                                        "site folder: it would be published",
+                                        hint="pass a --plans or --out elsewhere")
+            self._key = load_or_create_key(key_file)
+        return self._key
+
+    def folder(self, athlete: str) -> Path:
+        return self.settings.out / output_folder(athlete, self.key)

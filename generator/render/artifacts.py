@@ -1,0 +1,79 @@
+"""Plan -> {file name: bytes}: every file of one athlete's folder, made from one plan."""
+
+from __future__ import annotations
+
+import jinja2
+
+from generator.config import Settings
+from generator.plan import Plan
+from generator.profile import Profile
+from generator.protocol import Protocol
+from generator.render.environment import template_error
+from generator.render.html import Presentation, render_handout, render_page
+from generator.render.ics import render_calendar
+from generator.render.jsonfile import indented_json
+from generator.render.offline import offline_files
+
+HANDOUT = "plan.pdf"
+SERVICE_WORKER = "sw.js"  # lists the hash of every other file, the handout's too
+ROBOTS = "User-agent: *\nDisallow: /\n"
+
+# What to render: every file; or all but the handout and the service worker that lists it
+# (`rehab serve` shows the page first); or every file for the second step of that.
+PARTS = ("all", "page", "handout")
+
+
+def plan_json(plan: Plan) -> str:
+    # indented_json(x) == json.dumps(x, indent=2, ensure_ascii=False), without the slow path
+    return indented_json(plan.to_dict()) + "\n"
+
+
+def site_files() -> dict[str, bytes]:
+    """Files of the site itself, naming no athlete."""
+    return {"robots.txt": ROBOTS.encode()}
+
+
+class Renderer:
+    """Renders athletes' folders for one build; one per process (WeasyPrint loads once)."""
+
+    def __init__(self, settings: Settings, env: jinja2.Environment):
+        self.settings = settings
+        self.env = env
+        self._pdf = None
+
+    @property
+    def pdf(self):
+        if self._pdf is None:
+            from generator.render.pdf import PdfRenderer
+
+            self._pdf = PdfRenderer([self.settings.templates, self.settings.content])
+        return self._pdf
+
+    def presentation(self, profile: Profile, folder: str) -> Presentation:
+        base = self.settings.base_url
+        return Presentation(paper=profile.paper or self.settings.paper,
+                            page_url=f"{base.rstrip('/')}/{folder}/" if base else None,
+                            pdf=self.settings.pdf, clinic=self.settings.clinic)
+
+    def render(self, profile: Profile, plan: Plan, protocol: Protocol, folder: str,
+               part: str = "all") -> dict[str, bytes]:
+        """The athlete's files; `folder` is the name of their folder in the site (for links)."""
+        look = self.presentation(profile, folder)
+        with_handout = self.settings.pdf and part != "page"
+        try:
+            files = {
+                "index.html": render_page(self.env, plan, protocol, profile, look).encode(),
+                "plan.json": plan_json(plan).encode(),
+                "plan.ics": render_calendar(plan, protocol, look.contact(profile.clinician),
+                                            look.page_url),
+            }
+            handout = render_handout(self.env, plan, protocol, profile, look) \
+                if with_handout else None
+        except jinja2.TemplateError as err:  # e.g. a misspelt variable in a template
+            raise template_error(err) from None
+        if handout is not None:
+            files[HANDOUT] = self.pdf.render(handout, self.settings.templates)
+        offline = offline_files(self.env, plan, files)  # last: it hashes the others
+        if self.settings.pdf and not with_handout:
+            del offline[SERVICE_WORKER]  # it would list a handout not made yet
+        return files | offline

@@ -1,0 +1,80 @@
+"""What a build says when it is done: a line per athlete, then a summary. `rehab build`,
+`rehab check` and `rehab serve` all print it from here."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.build import Outcome, SiteReport
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    error: bool = False  # for stderr: failures and referrals
+
+
+def referral_lines(athlete: str, reasons: Iterable[str]) -> list[Line]:
+    return [Line(f"REFERRAL {athlete}: no plan made. Orthopaedic surgical referral needed:",
+                 True), *(Line(f"  - {reason}", True) for reason in reasons)]
+
+
+def athlete_lines(outcome: Outcome, verb: str = "built", note: str = "",
+                  list_unchanged: bool = False, debug: bool = False) -> list[Line]:
+    """`note` follows the athlete's name on a built line (serve: what was built, why, when)."""
+    athlete = outcome.athlete
+    if outcome.status == "unchanged":
+        return [Line(f"unchanged  {athlete} -> {outcome.folder}/")] if list_unchanged else []
+    if outcome.status == "built":
+        where = f" -> {outcome.folder}/" if outcome.folder else ""
+        return [Line(f"{verb:>8}  {athlete}{' ' + note if note else ''}{where}"),
+                *(Line(f"{'check':>8}  {athlete}: {warning}") for warning in outcome.warnings)]
+    if outcome.status == "referral":
+        return referral_lines(athlete, outcome.reasons)
+    lines = [Line(f"  failed  {athlete}:", True),
+             *(Line(f"          {problem}", True) for problem in outcome.problems)]
+    if debug and outcome.error is not None:
+        lines.append(Line("".join(traceback.format_exception(outcome.error)).rstrip("\n"), True))
+    return lines
+
+
+def report_lines(outcomes: list[Outcome], verb: str = "built", *,
+                 removed: Iterable[str] = (), removed_folders: Iterable[Path] = (),
+                 notes: dict[str, str] | None = None, list_unchanged: bool = False,
+                 debug: bool = False) -> list[Line]:
+    lines = [Line(f" removed  {athlete} (profile deleted)") for athlete in removed]
+    lines += [Line(f" removed  {folder}/ (no profile uses this folder any more)")
+              for folder in removed_folders]
+    for outcome in outcomes:
+        lines += athlete_lines(outcome, verb, (notes or {}).get(outcome.athlete, ""),
+                               list_unchanged, debug)
+    return lines + [Line(summary(outcomes, verb))]
+
+
+def site_report_lines(report: SiteReport, **options) -> list[Line]:
+    return report_lines(report.outcomes, removed=report.removed,
+                        removed_folders=report.removed_folders, **options)
+
+
+def summary(outcomes: list[Outcome], verb: str = "built") -> str:
+    if not outcomes:
+        return "no profiles found (add one with `rehab new ID`)"
+    built = sum(o.status == "built" for o in outcomes)
+    failed = [o.athlete for o in outcomes if o.status == "failed"]
+    referral = [o.athlete for o in outcomes if o.status == "referral"]
+    unchanged = sum(o.status == "unchanged" for o in outcomes)
+    text = f"{built} {verb}, {len(failed)} failed, {len(referral)} need referral"
+    if unchanged:
+        text += f", {unchanged} unchanged"
+    for label, names in (("failed", failed), ("referral", referral)):
+        if names:
+            text += f"\n  {label}: {', '.join(names)}"
+    return text
+
+
+def all_good(outcomes: list[Outcome]) -> bool:
+    """Exit code 0: nobody failed, nobody needs referral."""
+    return all(o.ok for o in outcomes)

@@ -1,0 +1,62 @@
+"""The report after a build: the same lines for `rehab build`, `check` and `serve`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.build import Outcome
+from generator.errors import Problem
+from generator.report import Line, all_good, report_lines, summary
+
+BUILT = Outcome("ann", "built", folder=Path("site/abc"), warnings=("Check the MRI.",))
+UNCHANGED = Outcome("ben", "unchanged", folder=Path("site/def"))
+FAILED = Outcome("cat", "failed", problems=(Problem("plans/cat.yaml", "is empty"),))
+REFERRAL = Outcome("dan", "referral", reasons=("tension-side fracture",))
+
+
+def test_a_line_per_athlete_then_the_summary():
+    lines = report_lines([BUILT, UNCHANGED, FAILED, REFERRAL], removed=("eve",),
+                         removed_folders=(Path("site/old"),))
+    assert lines == [
+        Line(" removed  eve (profile deleted)"),
+        Line(" removed  site/old/ (no profile uses this folder any more)"),
+        Line("   built  ann -> site/abc/"),
+        Line("   check  ann: Check the MRI."),
+        Line("  failed  cat:", error=True),
+        Line("          plans/cat.yaml: is empty", error=True),
+        Line("REFERRAL dan: no plan made. Orthopaedic surgical referral needed:", error=True),
+        Line("  - tension-side fracture", error=True),
+        Line("1 built, 1 failed, 1 need referral, 1 unchanged\n  failed: cat\n"
+             "  referral: dan"),
+    ]
+
+
+def test_unchanged_athletes_are_listed_only_when_asked_for():
+    assert report_lines([UNCHANGED], list_unchanged=True)[0] == Line(
+        "unchanged  ben -> site/def/")
+
+
+def test_a_note_follows_the_name_of_a_built_athlete():
+    lines = report_lines([BUILT], notes={"ann": "handout (profile changed) [2.10 s]"})
+    assert lines[0].text == "   built  ann handout (profile changed) [2.10 s] -> site/abc/"
+
+
+def test_debug_adds_the_traceback_of_a_bug():
+    try:
+        raise ZeroDivisionError("a bug")
+    except ZeroDivisionError as err:
+        bug = Outcome("cat", "failed", problems=(Problem("plans/cat.yaml", "internal"),),
+                      error=err)
+    assert not any("Traceback" in line.text for line in report_lines([bug]))
+    traced = [line for line in report_lines([bug], debug=True) if "Traceback" in line.text]
+    assert traced and traced[0].error and "ZeroDivisionError: a bug" in traced[0].text
+
+
+def test_the_summary_of_nothing_says_how_to_start():
+    assert summary([]) == "no profiles found (add one with `rehab new ID`)"
+    assert summary([Outcome("ann", "built")], "ok") == "1 ok, 0 failed, 0 need referral"
+
+
+def test_only_built_and_unchanged_are_all_good():
+    assert all_good([BUILT, UNCHANGED]) and all_good([])
+    assert not all_good([BUILT, FAILED]) and not all_good([REFERRAL])
