@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import partial
 from pathlib import Path
 
@@ -34,11 +35,19 @@ from generator.write import (
 )
 
 
+class Built(StrEnum):
+    """What became of one athlete in a build."""
+
+    BUILT = "built"
+    UNCHANGED = "unchanged"  # an incremental build found their output current
+    FAILED = "failed"  # their last good output stays
+    REFERRAL = "referral"  # no plan; their published plan was withdrawn
+
+
 @dataclass(frozen=True)
 class Outcome:
     athlete: str
-    # built | unchanged (an incremental build skipped it) | failed | referral
-    status: str
+    status: Built
     folder: Path | None = None
     problems: tuple[Problem, ...] = ()
     reasons: tuple[str, ...] = ()
@@ -50,7 +59,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("built", "unchanged")
+        return self.status in (Built.BUILT, Built.UNCHANGED)
 
 
 @dataclass(frozen=True)
@@ -76,16 +85,16 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
     try:
         profile, plan = plan_athlete(path, inputs)
     except InputError as err:
-        return Outcome(athlete, "failed", problems=err.problems)
+        return Outcome(athlete, Built.FAILED, problems=err.problems)
     except Exception as err:  # a bug met by this profile only: report it, build the rest
-        return Outcome(athlete, "failed", problems=(_internal(path, err),), error=err)
+        return Outcome(athlete, Built.FAILED, problems=(_internal(path, err),), error=err)
     if isinstance(plan, Referral):
         # A plan for a fracture that needs surgery must not stay online.
         try:
             remove_output(out, inputs.folder(athlete).name)
         except InputError as err:
-            return Outcome(athlete, "failed", problems=err.problems)
-        return Outcome(athlete, "referral", reasons=plan.reasons)
+            return Outcome(athlete, Built.FAILED, problems=err.problems)
+        return Outcome(athlete, Built.REFERRAL, reasons=plan.reasons)
     try:
         folder = inputs.folder(profile.id)
         if folder.is_symlink():
@@ -97,15 +106,15 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
         # the service worker, and any file the profile changed in between.
         write_files(folder, files, staging_root(out), skip_unchanged=part == "handout")
     except InputError as err:
-        return Outcome(athlete, "failed", problems=err.problems)
+        return Outcome(athlete, Built.FAILED, problems=err.problems)
     except OSError as err:  # a full disk, a read-only site folder ...
         problem = Problem(file=str(out), message=f"could not write {athlete}'s files: "
                           f"{err.strerror or err}",
                           hint="their previous pages, if any, are unchanged")
-        return Outcome(athlete, "failed", problems=(problem,))
+        return Outcome(athlete, Built.FAILED, problems=(problem,))
     except Exception as err:
-        return Outcome(athlete, "failed", problems=(_internal(path, err),), error=err)
-    return Outcome(athlete, "built", folder=folder, warnings=plan.warnings,
+        return Outcome(athlete, Built.FAILED, problems=(_internal(path, err),), error=err)
+    return Outcome(athlete, Built.BUILT, folder=folder, warnings=plan.warnings,
                    protocol=profile.protocol, files=tuple(sorted(files)), part=part)
 
 
@@ -127,7 +136,7 @@ def build_site(settings: Settings, ids: tuple[str, ...] = (), *, force: bool = F
     paths = profile_paths(settings.plans, ids)
     found = survey(state, paths, shared, {p: v.digest for p, v in inputs.protocols.items()},
                    lambda athlete: inputs.folder(athlete).name, out, force)
-    outcomes = {a: Outcome(a, "unchanged", folder=out / e.folder,
+    outcomes = {a: Outcome(a, Built.UNCHANGED, folder=out / e.folder,
                            protocol=e.inputs.get("protocol_id", ""), files=tuple(e.files))
                 for a, e in found.current.items()}
     parts = ["page", "handout"] if page_first and settings.pdf else ["all"]
@@ -149,13 +158,13 @@ def build_site(settings: Settings, ids: tuple[str, ...] = (), *, force: bool = F
                 with contextlib.closing(runs):
                     for outcome in runs:
                         outcomes[outcome.athlete] = outcome
-                        if part == parts[-1] or outcome.status != "built":
+                        if part == parts[-1] or outcome.status != Built.BUILT:
                             moved = _record(state, outcome, shared, digests[outcome.athlete],
                                             inputs, out)
                             removed_folders += [moved] if moved else []
-                        if on_built and outcome.status == "built":
+                        if on_built and outcome.status == Built.BUILT:
                             on_built(outcome, found.reasons[outcome.athlete])
-                todo = [p for p in todo if outcomes[p.stem].status == "built"]
+                todo = [p for p in todo if outcomes[p.stem].status == Built.BUILT]
         write_files(out, site_files(), staging_root(out))
         if not ids and paths:
             keep = {inputs.folder(p.stem).name for p in paths}
@@ -188,7 +197,7 @@ def _record(state: BuildState, outcome: Outcome, shared: SharedInputs, profile_d
     folder if the build moved them to a new one (a rotated key) and removed it."""
     moved_from = None
     before = state.athletes.get(outcome.athlete)
-    if outcome.status == "built" and outcome.folder is not None:
+    if outcome.status == Built.BUILT and outcome.folder is not None:
         folder = outcome.folder.name
         if not profile_digest:  # unreadable when checked, readable when built: trust nothing
             state.athletes.pop(outcome.athlete, None)
@@ -205,7 +214,7 @@ def _record(state: BuildState, outcome: Outcome, shared: SharedInputs, profile_d
         state.record(outcome.athlete,
                      athlete_inputs(shared, profile_digest, outcome.protocol, protocol.digest),
                      out, folder, outcome.files)
-    elif outcome.status == "referral":
+    elif outcome.status == Built.REFERRAL:
         state.athletes.pop(outcome.athlete, None)
         if before is not None:
             remove_output(out, before.folder)
@@ -222,13 +231,13 @@ def check_all(settings: Settings, ids: tuple[str, ...] = ()) -> list[Outcome]:
         try:
             plan = plan_athlete(path, inputs)[1]
             if isinstance(plan, Referral):
-                outcomes.append(Outcome(path.stem, "referral", reasons=plan.reasons))
+                outcomes.append(Outcome(path.stem, Built.REFERRAL, reasons=plan.reasons))
             else:
-                outcomes.append(Outcome(path.stem, "built", warnings=plan.warnings))
+                outcomes.append(Outcome(path.stem, Built.BUILT, warnings=plan.warnings))
         except InputError as err:
-            outcomes.append(Outcome(path.stem, "failed", problems=err.problems))
+            outcomes.append(Outcome(path.stem, Built.FAILED, problems=err.problems))
         except Exception as err:
-            outcomes.append(Outcome(path.stem, "failed", problems=(_internal(path, err),),
+            outcomes.append(Outcome(path.stem, Built.FAILED, problems=(_internal(path, err),),
                                     error=err))
     return outcomes
 

@@ -17,12 +17,12 @@ from generator.config import CONFIG_FILE, SCHEMA, base_url_problem, load_setting
 from generator.errors import InputError
 from generator.load import output_folder
 from generator.plan import Referral
-from generator.profile import ID_PATTERN, profile_path
+from generator.profile import ID_HINT, is_athlete_id, profile_path
 from generator.render.text import render_text
 from generator.report import Line, all_good, referral_lines, report_lines, site_report_lines
 from generator.secret import read_key
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_FAILED = 1
 PROGRESS_MIN = 20  # athletes to build before a progress bar is worth showing
 
 
@@ -38,9 +38,8 @@ def _date(ctx, param, value):
 def _ids(ctx, param, value):
     """Ids typed on the command line name files in plans/: '../x' or '/etc/x' is a usage error."""
     for athlete in (value,) if isinstance(value, str) else value:
-        if not ID_PATTERN.match(athlete):
-            raise click.BadParameter(f"'{athlete}' is not an athlete id; use lowercase letters, "
-                                     "digits and hyphens, e.g. jordan-lee")
+        if not is_athlete_id(athlete):
+            raise click.BadParameter(f"'{athlete}' is not an athlete id; use {ID_HINT}")
     return value
 
 
@@ -217,9 +216,8 @@ def status(ctx, config, today, fmt, **flags):
 @click.pass_context
 def new(ctx, athlete, config, **flags):
     """Write plans/ATHLETE.yaml, a commented starter profile."""
-    if not ID_PATTERN.match(athlete):
-        raise click.BadParameter("use lowercase letters, digits and hyphens, e.g. jordan-lee",
-                                 param_hint="ATHLETE")
+    if not is_athlete_id(athlete):
+        raise click.BadParameter(f"use {ID_HINT}", param_hint="ATHLETE")
     settings = _guarded(ctx, lambda: load_settings(config, **flags))
     target = settings.plans / f"{athlete}.yaml"
     if target.exists():

@@ -15,7 +15,7 @@ from generator.protocol import Protocol
 from generator.schema import Field, validate
 from generator.yamlsource import Document, load
 
-ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+ID_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 
 _text = Field("text", max_length=200)
 # The injury fields every protocol has; a protocol declares the rest (injury_fields:).
@@ -101,25 +101,28 @@ class Profile:
     paper: str | None = None  # a4 | letter; None: the build's --paper
 
 
+def is_athlete_id(text: str) -> bool:
+    """The one rule for ids: lowercase letters, digits and hyphens, the whole string."""
+    return ID_PATTERN.fullmatch(text) is not None
+
+
+ID_HINT = "lowercase letters, digits and hyphens, e.g. jordan-lee"
+
+
 def profile_id(path: Path) -> str:
     return path.stem
 
 
 def check_id(path: Path) -> None:
-    if not ID_PATTERN.match(path.stem):
-        raise InputError.single(
-            str(path), f"'{path.stem}' is not a valid athlete id",
-            hint="file names are lowercase letters, digits and hyphens, e.g. jordan-lee.yaml",
-        )
+    if not is_athlete_id(path.stem):
+        raise InputError.single(str(path), f"'{path.stem}' is not a valid athlete id",
+                                hint=f"file names are {ID_HINT}.yaml")
 
 
 def profile_path(plans_dir: Path, athlete: str) -> Path:
     """plans/<athlete>.yaml for an id typed on the command line; '../x' or '/etc/x' never."""
-    if not ID_PATTERN.match(athlete):
-        raise InputError.single(
-            athlete, "is not a valid athlete id",
-            hint="ids are lowercase letters, digits and hyphens, e.g. jordan-lee",
-        )
+    if not is_athlete_id(athlete):
+        raise InputError.single(athlete, "is not a valid athlete id", hint=f"ids are {ID_HINT}")
     return plans_dir / f"{athlete}.yaml"
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.build import Outcome, SiteReport
+from generator.build import Built, Outcome, SiteReport
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Line:
 
 
 def referral_lines(athlete: str, reasons: Iterable[str]) -> list[Line]:
-    return [Line(f"REFERRAL {athlete}: no plan made. Orthopaedic surgical referral needed:",
+    return [Line(f"REFERRAL {athlete}: no plan made, referral needed:",
                  True), *(Line(f"  - {reason}", True) for reason in reasons)]
 
 
@@ -26,13 +26,13 @@ def athlete_lines(outcome: Outcome, verb: str = "built", note: str = "",
                   list_unchanged: bool = False, debug: bool = False) -> list[Line]:
     """`note` follows the athlete's name on a built line (serve: what was built, why, when)."""
     athlete = outcome.athlete
-    if outcome.status == "unchanged":
+    if outcome.status == Built.UNCHANGED:
         return [Line(f"unchanged  {athlete} -> {outcome.folder}/")] if list_unchanged else []
-    if outcome.status == "built":
+    if outcome.status == Built.BUILT:
         where = f" -> {outcome.folder}/" if outcome.folder else ""
         return [Line(f"{verb:>8}  {athlete}{' ' + note if note else ''}{where}"),
                 *(Line(f"{'check':>8}  {athlete}: {warning}") for warning in outcome.warnings)]
-    if outcome.status == "referral":
+    if outcome.status == Built.REFERRAL:
         return referral_lines(athlete, outcome.reasons)
     lines = [Line(f"  failed  {athlete}:", True),
              *(Line(f"          {problem}", True) for problem in outcome.problems)]
@@ -62,10 +62,10 @@ def site_report_lines(report: SiteReport, **options) -> list[Line]:
 def summary(outcomes: list[Outcome], verb: str = "built") -> str:
     if not outcomes:
         return "no profiles found (add one with `rehab new ID`)"
-    built = sum(o.status == "built" for o in outcomes)
-    failed = [o.athlete for o in outcomes if o.status == "failed"]
-    referral = [o.athlete for o in outcomes if o.status == "referral"]
-    unchanged = sum(o.status == "unchanged" for o in outcomes)
+    built = sum(o.status == Built.BUILT for o in outcomes)
+    failed = [o.athlete for o in outcomes if o.status == Built.FAILED]
+    referral = [o.athlete for o in outcomes if o.status == Built.REFERRAL]
+    unchanged = sum(o.status == Built.UNCHANGED for o in outcomes)
     text = f"{built} {verb}, {len(failed)} failed, {len(referral)} need referral"
     if unchanged:
         text += f", {unchanged} unchanged"

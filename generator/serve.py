@@ -45,7 +45,7 @@ BANNER_STYLE = ("position:sticky;top:0;z-index:9999;max-height:40vh;overflow:aut
 
 
 FAILED_BANNER = "This profile has errors; the plan below is the last good build:"
-REFERRAL_BANNER = "REFERRAL: no plan made. Orthopaedic surgical referral needed:"
+REFERRAL_BANNER = "REFERRAL: no plan made, referral needed:"
 
 
 class Preview:

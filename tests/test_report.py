@@ -24,7 +24,7 @@ def test_a_line_per_athlete_then_the_summary():
         Line("   check  ann: Check the MRI."),
         Line("  failed  cat:", error=True),
         Line("          plans/cat.yaml: is empty", error=True),
-        Line("REFERRAL dan: no plan made. Orthopaedic surgical referral needed:", error=True),
+        Line("REFERRAL dan: no plan made, referral needed:", error=True),
         Line("  - tension-side fracture", error=True),
         Line("1 built, 1 failed, 1 need referral, 1 unchanged\n  failed: cat\n"
              "  referral: dan"),
