@@ -109,6 +109,11 @@ class Week:
     span: int = 0  # index of its stay in Plan.phases
     gate_week: int | None = None  # the week (this or later) whose checklist comes next
     next_step: NextStep | None = None  # the next step a clinician records, from this week on
+    # a step only a clinician opens, due since waiting_since but not recorded: this week
+    # keeps to the step before it
+    waiting_for: str | None = None
+    waiting_since: dt.date | None = None
+    needs_clearance: bool = False  # starts a step only a clinician opens, not recorded yet
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,12 @@ class Plan:
     events: tuple[RecordedEvent, ...] = ()  # the profile's progress, in date order
     notes: tuple[Note, ...] = ()  # flags and warnings with their audience
     gate_stops: tuple[GateStop, ...] = ()  # each checklist once, in plan order
+
+    @property
+    def first_clearance(self) -> Week | None:
+        """The first week that starts a step only a clinician opens, not recorded yet: a
+        phone's date past it must not show that step as its week (plan.js holds before it)."""
+        return next((w for w in self.weeks if w.needs_clearance), None)
 
     @property
     def current_week(self) -> Week | None:
@@ -294,4 +305,7 @@ def _week_dict(week: Week) -> dict:
         "gate_week": week.gate_week,
         "next_step": {"title": step.title, "event": step.event,
                       "earliest": step.earliest.isoformat()} if (step := week.next_step) else None,
+        "waiting_for": {"step": week.waiting_for, "since": week.waiting_since.isoformat()}
+        if week.waiting_for else None,
+        "needs_clearance": week.needs_clearance,
     }

@@ -68,6 +68,7 @@ class Step:
     min_weeks: int  # hard minimum: a recorded step may not end sooner
     usual: tuple[int, int] | None  # the protocol's range for this athlete's severity
     event: str | None  # the progress event that records its start; None: never recorded
+    gated: bool = False  # only a clinician opens it: the plan never projects it into the past
 
     @property
     def title(self) -> str:
@@ -106,6 +107,11 @@ class WeekPlan:
     paused: bool
     events: tuple[int, ...]  # indexes of the events recorded in this week
     starts: str | None  # the event that records the step starting this week, if any
+    # a step only a clinician may open, due by the durations but not recorded yet, and
+    # the day it was first due: the athlete keeps to this week's step meanwhile
+    waiting: tuple[Step, dt.date] | None = None
+    # this week starts a step only a clinician opens, projected: not recorded yet
+    needs_clearance: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,13 +150,15 @@ def vocabulary(protocol: Protocol) -> dict[str, tuple[int, ...]]:
 
 
 def climb(course: Course, diagnosed: dt.date, events: tuple[ProgressEvent, ...],
-          source: str) -> Timeline:
+          source: str, today: dt.date) -> Timeline:
     """Every week from diagnosis to the goal. Raises InputError for an impossible sequence.
 
     `events` must already be valid one by one (known names, fields, dates in order,
     between diagnosis and today): profile.py checks that. Here the sequence is checked.
+    A step only a clinician opens is projected from the week after today at the earliest:
+    until it is recorded, today's week keeps the athlete on the step before it.
     """
-    return _Climb(course, diagnosed, events, source).run()
+    return _Climb(course, diagnosed, events, source, today).run()
 
 
 def week_of(diagnosed: dt.date, day: dt.date) -> int:
@@ -182,6 +190,7 @@ class _Climb:
     diagnosed: dt.date
     events: tuple[ProgressEvent, ...]
     source: str
+    today: dt.date
     pos: int = 0  # the step the athlete is on
     recorded: int = 0  # the step the records put them on (the hold aside, the same)
     recorded_since: dt.date | None = None
@@ -190,6 +199,7 @@ class _Climb:
     done: int = 0
     setback_left: int = 0
     entered: bool = True  # the current week starts a stay on a step
+    recorded_entry: bool = True  # ... because an event recorded it (not a projection)
     minimums: list[_Minimum] = field(default_factory=list)
     walk_weeks: int | None = None  # weeks of brisk walking progression so far
     at_target: int = 0  # weeks walked at the target length
@@ -198,6 +208,7 @@ class _Climb:
     pause_until: dt.date | None = None
     pauses: list[tuple[dt.date, dt.date]] = field(default_factory=list)
     due: dt.date | None = None  # the next recorded step was planned from this day
+    waiting: tuple[Step, dt.date] | None = None  # a gated step due but not recorded, since
     gates: set[int] = field(default_factory=set)
     summaries: dict[int, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -228,7 +239,9 @@ class _Climb:
             weeks.append(dict(
                 step=step, walk_minutes=minutes, walk_run=self._walk_run(step),
                 setback=setback, paused=paused, events=tuple(here),
-                starts=step.event if self.entered and not setback else None))
+                starts=step.event if self.entered and not setback else None,
+                waiting=self.waiting,
+                needs_clearance=step.gated and self.entered and not self.recorded_entry))
             self.entered = False
             at_goal = self._after_week(week, step, minutes, counted=not paused and not part,
                                        paused=paused, setback=setback)
@@ -237,9 +250,7 @@ class _Climb:
             self._advance(week, projecting=not pending)
             week += 1
             if week >= MAX_WEEKS:
-                raise InputError([Problem(
-                    self.source, f"the plan would last more than {MAX_WEEKS} weeks",
-                    field="injury.diagnosed", hint="check the diagnosis and event dates")])
+                raise self._too_long()
         last = len(weeks) - 1
         return Timeline(
             weeks=tuple(WeekPlan(gate=i in self.gates and i < last, **fields)
@@ -248,6 +259,16 @@ class _Climb:
             event_weeks=tuple(week_of(self.diagnosed, e.date) for e in self.events),
             warnings=tuple(self.warnings),
         )
+
+    def _too_long(self) -> InputError:
+        message = f"the plan would last more than {MAX_WEEKS} weeks"
+        hint = "check the diagnosis and event dates"
+        if self.waiting:
+            step, since = self.waiting
+            message += (f": {step.label} is waiting for the clinician since {since}, and no "
+                        "clearance is recorded")
+            hint = f"record it (event: {step.event}) when it happens, or check the dates"
+        return InputError([Problem(self.source, message, field="injury.diagnosed", hint=hint)])
 
     def _start(self, week: int) -> dt.date:
         return self.diagnosed + dt.timedelta(weeks=week)
@@ -317,7 +338,8 @@ class _Climb:
                 return
             if projecting:
                 self.gates.add(week)
-                self._enter(steps[self.pos + 1])
+                if self._may_enter(steps[self.pos + 1], week):
+                    self._enter(steps[self.pos + 1])
             else:
                 self.due = self.due or self._start(week + 1)
             return
@@ -338,11 +360,26 @@ class _Climb:
             return
         self.gates.add(week)
         if following.phase.kind == "hold":
+            if not self._may_enter(steps[following.index + 1], week):
+                self._enter(following)  # waiting for the clinic: the hold is for that
+                self.waiting = self.waiting or (steps[following.index + 1], self._start(week + 1))
+                return
             following = steps[following.index + 1]  # floors already met: no filler week
-        self._enter(following)
+        if self._may_enter(following, week):
+            self._enter(following)
 
-    def _enter(self, step: Step, need: int | None = None) -> None:
+    def _may_enter(self, step: Step, week: int) -> bool:
+        """A step only a clinician opens is never projected into a week that has begun:
+        the athlete waits on the step before it, and the plan says for what and since when."""
+        if not step.gated or self._start(week + 1) > self.today:
+            return True
+        self.waiting = self.waiting or (step, self._start(week + 1))
+        return False
+
+    def _enter(self, step: Step, need: int | None = None, recorded: bool = False) -> None:
         self.pos = step.index
+        self.waiting = None
+        self.recorded_entry = recorded
         self.need = step.weeks if need is None else need
         self.done = 0
         self.setback_left = 0
@@ -418,7 +455,7 @@ class _Climb:
                     f"{current.title} lasted {_duration(active)} ({self.recorded_since} to "
                     f"{event.date}): shorter than the protocol's usual "
                     f"{current.usual[0]}-{current.usual[1]} weeks. Check the recorded dates.")
-        self._enter(target)
+        self._enter(target, recorded=True)
         self.recorded, self.recorded_since, self.by_setback = target.index, event.date, False
         self.minimums = [self._hard_minimum(target, event.date)]
         self.summaries[event.index] = (
@@ -438,7 +475,7 @@ class _Climb:
             self.minimums.append(_Minimum(event.date, weeks * 7, why))
             summary = f"Setback: {current.label} for at least {_plural(weeks, 'week')} more"
         else:
-            self._enter(back, need=weeks)
+            self._enter(back, need=weeks, recorded=True)  # the setback event put them there
             self.minimums = [_Minimum(event.date, weeks * 7, why)]
             summary = f"Setback: back to {back.label} for at least {_plural(weeks, 'week')}"
         self.setback_left = weeks

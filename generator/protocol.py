@@ -62,6 +62,7 @@ class Phase:
     sessions: tuple[Session, ...]
     gate: Gate
     milestone: bool = False
+    opened_by_clinician: bool = False  # only a recorded clearance starts it (walk-run: step 1)
     strength_stage: int | None = None
     weeks: dict[str, tuple[int, ...]] | None = None  # fixed: severity -> weeks per history level
     weeks_per_step: dict[str, tuple[int, ...]] | None = None  # walk_run
@@ -157,6 +158,7 @@ _phase = Field("section", fields={
     "weight_bearing": Field("choice", required=True, choices=WEIGHT_BEARING),
     "strength_stage": Field("int", minimum=1, maximum=20),
     "milestone": Field("bool", default=False),
+    "opened_by": Field("choice", choices=("athlete", "clinician"), default="athlete"),
     "about": _text,
     "weeks": _table,
     "limits": _limits,
@@ -493,6 +495,7 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
             sessions=_sessions(p["sessions"]) + _sessions(p["extra_sessions"]),
             gate=Gate(p["gate"]["title"], tuple(p["gate"]["checks"])),
             milestone=p["milestone"], strength_stage=p["strength_stage"],
+            opened_by_clinician=p["opened_by"] == "clinician",
             weeks=_table_of(p["weeks"]), weeks_per_step=_table_of(p["weeks_per_step"]),
             steps=tuple(WalkRunStep(**s) for s in p["steps"]),
             sessions_per_week=p["sessions_per_week"] or 0,

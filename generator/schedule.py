@@ -82,7 +82,8 @@ def course(profile: Profile, protocol: Protocol) -> Course:
                 index=len(steps), phase=phase, walk_run_step=number,
                 weeks=weeks if phase.kind in ("fixed", "walk_run") else None,
                 min_weeks=hard[0] if hard else 0, usual=usual,
-                event=event_name(phase, position, number)))
+                event=event_name(phase, position, number),
+                gated=phase.opened_by_clinician and number in (None, 1)))
     walk = protocol.brisk_walk
     walk_steps = range(0)
     if walk:
@@ -106,7 +107,7 @@ def schedule(profile: Profile, protocol: Protocol, today: dt.date) -> Plan | Ref
     if reasons:
         return Referral(profile.id, profile.name, reasons)
     plan_course = course(profile, protocol)
-    timeline = climb(plan_course, profile.diagnosed, profile.progress, profile.source)
+    timeline = climb(plan_course, profile.diagnosed, profile.progress, profile.source, today)
     return _dated_plan(profile, protocol, today, timeline, plan_course.goal)
 
 
@@ -147,6 +148,9 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
             span=stay_of[run],
             gate_week=gate_weeks[index],
             next_step=next_steps[index],
+            waiting_for=slot.waiting[0].title if slot.waiting else None,
+            waiting_since=slot.waiting[1] if slot.waiting else None,
+            needs_clearance=slot.needs_clearance,
         ))
 
     spans, shown_in = [], {}
@@ -295,13 +299,20 @@ def _follow_up_notes(protocol: Protocol, weeks: list[Week], events: tuple[Record
            for e in events if e.event == "setback"
            and 0 <= (today - e.date).days < protocol.recent_setback_days]
     quiet_since = events[-1].date if events else diagnosed
-    missed = next((w for w in weeks if w.starts and quiet_since < w.start <= today), None)
     quiet = (today - quiet_since).days
-    if quiet > protocol.quiet_days and missed:
+    # a step the clinician records, due since the last record: planned into the past
+    # (a step the athlete opens), or waited for (a step only the clinician opens)
+    due = next(((w.step_title, w.starts, w.start) for w in weeks
+                if w.starts and quiet_since < w.start <= today), None)
+    waiting = next((w for w in weeks if w.waiting_for and w.start <= today), None)
+    if waiting and waiting.next_step and (due is None or waiting.waiting_since < due[2]):
+        due = (waiting.waiting_for, waiting.next_step.event, waiting.waiting_since)
+    if quiet > protocol.quiet_days and due:
+        title, event, day = due
         out.append(Note(Audience.CLINICIAN, "overdue",
-                        f"Nothing recorded for {quiet} days, though {missed.step_title} was "
-                        f"due from {missed.start}: record it, or what happened instead.",
-                        f"no event for {quiet} days ({missed.starts} was due {missed.start})"))
+                        f"Nothing recorded for {quiet} days, though {title} was due from {day}: "
+                        "record it, or what happened instead.",
+                        f"no event for {quiet} days ({event} was due {day})"))
     return tuple(out)
 
 

@@ -136,7 +136,9 @@ def test_this_week_follows_the_phones_date(url, site, phone, built_examples, pic
     week = weeks[index]
     page, seen = open_watched(phone(), url(site, "jordan-lee"), on_date=in_week(week))
 
-    number = week["number"]
+    # the first run is projected, not recorded: the phone never moves onto it (or past it)
+    hold = next(w["number"] for w in weeks if w["needs_clearance"])
+    number = min(week["number"], hold - 1)
     assert page.locator("#now-title").inner_text() == f"This week · week {number} of {len(weeks)}"
     assert page.locator("li[data-start].current").evaluate_all("e => e.map(x => x.id)") == \
         [f"week-{number}"]
@@ -148,31 +150,50 @@ def test_this_week_follows_the_phones_date(url, site, phone, built_examples, pic
 def test_the_card_made_in_the_phone_matches_the_card_the_build_makes(
         url, site, phone, built_examples, tmp_path):
     """JS and template must say the same: build for a later date, compare with the clock moved."""
-    # Sam: no recorded progress, so a build for any later date is the same plan
-    weeks = weeks_of(built_examples, "sam-okafor")
+    # Jordan: every event is in the past and the strength stages open themselves, so a build
+    # for any later day up to the first run (which only the clinic opens) is the same plan
+    weeks = weeks_of(built_examples, "jordan-lee")
 
     def first(phase):
         return next(w for w in weeks if w["phase"] == phase)
 
-    # non-weight-bearing (nothing changes week to week), a one-week phase, strength with walks,
-    # walk-run, and the last week
-    for week in (weeks[9], first("full_weight_bearing"), first("strength_stage_2"),
-                 first("walk_run"), weeks[-1]):
+    # strength with walks, plyometrics, and the last week before the first run
+    last_before_run = weeks[first("walk_run")["number"] - 2]
+    for week in (first("strength_stage_2"), first("strength_stage_5"), last_before_run):
         day = in_week(week)
         later = tmp_path / week["start"]
-        result = built_examples.rehab("build", "sam-okafor", "--no-pdf", "--out", str(later),
+        result = built_examples.rehab("build", "jordan-lee", "--no-pdf", "--out", str(later),
                                       "--today", day.date().isoformat())
         assert result.exit_code == 0, result.output
         with Site(later) as rebuilt:
-            built, _ = open_watched(phone(java_script_enabled=False), url(rebuilt, "sam-okafor"))
+            built, _ = open_watched(phone(java_script_enabled=False), url(rebuilt, "jordan-lee"))
             expected = snapshot(built)
-        moved, _ = open_watched(phone(), url(site, "sam-okafor"), on_date=day)
+        moved, _ = open_watched(phone(), url(site, "jordan-lee"), on_date=day)
         assert snapshot(moved) == expected
+
+
+def test_a_phone_past_a_step_only_the_clinic_opens_stays_before_it(url, site, phone,
+                                                                     built_examples):
+    """Sam's partial weight-bearing is projected, not recorded: weeks later, the phone still
+    shows non-weight-bearing, and says what it waits for."""
+    weeks = weeks_of(built_examples, "sam-okafor")
+    gated = next(w for w in weeks if w["needs_clearance"])
+    assert gated["phase"] == "partial_weight_bearing"
+    day = in_week(weeks[gated["number"] + 3])  # a month into the projected steps
+    page, seen = open_watched(phone(), url(site, "sam-okafor"), on_date=day)
+    card = page.locator("#this-week")
+    assert page.locator("#now-title").inner_text().startswith(
+        f"This week · week {gated['number'] - 1} of ")
+    assert "Non-weight-bearing" in card.inner_text()
+    assert "Waiting for your clinician to clear you for partial weight-bearing" in (
+        card.inner_text())
+    assert seen["errors"] == []
 
 
 @pytest.mark.parametrize("when, heading", [
     ("before", "This plan starts on Tue 1 Sep 2026."),
-    ("after", "Plan complete"),
+    # the first run was never recorded: the phone holds before it, whatever its date
+    ("after", "This week · week 25 of 46"),
 ])
 def test_a_phone_date_outside_the_plan_says_so(url, site, phone, built_examples, when, heading):
     weeks = weeks_of(built_examples, "jordan-lee")
@@ -181,7 +202,7 @@ def test_a_phone_date_outside_the_plan_says_so(url, site, phone, built_examples,
     page, seen = open_watched(phone(), url(site, "jordan-lee"),
                               on_date=dt.datetime.combine(day, dt.time(12)))
     assert page.locator("#now-title").inner_text() == heading
-    assert page.locator("details.phase[open]").count() == 0
+    assert page.locator("details.phase[open]").count() == (0 if when == "before" else 1)
     assert seen["errors"] == []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from factories import PROFILE_YAML
@@ -88,7 +89,8 @@ def test_new_writes_a_starter_that_checks_and_refuses_to_overwrite(project):
     assert result.exit_code == 0
     starter = project.plans / "casey-tran.yaml"
     assert "diagnosed:" in starter.read_text()
-    assert project.rehab("check", "--today", "2099-01-01", "casey-tran").exit_code == 0
+    soon = (dt.date.today() + dt.timedelta(days=30)).isoformat()  # the starter's diagnosis: today
+    assert project.rehab("check", "--today", soon, "casey-tran").exit_code == 0
     again = project.rehab("new", "casey-tran")
     assert again.exit_code == 1 and "already exists" in again.output
 

@@ -22,15 +22,18 @@ from generator.schedule import schedule
 
 D = dt.date
 DIAGNOSED = D(2026, 9, 1)
-FAR = D(2027, 12, 31)  # a --today after every event, so no event is "in the future"
+FAR = D(2027, 12, 31)  # a --today long after every event
 
 
 def ev(day: dt.date, event: str, **fields) -> ProgressEvent:
     return ProgressEvent(index=0, date=day, event=event, line=20, column=5, **fields)
 
 
-def plan_of(*events: ProgressEvent, protocol, today: dt.date = FAR, **profile) -> Plan:
+def plan_of(*events: ProgressEvent, protocol, today: dt.date | None = None, **profile) -> Plan:
+    """The plan as built on the day of the last event (the diagnosis when there is none):
+    what comes after it is projected, the clinician's clearances included."""
     numbered = tuple(dataclasses.replace(e, index=i, line=20 + i) for i, e in enumerate(events))
+    today = today or (events[-1].date if events else profile.get("diagnosed", DIAGNOSED))
     return schedule(make_profile(progress=numbered, source="plans/test-athlete.yaml", **profile),
                     protocol, today)
 

@@ -50,7 +50,8 @@ def test_the_shipped_protocol_loads_with_every_exercise(protocol):
 def test_a_clinician_can_tune_a_duration(editable):
     edit(editable, "weeks: {mild: [6, 7, 8]", "weeks: {mild: [7, 7, 8]")
     protocol = load_protocol(editable)
-    plan = schedule(make_profile(severity="mild"), protocol, TODAY)
+    profile = make_profile(severity="mild")
+    plan = schedule(profile, protocol, profile.diagnosed)  # made on the day: nothing waits
     assert sum(w.phase == "non_weight_bearing" for w in plan.weeks) == 7
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from factories import TODAY, make_profile
+from factories import BASE, make_profile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.plan import Referral
+from generator.progress import ProgressEvent
 from generator.schedule import history_level, schedule
 
 # The ranges of the source protocol (seed text), independent of the content's tables.
@@ -22,6 +23,11 @@ RISK_FACTORS = ("low_energy_availability", "menstrual_dysfunction", "low_bone_de
 STAGES = [f"strength_stage_{n}" for n in range(1, 7)]
 PHASE_ORDER = ["non_weight_bearing", "partial_weight_bearing", "full_weight_bearing", *STAGES,
                "ready_to_run", "walk_run", "continuous_running"]
+
+
+# The plan as made on the diagnosis day: every step after it is projected, so the tables'
+# lengths show whole (a later day holds back steps only a clinician opens; see below).
+TODAY = BASE.diagnosed
 
 
 def weeks_in(plan, phase):
@@ -183,8 +189,26 @@ def test_current_week_follows_today(protocol):
     plan = schedule(profile, protocol, dt.date(2026, 9, 15))
     assert plan.current_week.number == 3
     assert [w.status for w in plan.weeks[:4]] == ["done", "done", "current", "upcoming"]
-    late = schedule(profile, protocol, dt.date(2030, 1, 1))
-    assert late.current_week is None and all(w.status == "done" for w in late.weeks)
+
+
+def test_a_step_only_a_clinician_opens_waits_for_the_clearance(protocol):
+    """Moderate, no history: partial weight-bearing is due on 20 Oct; nothing recorded."""
+    profile = make_profile(diagnosed=dt.date(2026, 9, 1))
+    late = schedule(profile, protocol, dt.date(2027, 3, 3))
+    now = late.current_week
+    assert now.phase == "non_weight_bearing" and now.weight_bearing == "none"
+    assert (now.waiting_for, now.waiting_since) == ("Partial weight-bearing",
+                                                    dt.date(2026, 10, 20))
+    # the week after today is the earliest it can start; the rest follows from there
+    assert late.milestones["partial_weight_bearing"] == now.end + dt.timedelta(days=1)
+    # a self-progressed step is not held: cleared to full weight-bearing on its day, the
+    # strength stages follow on the dates the tables allow, into the past
+    cleared = make_profile(diagnosed=dt.date(2026, 9, 1), progress=(
+        ProgressEvent(0, dt.date(2026, 10, 20), "partial_weight_bearing"),
+        ProgressEvent(1, dt.date(2026, 10, 27), "full_weight_bearing")))
+    stages = schedule(cleared, protocol, dt.date(2026, 11, 23))
+    assert stages.current_week.phase == "strength_stage_3"
+    assert stages.current_week.waiting_for is None
 
 
 def test_history_levels(protocol):
@@ -219,14 +243,21 @@ profiles = st.builds(
     effusion=st.booleans(),
     line=st.one_of(st.none(), st.floats(0, 49.99)),
 )
-todays = st.dates(dt.date(2019, 1, 1), dt.date(2032, 12, 31))
+# the plan's day, from a year before the diagnosis to a year after it
+offsets = st.integers(-365, 365)
 
 
 @settings(max_examples=300, deadline=None)
-@given(profile=profiles, today=todays)
-def test_safety_invariants_hold_for_any_profile(protocol, profile, today):
+@given(profile=profiles, offset=offsets)
+def test_safety_invariants_hold_for_any_profile(protocol, profile, offset):
+    today = profile.diagnosed + dt.timedelta(days=offset)
     plan = schedule(profile, protocol, today)
     weeks = plan.weeks
+    # nothing recorded: no week up to today is past non-weight-bearing, the first step only
+    # a clinician opens; the weeks spent waiting for it say so
+    assert all(w.phase == "non_weight_bearing" for w in weeks if w.start <= today)
+    waiting = [w for w in weeks if w.waiting_for]
+    assert all(w.start <= today + dt.timedelta(days=6) for w in waiting)
     # weeks: contiguous, seven days, the first holding the diagnosis day
     assert weeks[0].start <= profile.diagnosed <= weeks[0].end
     for a, b in zip(weeks, weeks[1:], strict=False):
@@ -235,9 +266,9 @@ def test_safety_invariants_hold_for_any_profile(protocol, profile, today):
     # phases in protocol order, never back
     order = [PHASE_ORDER.index(w.phase) for w in weeks]
     assert order == sorted(order)
-    # durations within the seed's ranges
+    # durations within the seed's ranges, but for the weeks spent waiting for a clinician
     low, high = SEED_NWB[plan.severity]
-    assert low <= len(weeks_in(plan, "non_weight_bearing")) <= high
+    assert low <= len(weeks_in(plan, "non_weight_bearing")) - len(waiting) <= high
     assert SEED_PWB[0] <= len(weeks_in(plan, "partial_weight_bearing")) <= SEED_PWB[1]
     for stage in STAGES:
         assert SEED_STAGE[0] <= len(weeks_in(plan, stage)) <= SEED_STAGE[1]
@@ -265,7 +296,7 @@ def test_safety_invariants_hold_for_any_profile(protocol, profile, today):
        more_factors=st.lists(st.sampled_from(RISK_FACTORS), unique=True))
 def test_more_severity_or_history_never_gives_an_earlier_walk_run(
         protocol, profile, more_prior, more_factors):
-    base = first_run(schedule(profile, protocol, TODAY)).start
+    base = first_run(schedule(profile, protocol, profile.diagnosed)).start
     levels = ["mild", "moderate", "severe"]
     worse_severity = levels[min(levels.index(profile.severity) + 1, 2)]
     worse = make_profile(**{**profile.__dict__, "severity": worse_severity,
@@ -274,4 +305,4 @@ def test_more_severity_or_history_never_gives_an_earlier_walk_run(
                                 profile.history["prior_bone_stress_injuries"] + more_prior,
                             "risk_factors": tuple(dict.fromkeys(
                                 profile.history["risk_factors"] + tuple(more_factors)))})
-    assert first_run(schedule(worse, protocol, TODAY)).start >= base
+    assert first_run(schedule(worse, protocol, profile.diagnosed)).start >= base

@@ -15,12 +15,13 @@ from generator.profile import load_profile
 from generator.protocol import load_protocol
 from generator.schedule import schedule
 
-TODAY = dt.date(2026, 11, 23)
+TODAY = dt.date(2026, 11, 23)  # profiles are loaded as of this day
+AS_OF = dt.date(2026, 9, 1)  # plans are made on the diagnosis day: lengths show whole
 DIAGNOSED = dt.date(2026, 9, 1)  # moderate, no history: NWB 7, PWB 1, FWB 1, stages 1 week
 
 
 def plan_with(protocol, **overrides):
-    return schedule(make_profile(overrides=overrides), protocol, TODAY)
+    return schedule(make_profile(overrides=overrides), protocol, AS_OF)
 
 
 def weeks_of(plan, phase: str) -> int:
@@ -81,14 +82,14 @@ def test_the_shortest_overrides_never_move_walk_run_before_12_weeks(protocol):
     quick = dataclasses.replace(protocol, hard_limits={k: (1, v[1]) for k, v in
                                                        protocol.hard_limits.items()})
     plan = schedule(make_profile(overrides=dict(shorter, non_weight_bearing_weeks=1)),
-                    quick, TODAY)
+                    quick, AS_OF)
     assert plan.milestones["walk_run"] == DIAGNOSED + dt.timedelta(weeks=12)
     assert weeks_of(plan, "ready_to_run") == 3  # the hold fills the gap
 
 
 def test_more_severe_still_never_means_an_earlier_walk_run_with_the_same_overrides(protocol):
     firsts = [schedule(make_profile(severity=s, overrides={"weeks_per_strength_stage": 2}),
-                       protocol, TODAY).milestones["walk_run"]
+                       protocol, AS_OF).milestones["walk_run"]
               for s in protocol.severity_levels]
     assert firsts == sorted(firsts)
 

@@ -106,5 +106,10 @@ def test_a_pause_running_today_shows_its_end(protocol):
 
 
 def test_after_the_plan_there_is_no_next_gate(protocol):
-    row = row_for(protocol, D(2027, 9, 1))
+    every_step = (ProgressEvent(0, D(2026, 10, 20), "partial_weight_bearing"),
+                  ProgressEvent(0, D(2026, 10, 27), "full_weight_bearing"),
+                  *(ProgressEvent(0, D(2026, 11, 3) + dt.timedelta(weeks=n - 1),
+                                  "strength_stage", stage=n) for n in range(1, 7)),
+                  ProgressEvent(0, D(2026, 12, 15), "walk_run_cleared"))
+    row = row_for(protocol, D(2027, 9, 1), *every_step)
     assert (row.now, row.week, row.next_step) == ("plan complete", None, None)

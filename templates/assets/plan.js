@@ -15,6 +15,9 @@
   var at = rows.filter(function (row) { return row.dataset.start <= today; }).length - 1;
   var last = rows[rows.length - 1];
   if (at === rows.length - 1 && last && last.dataset.end < today) at = rows.length;
+  // A step only the clinician opens is never this week before it is recorded: hold before it.
+  var hold = card && +card.dataset.hold || rows.length + 1, held = at >= hold - 1;
+  if (held) at = hold - 2;
   function el(tag, text, cls) {
     var node = document.createElement(tag);
     node.textContent = text || "";
@@ -35,7 +38,7 @@
   function place(i, here) { return i < here ? "done" : i === here ? "current" : "upcoming"; }
 
   var now = rows[at];
-  var state = now ? now.id.slice(5) : at < 0 ? "before" : "after";
+  var state = now ? now.id.slice(5) + (held ? "h" : "") : at < 0 ? "before" : "after";
   if (card && state !== card.dataset.week) {
     rows.forEach(function (row, i) { mark(row, row, place(i, at), "This week"); });
     var phaseAt = now ? phases.indexOf(now.closest("details.phase")) : at < 0 ? -1 : phases.length;
@@ -52,8 +55,9 @@
       var head = el("p");
       head.append(el("span", phase.querySelector("summary > b").textContent, "badge"));
       if (own.length > 1) head.append(" week " + (own.indexOf(now) + 1) + " of " + own.length);
-      card.append(el("h2", "This week · week " + state + " of " + card.dataset.weeks),
+      card.append(el("h2", "This week · week " + parseInt(state) + " of " + card.dataset.weeks),
                   el("p", now.querySelector(".when").textContent, "dates"), head);
+      if (held) card.append(el("p", card.dataset.holdNote, "waiting"));
       // What changes this week, its how-to, then what every week of the phase has.
       [":scope > ul > li", ":scope > .how", ":scope > .routine > li"].forEach(function (css, i) {
         var found = $(i === 0 ? now : phase, css);
