@@ -121,6 +121,10 @@ def test_any_valid_history_keeps_the_safety_invariants(protocol, data):
     plan = schedule(profile, protocol, history.today)
     steps = course(profile, protocol).steps
 
+    # a step only a clinician opens starts in a week up to today only when it was recorded:
+    # a projected one always starts after today's week
+    assert not any(w.needs_clearance for w in plan.weeks if w.start <= history.today)
+
     # weeks are contiguous, seven days, from the diagnosis day
     for number, week in enumerate(plan.weeks, start=1):
         assert week.number == number
