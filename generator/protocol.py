@@ -26,6 +26,7 @@ class Exercise:
     dose: str
     how: str  # Markdown
     cues: tuple[str, ...]
+    impact: bool = False  # a jump or hop: left out while progress is paused
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,7 @@ PROTOCOL_SCHEMA = Field("section", fields={
 EXERCISES_SCHEMA = Field("map", items=Field("section", fields={
     "name": _text, "dose": _text, "how": _text,
     "cues": Field("list", items=_text),
+    "impact": Field("bool", default=False),
 }))
 
 
@@ -531,7 +533,8 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
             title=walk["title"], times=_times_of(walk["times"]), text=walk["text"] or "",
         ) if walk else None,
         exercises={
-            k: Exercise(id=k, name=v["name"], dose=v["dose"], how=v["how"], cues=tuple(v["cues"]))
+            k: Exercise(id=k, name=v["name"], dose=v["dose"], how=v["how"], cues=tuple(v["cues"]),
+                        impact=v["impact"])
             for k, v in raw_exercises.items()
         },
         text=text,

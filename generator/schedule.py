@@ -135,8 +135,8 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
             phase_weeks=run[1],
             weight_bearing=phase.weight_bearing,
             strength_stage=phase.strength_stage,
-            walk_minutes=slot.walk_minutes,
-            walk_run=slot.walk_run,
+            walk_minutes=None if slot.paused else slot.walk_minutes,
+            walk_run=None if slot.paused else slot.walk_run,  # a paused week runs nothing
             sessions=tuple(flagged[phase.id].get(s, s) for s in sessions[index]),
             gate=phase.gate if slot.gate else None,
             status=_status(start, end, today),
@@ -370,6 +370,8 @@ def _sessions(slot: WeekPlan, protocol: Protocol) -> tuple[WeekSession, ...]:
     """The week's sessions: run first, then the phase's own, with the brisk walk after strength."""
     out: list[WeekSession] = []
     phase = slot.step.phase
+    if slot.paused:
+        return _paused_sessions(phase, protocol)
     if slot.walk_run:
         run = slot.walk_run
         times = (run.sessions_per_week, run.sessions_per_week)
@@ -387,4 +389,17 @@ def _sessions(slot: WeekPlan, protocol: Protocol) -> tuple[WeekSession, ...]:
         out.insert(position, WeekSession("walk", walk.title, frequency(walk.times), walk.times,
                                          text=walk.text, minutes=slot.walk_minutes,
                                          duration_minutes=slot.walk_minutes))
+    return tuple(out)
+
+
+def _paused_sessions(phase: Phase, protocol: Protocol) -> tuple[WeekSession, ...]:
+    """A paused week: no running and no jumps or hops; what else the phase has may go on."""
+    out = []
+    for session in phase.sessions:
+        exercises = tuple(e for e in session.exercises if not protocol.exercises[e].impact)
+        if session.exercises and not exercises:
+            continue
+        out.append(WeekSession(session.kind, session.title,
+                               frequency(session.times, session.spacing), session.times,
+                               exercises, session.text))
     return tuple(out)

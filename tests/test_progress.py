@@ -246,7 +246,22 @@ def test_a_pause_ending_mid_week_resumes_at_the_next_week_boundary(protocol):
 def test_a_pause_holds_walks_and_running_volume(protocol):
     plan = plan_of(*THROUGH_STAGE_6[:4], ev(D(2026, 11, 10), "pause", until=D(2026, 11, 17)),
                    protocol=protocol)
-    assert plan.weeks[10].walk_minutes == plan.weeks[11].walk_minutes
+    unpaused = plan_of(*THROUGH_STAGE_6[:4], protocol=protocol, today=D(2026, 11, 10))
+    # the paused week walks and runs nothing; the walks pick up where the pause found them
+    assert plan.weeks[10].paused and plan.weeks[10].walk_minutes is None
+    assert plan.weeks[11].walk_minutes == unpaused.weeks[10].walk_minutes
+
+
+def test_a_paused_week_prescribes_no_running_and_no_jumps(protocol):
+    plan = plan_of(*THROUGH_STAGE_6, ev(D(2026, 12, 20), "walk_run_cleared"),
+                   ev(D(2026, 12, 24), "pause", until=D(2027, 1, 7)),
+                   protocol=protocol, today=D(2026, 12, 28))
+    now = plan.current_week
+    assert now.paused and now.walk_run is None
+    titles = [s.title for s in now.sessions]
+    assert "Walk-run" not in titles and titles  # something may go on
+    exercises = {e for s in now.sessions for e in s.exercises}
+    assert "hop_and_stick" not in exercises and "single_leg_squat_weighted" in exercises
 
 
 def test_a_pause_still_running_today_is_allowed(protocol):

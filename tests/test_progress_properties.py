@@ -124,6 +124,13 @@ def test_any_valid_history_keeps_the_safety_invariants(protocol, data):
     # a step only a clinician opens starts in a week up to today only when it was recorded:
     # a projected one always starts after today's week
     assert not any(w.needs_clearance for w in plan.weeks if w.start <= history.today)
+    # a paused week prescribes no running and no jumps or hops
+    for week in plan.weeks:
+        if week.paused:
+            assert week.walk_run is None and week.walk_minutes is None
+            assert not any(s.kind in ("walk_run", "run") for s in week.sessions)
+            assert not any(protocol.exercises[e].impact for s in week.sessions
+                           for e in s.exercises)
 
     # weeks are contiguous, seven days, from the diagnosis day
     for number, week in enumerate(plan.weeks, start=1):
