@@ -432,6 +432,7 @@ class _Climb:
                 f"{current.label} ({since})",
                 f"the next step to record is `{expected.event}`")
         if target.walk_run_step == 1:
+            self._warn_if_walks_short(event)
             floor = self.diagnosed + dt.timedelta(weeks=self.course.floor_weeks)
             if event.date < floor:
                 raise self._error(
@@ -493,6 +494,21 @@ class _Climb:
             self.need = max(self.need - self.done, self.course.resume_weeks)
             self.done = 0
         self.summaries[event.index] = f"Paused at {self.course.steps[self.pos].label}"
+
+    def _warn_if_walks_short(self, event: ProgressEvent) -> None:
+        """The first run comes after pain-free brisk walks of the target length."""
+        walk = self.course.walk
+        if walk is None:
+            return
+        minutes = None if self.walk_weeks is None else min(
+            walk.start_minutes + self.walk_weeks // self.course.walk_weeks_per_step
+            * walk.step_minutes, walk.target_minutes)
+        if minutes is None or minutes < walk.target_minutes:
+            planned = f"{minutes} minutes" if minutes else "not started"
+            self.warnings.append(
+                f"Walk-run cleared on {event.date} while the planned brisk walk is {planned}: "
+                f"the protocol asks for pain-free {walk.target_minutes}-minute walks first "
+                "(brisk_walk.target_minutes). Check the walks before the first run.")
 
     def _warn_if_unrecorded(self, event: ProgressEvent) -> None:
         """A setback or pause long after a step was due: say what the plan assumes."""

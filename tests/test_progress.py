@@ -423,3 +423,14 @@ def test_a_sequence_error_names_the_file_line_and_event_through_the_cli(project)
             "weight-bearing: the athlete is at partial weight-bearing (since 2026-10-20) "
             "(the next step to record is `full_weight_bearing`)") in result.output
     assert "Traceback" not in result.output
+
+
+def test_walk_run_cleared_before_the_walks_reach_their_target_warns(protocol):
+    # marked history: walks grow every two weeks, so on 15 Dec they are at 30 minutes
+    plan = plan_of(*THROUGH_STAGE_6, ev(D(2026, 12, 15), "walk_run_cleared"), protocol=protocol,
+                   prior_bone_stress_injuries=2, risk_factors=("low_bmi",))
+    assert any("Walk-run cleared on 2026-12-15 while the planned brisk walk is 30 minutes"
+               in w and "45-minute" in w for w in plan.warnings)
+    on_time = plan_of(*THROUGH_STAGE_6, ev(D(2026, 12, 29), "walk_run_cleared"),
+                      protocol=protocol)
+    assert not any("brisk walk" in w for w in on_time.warnings)
