@@ -76,7 +76,7 @@ def test_the_week_table_has_every_week_with_a_box_per_session(handouts):
         assert f"{start.day} {start:%b} –" in text
     assert "Pain" in text and "0-10" in text
     # strength stage 1 is done 3 times a week: three boxes on its line
-    assert re.search(r"Strength stage 1: 3 times, a rest day between ☐☐☐\n", text)
+    assert re.search(r"Strength stage 1: 3 times a week, a rest day between ☐☐☐\n", text)
     assert re.search(r"Non-weight-bearing exercises: daily ☐{7}\n", text)
 
 
