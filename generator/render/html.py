@@ -27,15 +27,25 @@ class Presentation:
 
 
 def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
-    """What the templates need besides the plan: protocol text looked up, nothing decided."""
-    groups, seen = [], set()
+    """What the templates need besides the plan: protocol text looked up, nothing decided.
+
+    Exercise how-tos are grouped by the step that first uses them; `open_groups` are the
+    groups of this week's exercises and of the next step's (the page opens those)."""
+    groups, seen, group_of = [], set(), {}
     for span in plan.phases:
         week = plan.weeks[span.first_week - 1]
-        ids = [e for s in week.sessions for e in s.exercises if e not in seen]
+        ids = list(dict.fromkeys(e for s in week.sessions for e in s.exercises if e not in seen))
         seen.update(ids)
         if ids:
-            groups.append({"title": span.title,
-                           "exercises": [protocol.exercises[e] for e in dict.fromkeys(ids)]})
+            group_of.update((e, span.id) for e in ids)
+            groups.append({"id": span.id, "title": span.title, "short": span.short,
+                           "exercises": [protocol.exercises[e] for e in ids]})
+    current = plan.current_week
+    focus: list[str] = []
+    if current:
+        focus += [e for s in current.sessions for e in s.exercises]
+        if current.span + 1 < len(plan.phases):
+            focus += [e for s in plan.phases[current.span + 1].routine for e in s.exercises]
     return {
         "plan": plan,
         "protocol": protocol,
@@ -43,6 +53,7 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
         "phase_about": {p.id: protocol_markdown(p.about) for p in protocol.phases},
         "exercise_groups": groups,
         "used_exercises": [ex for g in groups for ex in g["exercises"]],
+        "open_groups": {group_of[e] for e in focus if e in group_of},
     }
 
 
