@@ -141,16 +141,16 @@ def test_clinician_review_flags_stay_off_the_athletes_page(built_examples):
     assert plan_data(built_examples, "sam-okafor")["review_flags"][0].startswith("Hip effusion")
 
 
-def test_handout_has_summary_timeline_weeks_gates_and_exercises(built_examples):
+def test_handout_has_summary_weeks_checklists_road_ahead_and_exercises(built_examples):
     reader, text = pdf_text(built_examples, "jordan-lee")
     first = reader.pages[0].extract_text()
     for words in ("Jordan Lee", "Sam Rivera, physiotherapist", "Tue 1 Sep 2026",
-                  "Timeline", "Walk-run", "The pain rule", "Red flags"):
+                  "Notes from", "So far", "The pain rule", "Red flags"):
         assert words in first, words
     assert f"Page 1 of {len(reader.pages)}" in first
-    assert "Week by week" in text and "17 Nov" in text
-    assert "Before the first walk-run" in text
-    assert "Single-leg squat: 10 each side" in text
+    assert "The next 8 weeks" in text and "17 Nov" in text
+    assert "Before strength stage 1" in text
+    assert "After that: the road ahead" in text and "Walk-run" in text
     assert "Bodyweight squat" in text and "3 sets of 12" in text
     assert "not a substitute" in text  # disclaimer
 
