@@ -55,14 +55,16 @@
       head.append(" ");
       head.append.apply(head, copies(now, ":scope > .setback, :scope > .paused"));
       card.append(el("h2", "This week"), el("p", "Week " + state + " of " + card.dataset.weeks +
-                                             " · " + text(now, ".when"), "dates"), head);
+                                             " · " + text(now, ":scope > small"), "dates"), head);
       if (now.querySelector(":scope > .paused")) card.append(el("p", card.dataset.paused));
       if (now.querySelector(":scope > .setback")) card.append(el("p", card.dataset.setback));
       card.append.apply(card, copies(now, ":scope > .events"));
       // What changes this week, then what every week of the step has: one line each, with
       // how often and how from the step's note, and the exercises as tap rows.
-      copies(now, ":scope > .lines > li").forEach(function (line) {
-        var how = $(stay, ":scope > .how").filter(function (p) { return p.dataset.for === text(line, "b"); })[0];
+      copies(now, ":scope > p").forEach(function (p) {
+        var line = el("li"), title = text(p, "b");
+        var how = $(stay, ":scope > .how").filter(function (note) { return note.dataset.for === title; })[0];
+        line.append.apply(line, Array.prototype.slice.call(p.childNodes));
         if (how) line.append.apply(line, [", " + text(how, "span"), " "].concat(copies(how, "small")));
         list.append(line);
       });
@@ -87,7 +89,7 @@
         owner = owner.dataset.gateIn ? document.getElementById(owner.dataset.gateIn) : owner;
         check.append(el("h2", "Before you move on"),
                      el("p", "Check this list at the end of " + (gated === now ? "this week" :
-                        "week " + gated.id.slice(5)) + ", " + text(gated, ".when").split(" – ")[1] +
+                        "week " + gated.id.slice(5)) + ", " + text(gated, ":scope > small").split(" – ")[1] +
                         ".", "meta"), owner.querySelector(":scope > .gate").cloneNode(true));
         check.firstChild.id = "checklist-title";
       }
