@@ -9,6 +9,8 @@ from enum import StrEnum
 from generator.protocol import Gate
 
 SCHEMA_VERSION = 1
+# A page opened this long after the plan's date says it may be out of date.
+STALE_AFTER = dt.timedelta(weeks=4)
 
 
 class Status(StrEnum):
@@ -25,10 +27,11 @@ class Audience(StrEnum):
 
 
 def frequency(times: tuple[int, int], spacing: str = "") -> str:
-    """How often, in words: 'daily', '3 times', '2-3 times, a rest day between'."""
+    """How often, always with its period: 'daily', 'once a week', '3 times a week',
+    '2-3 times a week, a rest day between'."""
     low, high = times
-    words = "daily" if low == high == 7 else (
-        f"{low} times" if low == high else f"{low}-{high} times")
+    words = "daily" if low == high == 7 else "once a week" if low == high == 1 else (
+        f"{low} times a week" if low == high else f"{low}-{high} times a week")
     return f"{words}, {spacing}" if spacing else words
 
 
@@ -210,6 +213,11 @@ class Plan:
     def end(self) -> dt.date:
         return self.weeks[-1].end
 
+    @property
+    def stale_after(self) -> dt.date:
+        """After this day the athlete's page says the plan may be out of date."""
+        return self.as_of + STALE_AFTER
+
     def to_dict(self) -> dict:
         """The documented plan.json document (see README)."""
         return {
@@ -217,6 +225,7 @@ class Plan:
             "athlete": {"id": self.athlete_id, "name": self.athlete_name},
             "protocol": self.protocol,
             "as_of": self.as_of.isoformat(),
+            "stale_after": self.stale_after.isoformat(),
             "injury": {
                 "diagnosed": self.diagnosed.isoformat(),
                 "severity": self.severity,

@@ -85,17 +85,26 @@ def open_watched(context, url: str, on_date: dt.datetime | None = None):
 
 
 def snapshot(page) -> dict:
-    """What the athlete sees of the week marking: the card's words, open phases, marked weeks."""
-    return page.evaluate("""() => ({
-        card: document.getElementById('this-week').innerText.replace(/\\s+/g, ' ').trim(),
-        open: [...document.querySelectorAll('details.phase')].filter(d => d.open).map(d => d.id),
-        phases: [...document.querySelectorAll('details.phase')].map(d =>
-            d.id + ':' + (['done', 'current'].find(c => d.classList.contains(c)) || 'upcoming')
-            + ':' + (d.querySelector('summary > .badge')?.textContent || '')),
-        weeks: [...document.querySelectorAll('li[data-start]')].map(li =>
-            li.id + ':' + (['done', 'current'].find(c => li.classList.contains(c)) || 'upcoming')
-            + ':' + (li.querySelector(':scope > .badge')?.textContent || '')),
-    })""")
+    """What the athlete sees of the week marking: this week's card and checklist, the steps of
+    the road ahead and the weeks marked in them, and which how-tos are open."""
+    return page.evaluate("""() => {
+        const text = e => e.innerText.replace(/\\s+/g, ' ').trim();
+        const card = document.getElementById('this-week').cloneNode(true);
+        card.querySelectorAll('.today').forEach(e => e.remove());  // the phone's own date
+        document.body.append(card);
+        const words = text(card);
+        card.remove();
+        const state = e => ['done', 'current'].find(c => e.classList.contains(c)) || 'upcoming';
+        const badge = (e, css) => e.querySelector(css)?.textContent || '';
+        return {
+            card: words, checklist: text(document.getElementById('checklist')),
+            steps: [...document.querySelectorAll('details.step')].map(d => d.id + ':'
+                + state(d) + ':' + badge(d, 'summary > .here, summary > .done')),
+            weeks: [...document.querySelectorAll('li[data-start]')].map(li => li.id + ':'
+                + state(li) + ':' + badge(li, ':scope > .here, :scope > .done')),
+            how_tos: [...document.querySelectorAll('details.stage[open]')].map(d => d.id),
+        };
+    }""")
 
 
 # --- loads cleanly --------------------------------------------------------------------------
@@ -115,8 +124,9 @@ def test_page_is_fully_readable_without_javascript(url, site, phone, built_examp
     page, _ = open_watched(phone(java_script_enabled=False), url(site, "jordan-lee"))
     weeks = weeks_of(built_examples, "jordan-lee")
     current = next(w for w in weeks if w["status"] == "current")
-    assert page.locator("#now-title").inner_text() == \
-        f"This week · week {current['number']} of {len(weeks)}"
+    assert page.locator("#now-title").inner_text() == "This week"
+    assert page.locator("#this-week .dates").inner_text().startswith(
+        f"Week {current['number']} of {len(weeks)} · ")
     assert page.locator("li[data-start]").count() == len(weeks)  # every week is on the page
     first_run = next(w["number"] for w in weeks if w["walk_run"])
     page.locator("#p-walk_run > summary").click()
@@ -139,11 +149,17 @@ def test_this_week_follows_the_phones_date(url, site, phone, built_examples, pic
     # the first run is projected, not recorded: the phone never moves onto it (or past it)
     hold = next(w["number"] for w in weeks if w["needs_clearance"])
     number = min(week["number"], hold - 1)
-    assert page.locator("#now-title").inner_text() == f"This week · week {number} of {len(weeks)}"
+    assert page.locator("#now-title").inner_text() == "This week"
+    assert page.locator("#this-week .dates").inner_text().startswith(
+        f"Week {number} of {len(weeks)} · ")
+    day = in_week(week)
+    assert page.locator("#this-week .today").inner_text() == \
+        f"Today is {day:%a} {day.day} {day:%b %Y}."
     assert page.locator("li[data-start].current").evaluate_all("e => e.map(x => x.id)") == \
         [f"week-{number}"]
-    opened = page.locator("details.phase[open]")
-    assert opened.count() == 1 and opened.locator(f"#week-{number}").count() == 1
+    here = page.locator("details.step.current")
+    assert here.count() == 1 and here.locator(f"#week-{number}").count() == 1
+    assert page.locator("details.step[open]").count() == 0
     assert seen["errors"] == []
 
 
@@ -182,8 +198,8 @@ def test_a_phone_past_a_step_only_the_clinic_opens_stays_before_it(url, site, ph
     day = in_week(weeks[gated["number"] + 3])  # a month into the projected steps
     page, seen = open_watched(phone(), url(site, "sam-okafor"), on_date=day)
     card = page.locator("#this-week")
-    assert page.locator("#now-title").inner_text().startswith(
-        f"This week · week {gated['number'] - 1} of ")
+    assert page.locator("#this-week .dates").inner_text().startswith(
+        f"Week {gated['number'] - 1} of ")
     assert "Non-weight-bearing" in card.inner_text()
     assert "Waiting for your clinician to clear you for partial weight-bearing" in (
         card.inner_text())
@@ -192,8 +208,7 @@ def test_a_phone_past_a_step_only_the_clinic_opens_stays_before_it(url, site, ph
 
 @pytest.mark.parametrize("when, heading", [
     ("before", "This plan starts on Tue 1 Sep 2026."),
-    # the first run was never recorded: the phone holds before it, whatever its date
-    ("after", "This week · week 25 of 46"),
+    ("after", "This week"),
 ])
 def test_a_phone_date_outside_the_plan_says_so(url, site, phone, built_examples, when, heading):
     weeks = weeks_of(built_examples, "jordan-lee")
@@ -202,7 +217,12 @@ def test_a_phone_date_outside_the_plan_says_so(url, site, phone, built_examples,
     page, seen = open_watched(phone(), url(site, "jordan-lee"),
                               on_date=dt.datetime.combine(day, dt.time(12)))
     assert page.locator("#now-title").inner_text() == heading
-    assert page.locator("details.phase[open]").count() == (0 if when == "before" else 1)
+    if when == "before":
+        assert page.locator("details[open]").count() == 0
+        assert not page.locator("#checklist").is_visible()
+    else:  # the first run was never recorded: the phone holds before it, whatever its date
+        assert "Waiting for your clinician to clear you for walk-run step 1" in (
+            page.locator("#this-week").inner_text())
     assert seen["errors"] == []
 
 
@@ -244,13 +264,18 @@ def test_readable_at_200_percent_zoom_without_sideways_scrolling(url, site, phon
 
 
 def test_tap_targets_are_at_least_44_pixels(url, site, phone):
-    page, _ = open_watched(phone(), url(site, "jordan-lee"))
+    """Every link and fold on the page, opened or not, is at least 44x44 CSS pixels; only
+    links inside running text (a clinician's note) are exempt."""
+    page, _ = open_watched(phone(), url(site, "jordan-lee") + "#ex-squat_bodyweight")
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-    small = page.evaluate("""() => [...document.querySelectorAll(
-            '.quick a, a.tel, a.mail, .ex a, summary')]
-        .map(e => [e.textContent.trim().slice(0, 30), e.getBoundingClientRect()])
-        .filter(([, r]) => r.height < 44 || r.width < 44)
-        .map(([t, r]) => `${t}: ${Math.round(r.width)}x${Math.round(r.height)}`)""")
+    found = page.evaluate("""() => [...document.querySelectorAll('a[href], summary')]
+        .filter(e => e.getClientRects().length)
+        .filter(e => !(getComputedStyle(e).display === 'inline'
+                       && e.parentElement.textContent.trim() !== e.textContent.trim()))
+        .map(e => [e.textContent.trim().slice(0, 30), e.getBoundingClientRect()])""")
+    assert len(found) > 25  # the card's exercise rows, quick links, folds, call buttons ...
+    small = [f"{t}: {round(r['width'])}x{round(r['height'])}" for t, r in found
+             if r["height"] < 44 or r["width"] < 44]
     assert small == []
 
 
@@ -270,6 +295,83 @@ def test_pain_rule_and_red_flags_are_one_tap_from_the_top(url, site, phone):
         link.click()
         assert page.locator(target).evaluate(
             "e => { const r = e.getBoundingClientRect(); return r.top >= -1 && r.top < 100; }")
+
+
+# --- what the first screens show, at the plan's date -----------------------------------------
+
+SCREEN = PHONE["height"]
+
+
+def at_plan_date(built_examples, athlete: str) -> dt.datetime:
+    plan = json.loads((built_examples.folder(athlete) / "plan.json").read_text())
+    return dt.datetime.combine(dt.date.fromisoformat(plan["as_of"]), dt.time(12))
+
+
+def bottom(page, css: str) -> float:
+    return page.locator(css).first.evaluate("e => e.getBoundingClientRect().bottom + scrollY")
+
+
+@pytest.mark.parametrize("athlete", ATHLETES)
+def test_the_first_screen_shows_this_week_and_its_first_session(
+        url, site, phone, built_examples, athlete):
+    page, _ = open_watched(phone(), url(site, athlete), at_plan_date(built_examples, athlete))
+    heading = page.get_by_role("heading", name="This week", exact=True)
+    assert heading.count() == 1
+    assert heading.evaluate("e => e.getBoundingClientRect().bottom") <= SCREEN
+    first = page.locator("#this-week .sessions > li").first
+    assert first.locator("b").inner_text()
+    assert bottom(page, "#this-week .sessions > li > b") <= SCREEN
+
+
+@pytest.mark.parametrize("athlete", ATHLETES)
+def test_the_checklist_is_within_two_screens(url, site, phone, built_examples, athlete):
+    page, _ = open_watched(phone(), url(site, athlete), at_plan_date(built_examples, athlete))
+    assert page.get_by_role("heading", name="Before you move on").is_visible()
+    assert bottom(page, "#checklist") <= 2 * SCREEN
+
+
+@pytest.mark.parametrize("athlete", ATHLETES)
+def test_the_whole_page_is_at_most_eight_screens(url, site, phone, built_examples, athlete):
+    page, _ = open_watched(phone(), url(site, athlete), at_plan_date(built_examples, athlete))
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= 8 * SCREEN, f"{athlete}: {height / SCREEN:.2f} screens"
+
+
+def test_every_jump_has_a_way_back(url, site, phone, built_examples):
+    page, _ = open_watched(phone(), url(site, "sam-okafor"),
+                           at_plan_date(built_examples, "sam-okafor"))
+    back = page.get_by_role("link", name="Back to this week")
+    assert not back.is_visible()  # nothing to go back from yet
+    jumps = page.locator("#this-week .ex a, .quick a[href^='#']")
+    assert jumps.count() > 3
+    for i in range(jumps.count()):
+        link = jumps.nth(i)
+        target = link.get_attribute("href")
+        link.click()
+        assert page.locator(target).evaluate(
+            "e => { const r = e.getBoundingClientRect(); return r.top >= -1 && r.top < 200; }"
+        ), target
+        assert back.is_visible(), target
+        box = back.bounding_box()
+        assert box["y"] + box["height"] <= SCREEN and box["height"] >= 44
+        back.click()
+        assert page.locator("#now-title").evaluate(
+            "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < 200; }")
+        assert not back.is_visible()
+
+
+@pytest.mark.parametrize("days, shown", [(0, False), (28, False), (29, True), (200, True)])
+def test_an_old_plan_says_so(url, site, phone, built_examples, days, shown):
+    """More than four weeks after the plan's date the phone says it may be out of date."""
+    day = at_plan_date(built_examples, "alex-morgan") + dt.timedelta(days=days)
+    page, seen = open_watched(phone(), url(site, "alex-morgan"), day)
+    notice = page.get_by_role("status")
+    assert notice.count() == int(shown)  # a hidden status is no status at all
+    if shown:
+        assert notice.is_visible()
+        assert notice.inner_text() == ("This plan was made on Mon 23 Nov 2026 and may be out "
+                                       "of date: ask your clinician for an update.")
+    assert seen["errors"] == []
 
 
 # --- offline ---------------------------------------------------------------------------------

@@ -21,8 +21,9 @@ def plan_for(protocol, today=TODAY, events=(), **profile):
 
 def test_frequency_words():
     assert frequency((7, 7)) == "daily"
-    assert frequency((3, 3), "a rest day between") == "3 times, a rest day between"
-    assert frequency((2, 3)) == "2-3 times"
+    assert frequency((3, 3), "a rest day between") == "3 times a week, a rest day between"
+    assert frequency((2, 3)) == "2-3 times a week"
+    assert frequency((1, 1), "not on run days") == "once a week, not on run days"
 
 
 def test_every_session_has_a_number_of_times_a_week(protocol):
@@ -35,13 +36,27 @@ def test_every_session_has_a_number_of_times_a_week(protocol):
     assert (first.per_week, first.times_per_week) == ("daily", (7, 7))
 
 
+def test_every_frequency_says_its_period(protocol):
+    """'3 times' alone leaves the athlete guessing: a day, a week?"""
+    plan = plan_for(protocol)
+    words = {s.per_week for w in plan.weeks for s in w.sessions}
+    assert all(w.startswith("daily") or " a week" in w for w in words), words
+    assert "3 times a week, a rest day between" in words
+
+
+def test_a_plan_goes_stale_four_weeks_after_its_date(protocol):
+    plan = plan_for(protocol)
+    assert plan.stale_after == TODAY + dt.timedelta(weeks=4)
+    assert plan.to_dict()["stale_after"] == plan.stale_after.isoformat()
+
+
 def test_timed_sessions_carry_their_length(protocol):
     plan = plan_for(protocol)
     walk = next(s for w in plan.weeks for s in w.sessions if s.kind == "walk")
     assert walk.duration_minutes == walk.minutes == 15
     run = next(s for w in plan.weeks for s in w.sessions if s.kind == "walk_run")
     assert run.duration_minutes == 21  # 7 x (run 1, walk 2)
-    assert run.per_week == "3 times, a rest day between"
+    assert run.per_week == "3 times a week, a rest day between"
 
 
 def test_statuses_follow_the_plan_date(protocol):

@@ -103,9 +103,8 @@ def histories(draw, protocol) -> History:
 
 
 def ladder_index(plan: Plan, steps: tuple[Step, ...]) -> list[int]:
-    where = {(s.phase.id, s.walk_run_step): s.index for s in steps}
-    return [where[(w.phase, w.walk_run.step if w.walk_run and w.walk_run.step else None)]
-            for w in plan.weeks]
+    where = {s.title: s.index for s in steps}
+    return [where[w.step_title] for w in plan.weeks]
 
 
 def paused_between(events, start: dt.date, end: dt.date) -> int:

@@ -37,15 +37,27 @@ def test_only_the_pages_own_script_may_run(built_examples):
     assert "default-src 'self'" in policy
 
 
-def test_every_week_is_on_the_page_and_only_the_current_phase_is_open(built_examples):
+def test_every_week_is_on_the_page_and_no_step_is_unfolded(built_examples):
+    """Every week has a row (the phone's date may fall in any of them), but the road ahead is
+    one line per step: nothing in it is open, and a week that changes nothing shows no row."""
     folder = built_examples.folder("jordan-lee")
     page = (folder / "index.html").read_text()
     plan = json.loads((folder / "plan.json").read_text())
-    assert re.findall(r'<li id="week-(\d+)"', page) == [str(w["number"]) for w in plan["weeks"]]
-    # a phase met again after a setback has its own block: p-<phase>-2
-    opened = re.findall(r'<details class="phase current" id="p-(\w+)(?:-\d+)?" open', page)
-    assert opened == [plan["weeks"][plan["current_week"] - 1]["phase"]]
-    assert len(re.findall(r"<details[^>]* open[ >]", page)) == 1
+    assert re.findall(r'<li id=week-(\d+)', page) == [str(w["number"]) for w in plan["weeks"]]
+    assert re.findall(r'<details class="step[^"]*"[^>]* open[ >]', page) == []
+    for row in re.findall(r"<li id=week-\d+[^>]*>.*?</li>\n", page, re.S):
+        says = "<p>" in row or "<ul" in row
+        assert ("hidden>" in row) != says, row  # shown exactly when it says something
+
+
+def test_the_how_tos_of_this_week_and_the_next_step_are_open(built_examples):
+    page = (built_examples.folder("jordan-lee") / "index.html").read_text()
+    opened = re.findall(r'<details class="stage" id="s-(\w+)" open>', page)
+    # Jordan is back at full weight-bearing, whose exercises partial weight-bearing first used;
+    # strength stage 1 comes next
+    assert opened == ["partial_weight_bearing", "strength_stage_1"]
+    assert len(re.findall(r'<article id="ex-', page)) == len(set(re.findall(
+        r'<article id="(ex-\w+)"', page)))  # each how-to once
 
 
 def test_each_phase_routine_is_listed_once_not_in_every_week(built_examples):

@@ -31,11 +31,12 @@ def jordan(built_examples):
     return events(folder / "plan.ics"), json.loads((folder / "plan.json").read_text())
 
 
-def test_one_all_day_event_per_week_with_phase_and_key_sessions(jordan):
+def test_one_all_day_event_per_week_from_this_week_on(jordan):
     found, plan = jordan
     weekly = {str(e["UID"]).split("-")[1]: e for e in found if str(e["UID"]).startswith("week-")}
-    assert len(weekly) == len(plan["weeks"])
-    for week in plan["weeks"]:
+    ahead = [w for w in plan["weeks"] if w["status"] != "done"]
+    assert sorted(weekly, key=int) == [str(w["number"]) for w in ahead]  # no week already done
+    for week in ahead:
         event = weekly[str(week["number"])]
         assert event.decoded("DTSTART") == dt.date.fromisoformat(week["start"])
         # all-day events end the day after their last day
@@ -44,28 +45,70 @@ def test_one_all_day_event_per_week_with_phase_and_key_sessions(jordan):
         assert title.startswith(f"Week {week['number']}: ")
         description = str(event["DESCRIPTION"])
         for session in week["sessions"]:
-            assert session["title"] in description
-        assert "Red flags" in description and "+1 555 010 2233" in description
+            assert f"{session['title']}: " in description
+            assert session["per_week"] in description  # how often, a week
+        assert "+1 555 010 2233" in description
     week_12 = str(weekly["12"]["SUMMARY"])
     assert week_12 == "Week 12: Full weight-bearing · brisk walk 20 min"  # after his setback
     walk_run = next(w for w in plan["weeks"] if w["walk_run"])
     assert "walk-run 7 × (run 1 / walk 2 min)" in str(weekly[str(walk_run["number"])]["SUMMARY"])
 
 
-def test_gates_and_milestones_have_their_own_events(jordan):
+def test_the_pain_rule_and_red_flags_are_written_once(jordan):
+    found, plan = jordan
+    full = [e for e in found if "Everything must be pain-free" in str(e["DESCRIPTION"])]
+    assert [str(e["UID"]).split("-")[1] for e in full] == [str(plan["current_week"])]
+    assert "Red flags" in str(full[0]["DESCRIPTION"])
+    later = [e for e in found if str(e["UID"]).startswith("week-") and e not in full]
+    assert later and all(f"in the event of week {plan['current_week']}." in str(e["DESCRIPTION"])
+                         for e in later)
+
+
+@pytest.mark.parametrize("athlete", ["alex-morgan", "jordan-lee", "sam-okafor"])
+def test_nothing_ends_before_the_plans_date_and_checklists_and_starts_remind(
+        built_examples, athlete):
+    folder = built_examples.folder(athlete)
+    found = events(folder / "plan.ics")
+    as_of = dt.date.fromisoformat(json.loads((folder / "plan.json").read_text())["as_of"])
+    assert all(e.decoded("DTEND") > as_of for e in found)
+    for event in found:
+        alarms = event.walk("VALARM")
+        kind = str(event["UID"]).split("-")[0]
+        assert bool(alarms) == (kind in ("gate", "milestone", "step")), event["SUMMARY"]
+        for alarm in alarms:
+            assert str(alarm["ACTION"]) == "DISPLAY"
+            assert alarm.decoded("TRIGGER") == dt.timedelta(hours=9)  # 9:00 on the day
+            assert str(alarm["DESCRIPTION"]) == str(event["SUMMARY"])
+
+
+def test_gates_and_steps_ahead_have_their_own_events(jordan):
     found, plan = jordan
     gates = [e for e in found if str(e["UID"]).startswith("gate-")]
-    gated = [w for w in plan["weeks"] if w["gate"]]
+    gated = [w for w in plan["weeks"] if w["gate"] and w["status"] != "done"]
     assert sorted(e.decoded("DTSTART") for e in gates) == \
         sorted(dt.date.fromisoformat(w["end"]) for w in gated)
     first_run = next(e for e in gates if "before the first walk-run" in str(e["SUMMARY"]))
     assert "[ ] At least 12 weeks since diagnosis" in str(first_run["DESCRIPTION"])
 
-    milestones = {str(e["UID"]).split("-")[1]: e for e in found
-                  if str(e["UID"]).startswith("milestone-")}
-    for milestone, start in plan["milestones"].items():
-        assert milestones[milestone].decoded("DTSTART") == dt.date.fromisoformat(start)
-    assert str(milestones["walk_run"]["SUMMARY"]) == "Earliest start: Walk-run"
+    starts = {str(e["SUMMARY"]): e.decoded("DTSTART") for e in found
+              if str(e["UID"]).startswith(("milestone-", "step-"))}
+    current = plan["weeks"][plan["current_week"] - 1]
+    ahead = {s["title"]: dt.date.fromisoformat(s["earliest"]) for w in plan["weeks"]
+             if w["number"] >= current["number"] and (s := w["next_step"])}
+    assert starts == {f"Earliest start: {title}": day for title, day in ahead.items()}
+    # Jordan started strength stage 1 on 17 Nov, then stepped back: it starts again on 1 Dec
+    assert starts["Earliest start: Strength stage 1"] == dt.date(2026, 12, 1)
+    assert "Earliest start: Partial weight-bearing" not in starts  # done long ago
+
+
+def test_each_event_links_the_page_when_the_site_address_is_known(protocol):
+    plan = schedule(make_profile(), protocol, TODAY)
+    url = "https://plans.example.org/abc/"
+    linked = Calendar.from_ical(render_calendar(plan, protocol, Clinician(), url))
+    assert all(str(e["DESCRIPTION"]).endswith(f"Your plan: {url}")
+               for e in linked.walk("VEVENT"))
+    bare = Calendar.from_ical(render_calendar(plan, protocol, Clinician()))
+    assert not any("Your plan" in str(e["DESCRIPTION"]) for e in bare.walk("VEVENT"))
 
 
 def test_uids_are_unique_and_do_not_reveal_the_athlete(jordan):
@@ -89,12 +132,12 @@ def test_same_plan_same_bytes_and_a_later_build_updates_the_same_events(project)
     before, after = Calendar.from_ical(first), by_uid(ics)
     before = {str(e["UID"]): e for e in before.walk("VEVENT")}
     assert set(after) == set(before)
-    week_1 = next(uid for uid in after if uid.startswith("week-1-"))
-    assert after[week_1].decoded("DTSTART") == dt.date(2026, 9, 8)
-    assert before[week_1].decoded("DTSTART") == dt.date(2026, 9, 1)
+    week_20 = next(uid for uid in after if uid.startswith("week-20-"))
+    assert after[week_20].decoded("DTSTART") == dt.date(2027, 1, 19)
+    assert before[week_20].decoded("DTSTART") == dt.date(2027, 1, 12)
     # the later build reads as newer to a calendar comparing versions
-    assert after[week_1].decoded("DTSTAMP") > before[week_1].decoded("DTSTAMP")
-    assert int(after[week_1]["SEQUENCE"]) > int(before[week_1]["SEQUENCE"])
+    assert after[week_20].decoded("DTSTAMP") > before[week_20].decoded("DTSTAMP")
+    assert int(after[week_20]["SEQUENCE"]) > int(before[week_20]["SEQUENCE"])
 
 
 def test_page_links_the_calendar(built_examples):

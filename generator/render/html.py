@@ -35,15 +35,25 @@ class Presentation:
 
 
 def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
-    """What the templates need besides the plan: protocol text looked up, nothing decided."""
-    groups, seen = [], set()
+    """What the templates need besides the plan: protocol text looked up, nothing decided.
+
+    Exercise how-tos are grouped by the step that first uses them; `open_groups` are the
+    groups of this week's exercises and of the next step's (the page opens those)."""
+    groups, seen, group_of = [], set(), {}
     for span in plan.phases:
         week = plan.weeks[span.first_week - 1]
-        ids = [e for s in week.sessions for e in s.exercises if e not in seen]
+        ids = list(dict.fromkeys(e for s in week.sessions for e in s.exercises if e not in seen))
         seen.update(ids)
         if ids:
-            groups.append({"title": span.title,
-                           "exercises": [protocol.exercises[e] for e in dict.fromkeys(ids)]})
+            group_of.update((e, span.id) for e in ids)
+            groups.append({"id": span.id, "title": span.title, "short": span.short,
+                           "exercises": [protocol.exercises[e] for e in ids]})
+    current = plan.current_week
+    focus: list[str] = []
+    if current:
+        focus += [e for s in current.sessions for e in s.exercises]
+        if current.span + 1 < len(plan.phases):
+            focus += [e for s in plan.phases[current.span + 1].routine for e in s.exercises]
     return {
         "plan": plan,
         "protocol": protocol,
@@ -51,6 +61,7 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
         "phase_about": {p.id: protocol_markdown(p.about) for p in protocol.phases},
         "exercise_groups": groups,
         "used_exercises": [ex for g in groups for ex in g["exercises"]],
+        "open_groups": {group_of[e] for e in focus if e in group_of},
     }
 
 
@@ -71,9 +82,55 @@ def render_page(env: jinja2.Environment, plan: Plan, protocol: Protocol, profile
     return load_template(env, "plan.html").render(context)
 
 
+# The handout prints this many weeks in full, from this week on; the rest is a timeline.
+HANDOUT_WEEKS = 8
+
+
+def handout_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
+    """What the handout shows where: the weeks done (a summary), the next HANDOUT_WEEKS in
+    full with the checklists they lead to, the steps after them, and the how-tos of this
+    week's and the next step's exercises. Chosen from the plan's statuses, nothing decided."""
+    weeks, current = plan.weeks, plan.current_week
+    first = current.number - 1 if current else (0 if plan.as_of < plan.diagnosed else len(weeks))
+    detail = weeks[first:first + HANDOUT_WEEKS]
+    gated = [w for w in detail if w.gate]
+    if detail and detail[-1].gate_week and not detail[-1].gate:
+        gated.append(weeks[detail[-1].gate_week - 1])  # the checklist the last week leads to
+    checklists: dict = {}
+    for week in gated:
+        checklists.setdefault(week.gate, week)
+    sheets, seen = [], set()
+    steps = [("Now", current)] if current else []
+    if current and current.span + 1 < len(plan.phases):
+        upcoming = plan.phases[current.span + 1]
+        steps.append(("Next", weeks[upcoming.first_week - 1]))
+    elif not current and detail:
+        steps.append(("First", detail[0]))
+    for label, week in steps:
+        ids = [e for s in week.sessions for e in s.exercises if e not in seen]
+        seen.update(ids)
+        if ids:
+            sheets.append({"label": label, "week": week, "span": plan.phases[week.span],
+                           "exercises": [protocol.exercises[e] for e in dict.fromkeys(ids)]})
+    last = detail[-1].number if detail else first
+    return {
+        # each stay the weeks done touched, with how many of its weeks are done
+        "past": [(s, min(s.last_week, first) - s.first_week + 1) for s in plan.phases
+                 if s.first_week <= first],
+        "past_weeks": weeks[:first],
+        "detail": detail,
+        "checklists": [{"id": f"checklist-{i}", "gate": gate, "week": week}
+                       for i, (gate, week) in enumerate(checklists.items(), start=1)],
+        "checklist_id": {gate: f"checklist-{i}" for i, gate in enumerate(checklists, start=1)},
+        "later": [s for s in plan.phases if s.last_week > last],
+        "sheets": sheets,
+    }
+
+
 def render_handout(env: jinja2.Environment, plan: Plan, protocol: Protocol, profile: Profile,
                    presentation: Presentation = Presentation()) -> str:
     context = page_context(plan, protocol, profile)
+    context.update(handout_context(plan, protocol, profile))
     context.update(paper=presentation.paper, qr_code=_qr_svg(presentation.page_url),
                    page_url=presentation.page_url, contact=presentation.contact(profile.clinician))
     return load_template(env, "handout.html").render(context)
@@ -85,6 +142,7 @@ def _qr_svg(url: str | None) -> Markup | None:
         return None
     import segno
 
+    # the title is the figure's text for screen readers (the tagged PDF's Alt)
     svg = segno.make(url, error="m").svg_inline(scale=3, border=2, dark="#000", light="#fff",
-                                                omitsize=False)
+                                                omitsize=False, title="QR code of your plan's page")
     return Markup(svg)  # made by segno from the build's own --base-url

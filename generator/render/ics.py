@@ -1,9 +1,11 @@
-"""Plan -> plan.ics: a week per all-day event, plus the checklists (gates) and milestones.
+"""Plan -> plan.ics: a week per all-day event from this week on, plus the checklists (gates)
+and the earliest start of each step ahead, with a reminder on those days.
 
 Same plan, same bytes: no clock, no random UIDs. A UID names what an event is (week 12, the
 gate after walk-run step 3, the start of strength stage 2), so importing a newer plan moves
 the event instead of adding a second one. The stamp is the plan's as-of date, so a later
-build's events read as newer.
+build's events read as newer. Weeks already done and steps already started get no event: the
+calendar is for what is coming.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import hashlib
 
 from icalendar import vText
 
-from generator.plan import Plan, Week
+from generator.plan import NextStep, Plan, Status, Week
 from generator.profile import Clinician
 from generator.protocol import Protocol
 from generator.render.markdown import plain_text
 from generator.render.sessions import dose, headline
 
 PRODID = "-//rehab-plans//plan.ics//EN"
+REMINDER = "PT9H"  # an alarm at 9:00 on the day of a checklist or a step's earliest start
 
 
 def calendar_uid_base(athlete_id: str) -> str:
@@ -39,7 +42,8 @@ def render_calendar(plan: Plan, protocol: Protocol, clinician: Clinician,
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{_text(PRODID)}", "CALSCALE:GREGORIAN",
              "METHOD:PUBLISH", f"X-WR-CALNAME:{_text(f'Rehab plan · {plan.athlete_name}')}"]
 
-    def event(uid: str, day: dt.date, days: int, summary: str, description: str) -> None:
+    def event(uid: str, day: dt.date, days: int, summary: str, description: str,
+              remind: bool = False) -> None:
         description += f"\n\nYour plan: {page_url}" if page_url else ""
         lines.extend((
             "BEGIN:VEVENT",
@@ -51,35 +55,54 @@ def render_calendar(plan: Plan, protocol: Protocol, clinician: Clinician,
             sequence,
             f"DESCRIPTION:{_text(description)}",
             "TRANSP:TRANSPARENT",  # a plan, not a busy slot
-            "END:VEVENT",
         ))
+        if remind:  # at 9:00 on the day (an all-day event starts at midnight)
+            lines.extend(("BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{_text(summary)}",
+                          f"TRIGGER:{REMINDER}", "END:VALARM"))
+        lines.append("END:VEVENT")
 
     total = len(plan.weeks)
-    # Every week carries the pain rule and red flags: the calendar is where the athlete looks.
+    ahead = [w for w in plan.weeks if w.status != Status.DONE]
+    call = (f"\nCall {clinician.name or 'your clinician'}: {clinician.phone}"
+            if clinician.phone else "")
+    # The pain rule and red flags in full once, in the first event; the others point there.
     safety = ("\n\nThe pain rule\n" + plain_text(protocol.text["pain_rule"]) + "\n\nRed flags\n"
-              + plain_text(protocol.text["red_flags"]))
-    if clinician.phone:
-        safety += f"\nCall {clinician.name or 'your clinician'}: {clinician.phone}"
+              + plain_text(protocol.text["red_flags"]) + call)
+    pointer = (f"\n\nPain, or a red flag? Stop. The pain rule and red flags are in your plan"
+               f"{' (link below)' if page_url else ''} and in the event of week "
+               f"{ahead[0].number}." + call) if ahead else ""
     gate_count: dict[str, int] = {}
-    for week in plan.weeks:
+    for week in plan.weeks:  # numbered over the whole plan: a gate keeps its UID as weeks pass
+        if week.gate:
+            gate_count[week.phase] = gate_count.get(week.phase, 0) + 1
+        if week.status == Status.DONE:
+            continue
         key = ", ".join(headline(s) for s in week.sessions if not s.every_week)
         event(f"week-{week.number}", week.start, 7,
               f"Week {week.number}: {week.phase_title}" + (f" · {key}" if key else ""),
-              _week_text(week, total, protocol) + safety)
+              _week_text(week, total, protocol) + (safety if week is ahead[0] else pointer))
         if week.gate:
             # Named by what it gates, not by date: a re-dated plan moves the event.
-            gate_count[week.phase] = gate_count.get(week.phase, 0) + 1
             event(f"gate-{week.phase}-{gate_count[week.phase]}", week.end, 1,
                   f"Checklist: {week.gate.title.lower()}",
-                  _checklist(week) + "\nMove on only when every item is true.")
-    for milestone, day in plan.milestones.items():
-        span = next((s for s in plan.phases if s.id == milestone), None)
-        if day and span:
-            event(f"milestone-{milestone}", day, 1, f"Earliest start: {span.title}",
-                  f"{span.title} ({span.short}) may start today, if the checklist before it "
-                  "is true. The date is the earliest, never a deadline.")
+                  _checklist(week) + "\nMove on only when every item is true.", remind=True)
+    for step in _steps_ahead(ahead):
+        week = next(w for w in plan.weeks if w.start == step.earliest)
+        # the start of a phase keeps the UID it had as a milestone; later walk-run steps
+        # are named by how the clinician records them
+        uid = (f"milestone-{week.phase}" if week.phase_week == 1 else
+               "step-" + step.event.replace(" ", "-"))
+        before = f" ({step.gate_title.lower()})" if step.gate_title else ""
+        event(uid, step.earliest, 1, f"Earliest start: {step.title}",
+              f"{step.title} may start today, if the checklist before it{before} is true. "
+              "The date is the earliest, never a deadline.", remind=True)
     lines.append("END:VCALENDAR")
     return "\r\n".join(fold(line) for line in lines).encode() + b"\r\n"
+
+
+def _steps_ahead(weeks: list[Week]) -> list[NextStep]:
+    """Each step still to come once, in order: the weeks' next steps from this week on."""
+    return list(dict.fromkeys(w.next_step for w in weeks if w.next_step))
 
 
 def _text(value: str) -> str:

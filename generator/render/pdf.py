@@ -23,7 +23,10 @@ class PdfRenderer:
             string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=self._fetcher,
             media_type="print",
         )
-        return document.write_pdf(font_config=self._fonts, cache=self._cache)
+        # PDF/UA-1: a tagged PDF (headings, lists, tables in a structure tree) that screen
+        # readers and reflow can follow; its metadata is still only the title and producer.
+        return document.write_pdf(font_config=self._fonts, cache=self._cache,
+                                  pdf_variant="pdf/ua-1")
 
 
 def _local_only_fetcher(weasyprint, roots: list[Path]):
