@@ -52,7 +52,7 @@ class Outcome:
     problems: tuple[Problem, ...] = ()
     reasons: tuple[str, ...] = ()
     error: BaseException | None = field(default=None, compare=False)  # a bug, for --debug
-    warnings: tuple[str, ...] = ()  # the plan's "Check" notes, also shown on the plan
+    warnings: tuple[str, ...] = ()  # what the clinician should look at (plan.for_clinician)
     protocol: str = ""  # the protocol id the plan used (for the build state)
     files: tuple[str, ...] = ()  # every file of the folder, as this build made it
     part: str = "all"  # page | handout when `rehab serve` writes the page first
@@ -114,7 +114,7 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
         return Outcome(athlete, Built.FAILED, problems=(problem,))
     except Exception as err:
         return Outcome(athlete, Built.FAILED, problems=(_internal(path, err),), error=err)
-    return Outcome(athlete, Built.BUILT, folder=folder, warnings=plan.warnings,
+    return Outcome(athlete, Built.BUILT, folder=folder, warnings=plan.for_clinician,
                    protocol=profile.protocol, files=tuple(sorted(files)), part=part)
 
 
@@ -233,7 +233,7 @@ def check_all(settings: Settings, ids: tuple[str, ...] = ()) -> list[Outcome]:
             if isinstance(plan, Referral):
                 outcomes.append(Outcome(path.stem, Built.REFERRAL, reasons=plan.reasons))
             else:
-                outcomes.append(Outcome(path.stem, Built.BUILT, warnings=plan.warnings))
+                outcomes.append(Outcome(path.stem, Built.BUILT, warnings=plan.for_clinician))
         except InputError as err:
             outcomes.append(Outcome(path.stem, Built.FAILED, problems=err.problems))
         except Exception as err:

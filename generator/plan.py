@@ -200,6 +200,11 @@ class Plan:
     gate_stops: tuple[GateStop, ...] = ()  # each checklist once, in plan order
 
     @property
+    def for_clinician(self) -> tuple[str, ...]:
+        """Every note meant for the clinician (review flags, warnings, follow-ups), as text."""
+        return tuple(n.text for n in self.notes if n.audience == Audience.CLINICIAN)
+
+    @property
     def first_clearance(self) -> Week | None:
         """The first week that starts a step only a clinician opens, not recorded yet: a
         phone's date past it must not show that step as its week (plan.js holds before it)."""

@@ -183,7 +183,7 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
         protocol=protocol.id,
         side=injury["side"],
         diagnosed=diagnosed,
-        severity=severity or implied_severity(injury, protocol),
+        severity=most_severe(protocol, severity, implied_severity(injury, protocol)),
         severity_stated=severity,
         injury={n: _frozen(injury[n]) for n in protocol.injury_fields},
         history={n: _frozen(raw["history"][n]) for n in protocol.history_fields},
@@ -199,6 +199,11 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
         source=doc.file,
         paper=raw["paper"],
     )
+
+
+def most_severe(protocol: Protocol, *levels: str | None) -> str:
+    """The more severe of the stated severity and the one a field (imaging) implies."""
+    return max((level for level in levels if level), key=protocol.severity_levels.index)
 
 
 def implied_severity(injury: dict[str, Any], protocol: Protocol) -> str | None:

@@ -182,10 +182,10 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         first_start.setdefault(span.id, span.start)
     milestones = {p.id: first_start.get(p.id) for p in protocol.phases if p.milestone}
 
-    warnings = _severity_warnings(profile, protocol)
-    warnings += _override_warnings(profile, protocol, goal)
-    warnings += timeline.warnings
-    flags = matching(protocol.review_flags, profile.injury)
+    warnings = _override_warnings(profile, protocol, goal) + list(timeline.warnings)
+    flags = [Note(Audience.CLINICIAN, "review_flag", rule.reason, rule.short)
+             for rule in matching(protocol.review_flags, profile.injury)]
+    flags += _severity_flags(profile, protocol)
     level = history_level(profile, protocol)
     events = tuple(
         RecordedEvent(date=e.date, event=e.event, week=week + 1, summary=summary,
@@ -193,7 +193,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         for e, week, summary in zip(profile.progress, timeline.event_weeks, timeline.summaries,
                                     strict=True))
     notes = (
-        *(Note(Audience.CLINICIAN, "review_flag", r.reason, r.short) for r in flags),
+        *flags,
         *(Note(Audience.CLINICIAN, "warning", text) for text in warnings),
         *_follow_up_notes(protocol, weeks, events, profile.diagnosed, today),
     )
@@ -215,7 +215,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         phases=tuple(spans),
         milestones=milestones,
         weeks=tuple(weeks),
-        review_flags=tuple(r.reason for r in flags),
+        review_flags=tuple(note.text for note in flags),
         warnings=tuple(warnings),
         events=events,
         notes=notes,
@@ -328,15 +328,19 @@ def _runs(weeks: tuple[WeekPlan, ...]) -> list[tuple[int, int]]:
     return out
 
 
-def _severity_warnings(profile: Profile, protocol: Protocol) -> list[str]:
-    """A stated severity that an injury field (e.g. the MRI grade) disagrees with."""
+def _severity_flags(profile: Profile, protocol: Protocol) -> list[Note]:
+    """A stated severity that an injury field (the imaging) disagrees with: the plan follows
+    the more severe of the two (profile.py), and the clinician is asked to confirm."""
     out = []
     for name, spec in protocol.injury_fields.items():
         implied = spec.severity.get(profile.injury.get(name))
         if profile.severity_stated and implied and implied != profile.severity_stated:
-            out.append(f"Severity is given as {profile.severity_stated}, but {spec.label} "
-                       f"{profile.injury[name]} usually means {implied}. The plan follows the "
-                       "stated severity: check it.")
+            out.append(Note(
+                Audience.CLINICIAN, "review_flag",
+                f"Severity is given as {profile.severity_stated}, but {spec.label} "
+                f"{profile.injury[name]} usually means {implied}: the plan follows the more "
+                f"severe ({profile.severity}). Confirm which is right.",
+                f"severity {profile.severity_stated}, {spec.label} {profile.injury[name]}"))
     return out
 
 

@@ -44,6 +44,7 @@ injury:
   side: left
   diagnosed: 2026-09-01
   severity: moderate
+  fracture_side: compression
 history:
   prior_bone_stress_injuries: 0
   risk_factors: []

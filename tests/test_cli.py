@@ -40,7 +40,7 @@ def test_one_bad_profile_fails_alone_and_names_file_line_and_fix(example_project
 
 def test_referral_is_reported_and_counts_as_failed(project):
     project.write_profile("needs-surgeon", PROFILE_YAML.replace(
-        "severity: moderate", "severity: moderate\n  fracture_side: tension"))
+        "fracture_side: compression", "fracture_side: tension"))
     project.write_profile("fine", PROFILE_YAML)
     result = project.rehab("build", "--no-pdf")
     assert result.exit_code == 1

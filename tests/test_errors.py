@@ -61,6 +61,7 @@ def test_all_problems_in_a_file_are_reported_together_in_line_order(tmp_path, pr
         "clinican: {name: Dr A}\n"
     )
     assert rendered(profile_problems(tmp_path, protocols, text)) == [
+        "2:1: injury.fracture_side: is missing; expected one of compression, tension, unknown",
         "4:3: injury.side: 'lft' is not allowed; expected one of left, right "
         "(did you mean 'left'?)",
         "6:3: injury.severity: 'mlid' is not allowed; expected one of mild, moderate, severe "
@@ -111,15 +112,15 @@ def test_missing_required_fields_are_each_named(tmp_path, protocols):
     ("diagnosed: 2026-09-01", "diagnosed: 2026-02-30", "5:14: injury.diagnosed: '2026-02-30' is "
                                                        "not a real calendar date (use YYYY-MM-DD)"),
     ("prior_bone_stress_injuries: 0", "prior_bone_stress_injuries: -1",
-     "8:3: history.prior_bone_stress_injuries: -1 is below the minimum of 0"),
+     "9:3: history.prior_bone_stress_injuries: -1 is below the minimum of 0"),
     ("prior_bone_stress_injuries: 0", "prior_bone_stress_injuries: 2.5",
-     "8:3: history.prior_bone_stress_injuries: expected a whole number, got the number 2.5"),
+     "9:3: history.prior_bone_stress_injuries: expected a whole number, got the number 2.5"),
     ("severity: moderate", "severity: moderate\n  fracture_line_percent: .nan",
      "7:3: injury.fracture_line_percent: expected a number, got nan"),
     ("severity: moderate", "severity: moderate\n  displaced: maybe",
      "7:3: injury.displaced: expected true or false, got 'maybe'"),
     ("risk_factors: []", "risk_factors: low_bmi",
-     "9:3: history.risk_factors: expected a list, got 'low_bmi' "
+     "10:3: history.risk_factors: expected a list, got 'low_bmi' "
      "(write items on lines starting with '- ', or as [a, b])"),
     ("protocol: femoral-neck-stress-fracture", "protocol: femoral-neck",
      "3:3: injury.protocol: unknown protocol 'femoral-neck' "
@@ -130,7 +131,7 @@ def test_missing_required_fields_are_each_named(tmp_path, protocols):
     ("severity: moderate", "severity: moderate\n  mri_grade: 5",
      "7:3: injury.mri_grade: 5 is above the maximum of 4"),
     ("notes: |", "notes: !!binary |",
-     "13:1: notes: expected text, got binary data"),
+     "14:1: notes: expected text, got binary data"),
 ])
 def test_wrong_values_name_the_field_and_what_was_expected(tmp_path, protocols, old, new,
                                                           expected):

@@ -114,8 +114,8 @@ def test_each_checklist_is_listed_once_with_the_earliest_next_start(protocol):
 
 
 def test_notes_say_who_they_are_for(protocol):
-    plan = plan_for(protocol, dt.date(2026, 9, 10), hip_effusion=True, severity="mild",
-                    mri_grade=4)
+    plan = plan_for(protocol, dt.date(2026, 9, 10), hip_effusion=True,
+                    overrides={"non_weight_bearing_weeks": 10})
     kinds = {(n.audience, n.kind) for n in plan.notes}
     assert kinds == {(Audience.CLINICIAN, "review_flag"), (Audience.CLINICIAN, "warning")}
     flag = next(n for n in plan.notes if n.kind == "review_flag")

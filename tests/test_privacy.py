@@ -187,6 +187,7 @@ injury:
   side: left
   diagnosed: 2026-09-01
   severity: moderate
+  fracture_side: compression
 clinician:
   name: <img src=x onerror=alert(1)>
   clinic: "</title><script>alert(2)</script>"

@@ -45,10 +45,11 @@ def test_without_severity_or_a_field_that_gives_one_the_profile_says_what_is_nee
 
 
 def test_field_values_are_checked_against_the_declaration(tmp_path, protocols):
-    text = PROFILE_YAML.replace("  severity: moderate\n", "  severity: moderate\n"
+    text = PROFILE_YAML.replace("  fracture_side: compression\n",
                                 "  fracture_side: lateral\n  displaced: maybe\n")
     assert messages(tmp_path, protocols, text) == [
-        "injury.fracture_side: 'lateral' is not allowed; expected one of compression, tension",
+        "injury.fracture_side: 'lateral' is not allowed; expected one of compression, tension, "
+        "unknown",
         "injury.displaced: expected true or false, got 'maybe'",
     ]
 

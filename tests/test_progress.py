@@ -379,8 +379,8 @@ def test_events_are_read_with_their_lines(project, protocols):
         "    until: 2026-11-09\n"
         "    note: ' flu '\n"))
     first, pause = profile.progress
-    assert (first.index, first.line, first.event) == (0, 16, "partial_weight_bearing")
-    assert (pause.index, pause.line, pause.until, pause.note) == (1, 17, D(2026, 11, 9), "flu")
+    assert (first.index, first.line, first.event) == (0, 17, "partial_weight_bearing")
+    assert (pause.index, pause.line, pause.until, pause.note) == (1, 18, D(2026, 11, 9), "flu")
 
 
 def test_every_problem_with_single_events_is_reported_together(project, protocols):
@@ -395,19 +395,19 @@ def test_every_problem_with_single_events_is_reported_together(project, protocol
         "  - {date: 2026-10-01, event: setback, until: 2026-10-09}\n"
         "  - {date: 2026-12-01, event: setback}\n"))
     assert found == [
-        "16:progress[0].date: 2026-08-20 is before the diagnosis (2026-09-01) (check the year)",
-        "17:progress[1].event: unknown event 'strenght_stage' (did you mean 'strength_stage'?)",
-        "18:progress[2]: a 'strength_stage' event needs 'stage' (stage: one of 1-6)",
-        "19:progress[3].step: 1 is not a step of this protocol (the first walk-run step is "
+        "17:progress[0].date: 2026-08-20 is before the diagnosis (2026-09-01) (check the year)",
+        "18:progress[1].event: unknown event 'strenght_stage' (did you mean 'strength_stage'?)",
+        "19:progress[2]: a 'strength_stage' event needs 'stage' (stage: one of 1-6)",
+        "20:progress[3].step: 1 is not a step of this protocol (the first walk-run step is "
         "recorded as `event: walk_run_cleared`)",
-        "20:progress[4].stage: 'stage' is only used with 'strength_stage' events",
-        "21:progress[5]: a pause needs 'until' (the first day back) (until: YYYY-MM-DD)",
-        "22:progress[6].until: 2026-10-06 is not after the pause's date 2026-10-06 (until is "
+        "21:progress[4].stage: 'stage' is only used with 'strength_stage' events",
+        "22:progress[5]: a pause needs 'until' (the first day back) (until: YYYY-MM-DD)",
+        "23:progress[6].until: 2026-10-06 is not after the pause's date 2026-10-06 (until is "
         "the first day back)",
-        "23:progress[7].date: 2026-10-01 is before the event above it (progress[6] on "
+        "24:progress[7].date: 2026-10-01 is before the event above it (progress[6] on "
         "2026-10-06) (list the events in date order)",
-        "23:progress[7].until: 'until' is only used with 'pause' events",
-        "24:progress[8].date: 2026-12-01 is after today (2026-11-23) (record what has "
+        "24:progress[7].until: 'until' is only used with 'pause' events",
+        "25:progress[8].date: 2026-12-01 is after today (2026-11-23) (record what has "
         "happened; the plan looks ahead itself)",
     ]
 
@@ -419,7 +419,7 @@ def test_a_sequence_error_names_the_file_line_and_event_through_the_cli(project)
         "  - {date: 2026-11-03, event: strength_stage, stage: 1}\n"))
     result = project.rehab("check")
     assert result.exit_code == 1
-    assert ("plans/test-athlete.yaml:17:5: progress[1]: strength stage 1 before full "
+    assert ("plans/test-athlete.yaml:18:5: progress[1]: strength stage 1 before full "
             "weight-bearing: the athlete is at partial weight-bearing (since 2026-10-20) "
             "(the next step to record is `full_weight_bearing`)") in result.output
     assert "Traceback" not in result.output

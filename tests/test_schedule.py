@@ -178,10 +178,23 @@ def test_hip_effusion_builds_with_a_review_flag(protocol):
     assert not schedule(make_profile(), protocol, TODAY).review_flags
 
 
-def test_disagreeing_severity_and_mri_grade_warns(protocol):
-    plan = schedule(make_profile(severity="mild", mri_grade=4), protocol, TODAY)
-    assert plan.severity == "mild"
-    assert any("MRI grade 4" in w for w in plan.warnings)
+def test_disagreeing_severity_and_mri_grade_is_a_clinician_flag(protocol):
+    plan = schedule(make_profile(severity="severe", severity_stated="mild", mri_grade=4),
+                    protocol, TODAY)
+    flag = next(n for n in plan.notes if n.short == "severity mild, MRI grade 4")
+    assert flag.kind == "review_flag" and "follows the more severe (severe)" in flag.text
+
+
+@pytest.mark.parametrize("injury, short", [
+    ({"fracture_side": "unknown"}, "fracture side unknown"),
+    ({"fracture_line_percent": 40}, "fracture line near 50%"),
+    ({"mri_grade": 4}, "fracture line % missing"),
+])
+def test_missing_or_borderline_imaging_is_flagged_for_the_clinician(protocol, injury, short):
+    plan = schedule(make_profile(**injury), protocol, TODAY)
+    assert short in [n.short for n in plan.notes if n.kind == "review_flag"]
+    clear = make_profile(mri_grade=4, fracture_line_percent=20, severity="severe")
+    assert not schedule(clear, protocol, TODAY).review_flags
 
 
 def test_current_week_follows_today(protocol):

@@ -106,9 +106,9 @@ def test_overrides_beyond_the_hard_limits_are_errors_with_their_line(project, pr
     with pytest.raises(InputError) as caught:
         load_profile(path, protocols, TODAY)
     nwb, walk_run = caught.value.problems
-    assert (nwb.line, nwb.field) == (16, "overrides.non_weight_bearing_weeks")
+    assert (nwb.line, nwb.field) == (17, "overrides.non_weight_bearing_weeks")
     assert "0 weeks is outside the protocol's hard safety limits of 4-20" in nwb.message
-    assert (walk_run.line, walk_run.field) == (17, "overrides.walk_run_step_weeks")
+    assert (walk_run.line, walk_run.field) == (18, "overrides.walk_run_step_weeks")
 
 
 def test_an_unknown_override_is_named_with_a_suggestion(project, protocols):

@@ -62,8 +62,8 @@ def test_failed_and_referral_profiles_are_rows_with_their_state(project):
     project.write_profile("aaa-broken", PROFILE_YAML.replace("side: left", "side: up"))
     project.write_profile("bbb-referral", PROFILE_YAML + "")
     path = project.plans / "bbb-referral.yaml"
-    path.write_text(path.read_text().replace("severity: moderate",
-                                             "severity: moderate\n  fracture_side: tension"))
+    path.write_text(path.read_text().replace("fracture_side: compression",
+                                             "fracture_side: tension"))
     project.write_profile("ccc-fine", PROFILE_YAML)
     result = project.rehab("status", *AS_OF)
     assert result.exit_code == 1
