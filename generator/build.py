@@ -71,10 +71,15 @@ class SiteReport:
     reasons: dict[str, str] = field(default_factory=dict)  # athlete -> why it was built
 
 
-def plan_athlete(path: Path, inputs: Inputs) -> tuple[Profile, Plan | Referral]:
+def plan_athlete(path: Path, inputs: Inputs) -> tuple[Profile | None, Plan | Referral]:
     """Profile and plan (or referral); raises InputError. The one place a profile is scheduled."""
     check_profile_path(path, inputs.settings.plans)
-    profile = load_profile(path, inputs.protocols, inputs.settings.today)
+    try:
+        profile = load_profile(path, inputs.protocols, inputs.settings.today)
+    except InputError as err:
+        if err.referral:  # a referral rule holds whatever else is wrong: no plan
+            return None, Referral(path.stem, "", err.referral, err.problems)
+        raise
     return profile, schedule(profile, inputs.protocols[profile.protocol], inputs.settings.today)
 
 
@@ -94,7 +99,7 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
             remove_output(out, inputs.folder(athlete).name)
         except InputError as err:
             return Outcome(athlete, Built.FAILED, problems=err.problems)
-        return Outcome(athlete, Built.REFERRAL, reasons=plan.reasons)
+        return Outcome(athlete, Built.REFERRAL, reasons=plan.reasons, problems=plan.problems)
     try:
         folder = inputs.folder(profile.id)
         if folder.is_symlink():
@@ -231,7 +236,8 @@ def check_all(settings: Settings, ids: tuple[str, ...] = ()) -> list[Outcome]:
         try:
             plan = plan_athlete(path, inputs)[1]
             if isinstance(plan, Referral):
-                outcomes.append(Outcome(path.stem, Built.REFERRAL, reasons=plan.reasons))
+                outcomes.append(Outcome(path.stem, Built.REFERRAL, reasons=plan.reasons,
+                                        problems=plan.problems))
             else:
                 outcomes.append(Outcome(path.stem, Built.BUILT, warnings=plan.for_clinician))
         except InputError as err:

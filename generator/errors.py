@@ -31,8 +31,11 @@ class Problem:
 class InputError(Exception):
     """Bad input: one or more problems, all reported together."""
 
-    def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...],
+                 referral: tuple[str, ...] = ()):
         self.problems = tuple(problems)
+        # a referral rule met by the fields that did read well: no plan, whatever else
+        self.referral = referral
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @classmethod

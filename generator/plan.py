@@ -263,6 +263,7 @@ class Referral:
     athlete_id: str
     athlete_name: str
     reasons: tuple[str, ...]  # why, one per matching rule (clinician-facing)
+    problems: tuple = ()  # the profile's other errors (Problem), when it had some
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 from generator.errors import InputError, Problem
 from generator.progress import NUMBERED, PAUSE, ProgressEvent, vocabulary
 from generator.protocol import Protocol
+from generator.rules import matching
 from generator.schema import Field, validate
 from generator.yamlsource import Document, load
 
@@ -174,7 +175,8 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
         problems += _check_overrides(doc, raw, protocol)
         problems += _check_progress(doc, raw["progress"], protocol, diagnosed, today)
     if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
+        raise InputError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)),
+                         referral=_referral_despite(problems, injury, protocol))
 
     clinician = raw["clinician"]
     return Profile(
@@ -199,6 +201,18 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
         source=doc.file,
         paper=raw["paper"],
     )
+
+
+def _referral_despite(problems: list[Problem], injury: dict, protocol: Protocol | None
+                      ) -> tuple[str, ...]:
+    """The protocol's referral rules over the injury fields that read without a problem: a
+    typo elsewhere must never keep a plan online for a fracture that needs a surgeon."""
+    if protocol is None:
+        return ()
+    broken = {p.field.split("[")[0] for p in problems}
+    clean = {name: injury.get(name) for name in protocol.injury_fields
+             if f"injury.{name}" not in broken}
+    return tuple(rule.reason for rule in matching(protocol.referral, clean))
 
 
 def most_severe(protocol: Protocol, *levels: str | None) -> str:

@@ -33,7 +33,8 @@ def athlete_lines(outcome: Outcome, verb: str = "built", note: str = "",
         return [Line(f"{verb:>8}  {athlete}{' ' + note if note else ''}{where}"),
                 *(Line(f"{'check':>8}  {athlete}: {warning}") for warning in outcome.warnings)]
     if outcome.status == Built.REFERRAL:
-        return referral_lines(athlete, outcome.reasons)
+        return referral_lines(athlete, outcome.reasons) + [
+            Line(f"          also: {problem}", True) for problem in outcome.problems]
     lines = [Line(f"  failed  {athlete}:", True),
              *(Line(f"          {problem}", True) for problem in outcome.problems)]
     if debug and outcome.error is not None:

@@ -291,6 +291,22 @@ def test_a_referral_removes_the_earlier_plan(three_built):
     assert folder_of(project, "ann").is_dir()
 
 
+@pytest.mark.parametrize("also_wrong", [
+    ("side: left", "side: lft"),  # a typo
+    ("notes: |\n", "notes: |\n  " + "x" * 20_001 + "\n"),  # an over-long note
+])
+def test_a_referral_withdraws_the_plan_whatever_else_is_wrong(three_built, also_wrong):
+    project = three_built
+    ben = folder_of(project, "ben")
+    project.write_profile("ben", TENSION.replace(*also_wrong))
+    result = project.rehab("build", "--no-pdf", "ben")
+    assert result.exit_code == 1
+    assert "REFERRAL ben: no plan made" in result.stderr
+    assert "tension-side" in result.stderr and "also: plans/ben.yaml" in result.stderr
+    assert "1 need referral" in result.stdout
+    assert not ben.exists()
+
+
 def test_rotating_the_key_moves_every_athlete_and_removes_the_old_folders(three_built):
     project = three_built
     old = {a: folder_of(project, a) for a in ("ann", "ben", "cat")}
