@@ -56,6 +56,16 @@ def test_page_one_has_the_summary_notes_so_far_pain_rule_and_red_flags(handouts,
 
 
 @pytest.mark.parametrize("athlete", ATHLETES)
+def test_the_pain_column_points_to_the_one_pain_rule_where_it_is(handouts, athlete):
+    reader, _ = handouts[athlete]
+    pages = [page.extract_text() for page in reader.pages]
+    pointing = [i for i, text in enumerate(pages) if "follow the pain rule on page 1" in text]
+    assert pointing and "The pain rule" in pages[0]
+    # the rule is said once: the red flags do not give other instructions for exercise pain
+    assert sum(text.count("Any pain during an exercise") for text in pages) == 1
+
+
+@pytest.mark.parametrize("athlete", ATHLETES)
 def test_every_page_carries_name_as_of_date_and_page_x_of_y(handouts, athlete):
     reader, plan = handouts[athlete]
     total = len(reader.pages)
@@ -180,7 +190,7 @@ def test_print_is_large_enough_to_read_and_tick(handouts, athlete):
     assert min(size for _, size, _ in drawn) >= 9
     body = [size for _, size, text in drawn if text.startswith((
         "Everything must be pain-free", "Stop and contact your clinician", "Tick a box",
-        "This plan was generated"))]
+        "This plan was made by a program"))]
     assert len(body) >= 4 and min(body) >= 10
     glyph = 1469 / 2048  # the height of ☐ in DejaVu Sans, in ems
     boxes = [size for _, size, text in drawn if "☐" in text]
