@@ -111,6 +111,7 @@ class Protocol:
     resume_weeks: int  # after a pause, at least this many weeks at the same step
     recent_setback_days: int  # `rehab status` flags a setback this recent
     quiet_days: int  # ... and a profile with no event for longer, while a step is due
+    paused_kinds: tuple[str, ...]  # session kinds a paused week keeps (never a run)
     referral: tuple[Rule, ...]  # over injury_fields: a match means no plan
     review_flags: tuple[Rule, ...]  # over injury_fields: a match asks the clinician to look
     phases: tuple[Phase, ...]
@@ -200,6 +201,9 @@ PROTOCOL_SCHEMA = Field("section", fields={
         "resume_weeks": Field("int", required=True, minimum=1, maximum=12),
         "recent_setback_days": Field("int", required=True, minimum=0, maximum=365),
         "quiet_days": Field("int", required=True, minimum=1, maximum=365),
+        # a pause never keeps a run: walk_run and run are not allowed here
+        "paused_sessions": Field("list", required=True, unique=True, items=Field(
+            "choice", choices=tuple(k for k in SESSION_KINDS if k not in ("walk_run", "run")))),
     }),
     "referral": Field("list", items=rules.RULE_SCHEMA),
     "review_flags": Field("list", items=rules.RULE_SCHEMA),
@@ -522,6 +526,7 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
         resume_weeks=raw["progress"]["resume_weeks"],
         recent_setback_days=raw["progress"]["recent_setback_days"],
         quiet_days=raw["progress"]["quiet_days"],
+        paused_kinds=tuple(raw["progress"]["paused_sessions"]),
         referral=declared["referral"], review_flags=declared["review_flags"],
         phases=phases,
         brisk_walk=BriskWalk(

@@ -28,7 +28,7 @@ from generator.plan import (
     frequency,
 )
 from generator.profile import Profile
-from generator.progress import Course, Step, Timeline, WeekPlan, climb, event_name
+from generator.progress import SETBACK, Course, Step, Timeline, WeekPlan, climb, event_name
 from generator.protocol import Phase, Protocol
 from generator.rules import matching
 
@@ -296,7 +296,7 @@ def _follow_up_notes(protocol: Protocol, weeks: list[Week], events: tuple[Record
     """For the clinician: a recent setback, and a recorded step that is overdue."""
     out = [Note(Audience.CLINICIAN, "recent_setback", f"Setback on {e.date}: {e.summary}",
                 f"setback {e.date}")
-           for e in events if e.event == "setback"
+           for e in events if e.event == SETBACK
            and 0 <= (today - e.date).days < protocol.recent_setback_days]
     quiet_since = events[-1].date if events else diagnosed
     quiet = (today - quiet_since).days
@@ -371,11 +371,10 @@ def _override_warnings(profile: Profile, protocol: Protocol, goal: int) -> list[
 
 
 def _sessions(slot: WeekPlan, protocol: Protocol) -> tuple[WeekSession, ...]:
-    """The week's sessions: run first, then the phase's own, with the brisk walk after strength."""
+    """The week's sessions: run first, then the phase's own, with the brisk walk after strength.
+    A paused week keeps only the kinds the protocol lets go on, without jumps or hops."""
     out: list[WeekSession] = []
     phase = slot.step.phase
-    if slot.paused:
-        return _paused_sessions(phase, protocol)
     if slot.walk_run:
         run = slot.walk_run
         times = (run.sessions_per_week, run.sessions_per_week)
@@ -393,17 +392,15 @@ def _sessions(slot: WeekPlan, protocol: Protocol) -> tuple[WeekSession, ...]:
         out.insert(position, WeekSession("walk", walk.title, frequency(walk.times), walk.times,
                                          text=walk.text, minutes=slot.walk_minutes,
                                          duration_minutes=slot.walk_minutes))
+    if slot.paused:
+        return tuple(_without_impact(s, protocol) for s in out
+                     if s.kind in protocol.paused_kinds and _without_impact(s, protocol))
     return tuple(out)
 
 
-def _paused_sessions(phase: Phase, protocol: Protocol) -> tuple[WeekSession, ...]:
-    """A paused week: no running and no jumps or hops; what else the phase has may go on."""
-    out = []
-    for session in phase.sessions:
-        exercises = tuple(e for e in session.exercises if not protocol.exercises[e].impact)
-        if session.exercises and not exercises:
-            continue
-        out.append(WeekSession(session.kind, session.title,
-                               frequency(session.times, session.spacing), session.times,
-                               exercises, session.text))
-    return tuple(out)
+def _without_impact(session: WeekSession, protocol: Protocol) -> WeekSession | None:
+    """The session without its jumps and hops; None when nothing else was in it."""
+    kept = tuple(e for e in session.exercises if not protocol.exercises[e].impact)
+    if kept == session.exercises:
+        return session
+    return replace(session, exercises=kept) if kept else None
