@@ -80,6 +80,7 @@ class RecordedEvent:
     step: int | None = None
     until: dt.date | None = None
     note: str = ""
+    pain: int | None = None  # 0-10, reported at the visit
 
     @property
     def name(self) -> str:
@@ -289,6 +290,8 @@ def _event_dict(event: RecordedEvent) -> dict:
         value = getattr(event, name)
         if value:
             out[name] = value.isoformat() if isinstance(value, dt.date) else value
+    if event.pain is not None:
+        out["pain"] = event.pain
     out["week"] = event.week
     out["summary"] = event.summary
     return out

@@ -45,8 +45,9 @@ PROFILE_FIELDS = {
                        doc="e.g. partial_weight_bearing, strength_stage, setback, pause"),
         "stage": Field("int", minimum=1, maximum=20),
         "step": Field("int", minimum=1, maximum=50),
-        "until": Field("date"),
-        "note": Field("text", max_length=200),
+        "until": Field("date", doc="a pause's first day back"),
+        "pain": Field("int", minimum=0, maximum=10, doc="the pain reported, 0-10"),
+        "note": Field("text", max_length=1000),
     })),
     # keys depend on the protocol's phases (checked in load_profile)
     "overrides": Field("map", items=Field("int", minimum=0, maximum=2000)),
@@ -195,6 +196,7 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
         progress=tuple(
             ProgressEvent(index=i, date=e["date"], event=e["event"], stage=e["stage"],
                           step=e["step"], until=e["until"], note=(e["note"] or "").strip(),
+                          pain=e["pain"],
                           **doc.where(("progress", i)))
             for i, e in enumerate(raw["progress"])),
         overrides={k: v for k, v in raw["overrides"].items() if v is not None},
@@ -316,10 +318,7 @@ def _check_progress(doc: Document, events: list[dict], protocol: Protocol,
                 out.append(doc.problem(path + (number_field,), f"'{number_field}' is only "
                                        f"used with '{owner}' events"))
         until = event["until"]
-        if name == PAUSE and until is None:
-            out.append(doc.problem(path, "a pause needs 'until' (the first day back)",
-                                   hint="until: YYYY-MM-DD"))
-        elif name == PAUSE and day is not None and until <= day:
+        if name == PAUSE and day is not None and until is not None and until <= day:
             out.append(doc.problem(path + ("until",), f"{until} is not after the pause's date "
                                    f"{day}", hint="until is the first day back"))
         elif name is not None and name != PAUSE and until is not None:

@@ -6,8 +6,14 @@ split into its steps. The events recorded in a profile move them on it:
 - a step event (`partial_weight_bearing`, `strength_stage` 3, `walk_run_cleared`, ...)
   puts the athlete on that step from that day; it must be the next step after the
   one they are on, and the step it ends must have lasted its hard minimum;
+  a later step records the ones between as done, when their minimum lengths fit
+  between the two dates; an earlier step (back to crutches, say) puts them back on it,
+  and the plan climbs again from there with the protocol's durations;
 - a `setback` puts them one step down for at least `progress.setback_weeks`;
-- a `pause` holds them where they are until `until` (the first day back).
+  recording the step it put them on afterwards confirms it;
+- a `pause` holds them where they are until `until` (the first day back), or, without
+  `until`, until the next event (`resume`, or any other): any event ends a pause;
+- `new_imaging` restarts the healing clock: the floors count from it.
 
 Between two events the athlete stays where the first one left them (except the
 ready-to-run hold, which nobody records): past weeks show what was recorded, never
@@ -30,7 +36,8 @@ from generator.errors import InputError, Problem
 from generator.plan import WalkRun
 from generator.protocol import BriskWalk, Phase, Protocol
 
-SETBACK, PAUSE = "setback", "pause"
+SETBACK, PAUSE, RESUME, NEW_IMAGING = "setback", "pause", "resume", "new_imaging"
+GENERIC = (SETBACK, PAUSE, RESUME, NEW_IMAGING)  # events every protocol has
 NUMBERED = {"strength_stage": "stage", "walk_run_step": "step"}  # event -> its number field
 MAX_WEEKS = 156  # three years: a longer plan is a mistake in the content or the dates
 
@@ -46,6 +53,7 @@ class ProgressEvent:
     step: int | None = None
     until: dt.date | None = None
     note: str = ""
+    pain: int | None = None  # 0-10, as the athlete reported it at the visit
     line: int | None = None  # where it was written, so sequence errors can point at it
     column: int | None = None
 
@@ -93,6 +101,8 @@ class Course:
     goal: int
     setback_weeks: int
     resume_weeks: int
+    leeway_days: int = 0  # a recorded step may end this many days before its minimum
+    step_pain_max: int = 0  # a step forward recorded with more pain is flagged
 
 
 @dataclass(frozen=True)
@@ -135,7 +145,7 @@ def event_name(phase: Phase, position: int, walk_run_step: int | None) -> str | 
 
 def vocabulary(protocol: Protocol) -> dict[str, tuple[int, ...]]:
     """Event names a profile may use -> the numbers its stage/step field may take."""
-    names: dict[str, tuple[int, ...]] = {}
+    names: dict[str, tuple[int, ...]] = {protocol.phases[0].id: ()}  # back to the first step
     for position, phase in enumerate(protocol.phases):
         numbers = range(1, len(phase.steps) + 1) if phase.kind == "walk_run" else [None]
         for number in numbers:
@@ -145,7 +155,8 @@ def vocabulary(protocol: Protocol) -> dict[str, tuple[int, ...]]:
                 names.setdefault(event, ())
                 if value:
                     names[event] += (int(value),)
-    names[SETBACK] = names[PAUSE] = ()
+    for generic in GENERIC:
+        names[generic] = ()
     return names
 
 
@@ -167,6 +178,10 @@ def week_of(diagnosed: dt.date, day: dt.date) -> int:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _listing(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _duration(days: int) -> str:
@@ -195,6 +210,7 @@ class _Climb:
     recorded: int = 0  # the step the records put them on (the hold aside, the same)
     recorded_since: dt.date | None = None
     by_setback: bool = False  # `recorded` comes from a setback
+    confirmable: bool = False  # ... and recording that step now confirms it (once)
     need: int | None = None  # counted weeks this stay on the step lasts
     done: int = 0
     setback_left: int = 0
@@ -205,8 +221,11 @@ class _Climb:
     at_target: int = 0  # weeks walked at the target length
     run_minutes: int | None = None  # continuous running: minutes per run
     paused_weeks: range = range(0)
-    pause_until: dt.date | None = None
+    pause_week: int = 0  # the week the latest pause began
+    pause_until: dt.date | None = None  # the first day back from the latest pause
+    pause_open: bool = False  # ... which has no end date yet: the next event ends it
     pauses: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+    clock: dt.date | None = None  # the healing clock: the floors count from this day
     due: dt.date | None = None  # the next recorded step was planned from this day
     waiting: tuple[Step, dt.date] | None = None  # a gated step due but not recorded, since
     gates: set[int] = field(default_factory=set)
@@ -215,10 +234,11 @@ class _Climb:
 
     def __post_init__(self) -> None:
         first = self.course.steps[0]
-        self.recorded_since = self.diagnosed
+        self.recorded_since = self.clock = self.diagnosed
         self.need = first.weeks
         self.minimums = [self._hard_minimum(first, self.diagnosed)]
         self.by_event = {s.event: s for s in self.course.steps if s.event}
+        self.by_event.setdefault(first.phase.id, first)  # recorded only to go back to it
 
     # --- the week loop --------------------------------------------------------
 
@@ -252,6 +272,11 @@ class _Climb:
             if week >= MAX_WEEKS:
                 raise self._too_long()
         last = len(weeks) - 1
+        if self.pause_open:
+            since, until = self.pauses[-1]
+            self.warnings.append(
+                f"Paused since {since} with no end date: the plan has the athlete back from "
+                f"{until}. Record `event: resume` (or the step they are on) when they are.")
         return Timeline(
             weeks=tuple(WeekPlan(gate=i in self.gates and i < last, **fields)
                         for i, fields in enumerate(weeks)),
@@ -321,7 +346,7 @@ class _Climb:
     def _ready_to_run(self, week: int) -> bool:
         """The floors for the first run, checked for the week at `week`."""
         walk = self.course.walk
-        return (week >= self.course.floor_weeks
+        return (self._start(week) >= self._floor()
                 and (walk is None or self.at_target >= walk.weeks_at_target_before_running))
 
     def _advance(self, week: int, projecting: bool) -> None:
@@ -395,60 +420,98 @@ class _Climb:
 
     # --- events -----------------------------------------------------------------
 
+    def _floor(self) -> dt.date:
+        """The first day a run may happen: the floor counted from the healing clock."""
+        return self.clock + dt.timedelta(weeks=self.course.floor_weeks)
+
     def _apply(self, event: ProgressEvent, week: int) -> bool:
         """Apply one event; True when it changes the step (so its week is a part-week)."""
-        if self.pause_until and event.date < self.pause_until:
-            raise self._error(event, f"'{event.name}' on {event.date} falls inside the pause "
-                              f"until {self.pause_until}",
-                              "end the pause earlier (until), or date the event after it")
+        in_pause = self.pause_until is not None and event.date < self.pause_until
+        if in_pause:
+            self._end_pause(event.date)  # any event ends a pause: the clinician saw them
+        if event.event == RESUME:
+            if not in_pause:
+                ended = f"the last pause ended on {self.pause_until}" if self.pause_until \
+                    else "no pause is recorded before it"
+                raise self._error(event, f"'resume' on {event.date} ends no pause: {ended}",
+                                  "remove it, or record the pause it ends above it")
+            self.summaries[event.index] = f"Back after the pause, at {self._here().label}"
+            return False
         if event.event == PAUSE:
             self._pause(event, week)
+            return False
+        if event.event == NEW_IMAGING:
+            self._new_imaging(event)
             return False
         if event.event == SETBACK:
             self._setback(event)
             return True
-        self._step_event(event)
+        if not self._step_event(event):
+            return False
         if week > 0:
             self.gates.add(week - 1)
         return True
 
-    def _step_event(self, event: ProgressEvent) -> None:
+    def _here(self) -> Step:
+        return self.course.steps[self.pos]
+
+    def _step_event(self, event: ProgressEvent) -> bool:
+        """A step recorded: forward (the steps between taken as done), back to an earlier
+        one, or a confirmation of the step a setback put them on. True when it moves them."""
         steps = self.course.steps
         target = self.by_event.get(event.name)
         current = steps[self.recorded]
-        expected = self._next_recorded(self.recorded)
         since = self._since_text()
         if target is None:  # profile.py checks names; a protocol could still lack a step
             raise self._error(event, f"this protocol has no step '{event.name}'")
-        if target.index <= self.recorded:
-            raise self._error(
-                event, f"'{event.name}' is not a step forward: the athlete is already at "
-                f"{current.label} ({since})",
-                "to record a step back, use `event: setback`")
-        if expected is not None and target.index != expected.index:
-            before = self._previous_recorded(target.index)
-            raise self._error(
-                event, f"{self._event_words(target)} before {before.label}: the athlete is at "
-                f"{current.label} ({since})",
-                f"the next step to record is `{expected.event}`")
-        if target.walk_run_step == 1:
-            self._warn_if_walks_short(event)
-            floor = self.diagnosed + dt.timedelta(weeks=self.course.floor_weeks)
-            if event.date < floor:
+        if target.index == self.recorded:
+            if not self.confirmable:
                 raise self._error(
-                    event, f"walk-run cleared on {event.date}, "
-                    f"{_duration((event.date - self.diagnosed).days)} after diagnosis: walk-run "
+                    event, f"the athlete is already at {current.label} ({since})",
+                    "record the next step when it starts, or `event: setback` for a step back")
+            self.summaries[event.index] = f"Confirmed at {target.label} after the setback"
+            self.confirmable = False
+            return False
+        if target.index < self.recorded:
+            self._go_back(event, target)
+            return True
+        between = steps[self.recorded + 1:target.index]
+        skipped = [s for s in between if s.event]
+        extra = sum(s.min_weeks * 7 for s in between)
+        first_run = next((s for s in steps[self.recorded + 1:target.index + 1]
+                          if s.walk_run_step == 1), None)
+        if first_run is not None:
+            self._warn_if_walks_short(event)
+            floor = self._floor()
+            if event.date < floor:
+                clock = (f"{_duration((event.date - self.diagnosed).days)} after diagnosis"
+                         if self.clock == self.diagnosed else
+                         f"{_duration((event.date - self.clock).days)} after the new imaging "
+                         f"on {self.clock}")
+                raise self._error(
+                    event, f"{self._event_words(target)} on {event.date}, {clock}: walk-run "
                     f"never starts before {self.course.floor_weeks} weeks, whatever the tests "
                     f"show (floors.walk_run_min_weeks)", f"the earliest day is {floor}")
         for minimum in self.minimums:
             active = self._active_days(minimum.since, event.date)
-            if active < minimum.days:
-                earliest = self._earliest(minimum)
-                raise self._error(
-                    event, f"{current.label} lasted {_duration(active)} (from "
-                    f"{minimum.since}{', pauses not counted' if self.pauses else ''}); "
-                    f"{minimum.why}", f"{target.label} can start on {earliest} at the earliest")
-        if current.usual and not self.by_setback:
+            if active + self.course.leeway_days < minimum.days + extra:
+                earliest = self._earliest(minimum, extra)
+                if skipped:
+                    names = _listing([s.label for s in skipped])
+                    message = (f"{target.label} on {event.date} means {names} "
+                               f"{'was' if len(skipped) == 1 else 'were'} done since "
+                               f"{minimum.since}, but together with {current.label} they take "
+                               f"at least {_duration(minimum.days + extra)} (hard_limits), and "
+                               f"{_duration(active)} passed")
+                    hint = (f"record each step on the day it started, or {target.label} "
+                            f"can start on {earliest} at the earliest")
+                else:
+                    message = (f"{current.label} lasted {_duration(active)} (from "
+                               f"{minimum.since}{', pauses not counted' if self.pauses else ''}"
+                               f"); {minimum.why}")
+                    hint = f"{target.label} can start on {earliest} at the earliest"
+                raise self._error(event, message, hint)
+        if current.usual and not self.by_setback and not between:
             low = min(current.usual[0], current.weeks or current.usual[0])
             active = self._active_days(self.recorded_since, event.date)
             if active < low * 7:
@@ -456,12 +519,46 @@ class _Climb:
                     f"{current.title} lasted {_duration(active)} ({self.recorded_since} to "
                     f"{event.date}): shorter than the protocol's usual "
                     f"{current.usual[0]}-{current.usual[1]} weeks. Check the recorded dates.")
+        if event.pain is not None and event.pain > self.course.step_pain_max:
+            self.warnings.append(
+                f"{target.title} was recorded on {event.date} with pain {event.pain}/10: the "
+                f"protocol moves on only at {self.course.step_pain_max}/10 or less "
+                "(progress.step_pain_max). Check that the step was right.")
         self._enter(target, recorded=True)
         self.recorded, self.recorded_since, self.by_setback = target.index, event.date, False
+        self.confirmable = False
         self.minimums = [self._hard_minimum(target, event.date)]
-        self.summaries[event.index] = (
-            "Cleared for walk-run: step 1 starts" if target.walk_run_step == 1
-            else f"Started {target.label}")
+        summary = ("Cleared for walk-run: step 1 starts" if target.walk_run_step == 1
+                   else f"Started {target.label}")
+        if skipped:
+            summary += f" ({_listing([s.label for s in skipped])} taken as done)"
+        self.summaries[event.index] = summary
+        return True
+
+    def _go_back(self, event: ProgressEvent, target: Step) -> None:
+        """Back to an earlier step (to crutches after a worse scan, say): the plan climbs
+        again from it with the protocol's durations, every clearance recorded anew."""
+        self._enter(target, recorded=True)
+        self.recorded, self.recorded_since, self.by_setback = target.index, event.date, False
+        self.confirmable = False
+        self.minimums = [self._hard_minimum(target, event.date)]
+        self.summaries[event.index] = f"Back to {target.label}"
+
+    def _new_imaging(self, event: ProgressEvent) -> None:
+        """New imaging restarts the healing clock: the floors count from its day."""
+        steps = self.course.steps
+        first_run = next((s for s in steps if s.walk_run_step == 1), None)
+        floor = event.date + dt.timedelta(weeks=self.course.floor_weeks)
+        if first_run is not None and self.pos >= first_run.index:
+            back = f"`event: {steps[0].phase.id}`"
+            raise self._error(
+                event, f"new imaging on {event.date} restarts the healing clock, but the "
+                f"athlete is at {self._here().label}: no running before {floor}",
+                f"record the step they go back to (e.g. {back}) on the same day, above this "
+                "event")
+        self.clock = event.date
+        self.summaries[event.index] = (f"New imaging: the healing clock restarts"
+                                       + (f", no running before {floor}" if first_run else ""))
 
     def _setback(self, event: ProgressEvent) -> None:
         steps, weeks = self.course.steps, self.course.setback_weeks
@@ -481,19 +578,38 @@ class _Climb:
             summary = f"Setback: back to {back.label} for at least {_plural(weeks, 'week')}"
         self.setback_left = weeks
         self.recorded, self.recorded_since, self.by_setback = back.index, event.date, True
+        self.confirmable = True
         self.summaries[event.index] = summary
 
     def _pause(self, event: ProgressEvent, week: int) -> None:
         self._warn_if_unrecorded(event)
-        resume = -(-(event.until - self.diagnosed).days // 7)  # first week starting on/after until
-        self.paused_weeks = range(week, max(resume, week + 1))
-        self.pause_until = event.until
-        self.pauses.append((event.date, event.until))
+        until = event.until
+        self.pause_open = until is None
+        if until is None:  # until the next event; with none yet, through the week of today
+            until = self._start(week_of(self.diagnosed, self.today) + 1)
+        self.pause_week = week
+        self._pause_to(event.date, until)
         if self.need is not None:
             # back at the same step for what was left of it, and never less than resume_weeks
             self.need = max(self.need - self.done, self.course.resume_weeks)
             self.done = 0
-        self.summaries[event.index] = f"Paused at {self.course.steps[self.pos].label}"
+        self.summaries[event.index] = f"Paused at {self.course.steps[self.pos].label}" + (
+            "" if event.until else ", until the next visit")
+
+    def _pause_to(self, since: dt.date, until: dt.date) -> None:
+        resume = -(-(until - self.diagnosed).days // 7)  # first week starting on/after until
+        self.paused_weeks = range(self.pause_week, max(resume, self.pause_week + 1)
+                                  if until > since else self.pause_week)
+        self.pause_until = until
+        if self.pauses and self.pauses[-1][0] == since:
+            self.pauses[-1] = (since, until)
+        else:
+            self.pauses.append((since, until))
+
+    def _end_pause(self, day: dt.date) -> None:
+        """An event inside a pause ends it that day."""
+        self.pause_open = False
+        self._pause_to(self.pauses[-1][0], day)
 
     def _warn_if_walks_short(self, event: ProgressEvent) -> None:
         """The first run comes after pain-free brisk walks of the target length."""
@@ -532,9 +648,6 @@ class _Climb:
     def _next_recorded(self, index: int) -> Step | None:
         return next((s for s in self.course.steps[index + 1:] if s.event), None)
 
-    def _previous_recorded(self, index: int) -> Step:
-        return next(s for s in reversed(self.course.steps[:index]) if s.event or s.index == 0)
-
     def _previous(self, index: int) -> Step:
         """One step down. The hold continues the last strength stage, so it goes below that."""
         steps = self.course.steps
@@ -557,9 +670,10 @@ class _Climb:
                      for since, until in self.pauses)
         return (end - start).days - paused
 
-    def _earliest(self, minimum: _Minimum) -> dt.date:
-        day = minimum.since + dt.timedelta(days=minimum.days)
-        while self._active_days(minimum.since, day) < minimum.days:
+    def _earliest(self, minimum: _Minimum, extra: int = 0) -> dt.date:
+        days = minimum.days + extra - self.course.leeway_days
+        day = minimum.since + dt.timedelta(days=days)
+        while self._active_days(minimum.since, day) < days:
             day += dt.timedelta(days=1)
         return day
 

@@ -112,6 +112,8 @@ class Protocol:
     recent_setback_days: int  # `rehab status` flags a setback this recent
     quiet_days: int  # ... and a profile with no event for longer, while a step is due
     paused_kinds: tuple[str, ...]  # session kinds a paused week keeps (never a run)
+    leeway_days: int  # a recorded step may end this many days before its hard minimum
+    step_pain_max: int  # a step forward recorded with more pain is flagged
     referral: tuple[Rule, ...]  # over injury_fields: a match means no plan
     review_flags: tuple[Rule, ...]  # over injury_fields: a match asks the clinician to look
     phases: tuple[Phase, ...]
@@ -201,6 +203,8 @@ PROTOCOL_SCHEMA = Field("section", fields={
         "resume_weeks": Field("int", required=True, minimum=1, maximum=12),
         "recent_setback_days": Field("int", required=True, minimum=0, maximum=365),
         "quiet_days": Field("int", required=True, minimum=1, maximum=365),
+        "leeway_days": Field("int", default=0, minimum=0, maximum=3),
+        "step_pain_max": Field("int", default=0, minimum=0, maximum=10),
         # a pause never keeps a run: walk_run and run are not allowed here
         "paused_sessions": Field("list", required=True, unique=True, items=Field(
             "choice", choices=tuple(k for k in SESSION_KINDS if k not in ("walk_run", "run")))),
@@ -527,6 +531,8 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
         recent_setback_days=raw["progress"]["recent_setback_days"],
         quiet_days=raw["progress"]["quiet_days"],
         paused_kinds=tuple(raw["progress"]["paused_sessions"]),
+        leeway_days=raw["progress"]["leeway_days"],
+        step_pain_max=raw["progress"]["step_pain_max"],
         referral=declared["referral"], review_flags=declared["review_flags"],
         phases=phases,
         brisk_walk=BriskWalk(

@@ -95,7 +95,8 @@ def course(profile: Profile, protocol: Protocol) -> Course:
         walk_weeks_per_step=walk.weeks_per_step[profile.severity][level] if walk else 1,
         walk_steps=walk_steps, floor_weeks=protocol.walk_run_min_weeks,
         goal=running_goal(profile, protocol), setback_weeks=protocol.setback_weeks,
-        resume_weeks=protocol.resume_weeks)
+        resume_weeks=protocol.resume_weeks, leeway_days=protocol.leeway_days,
+        step_pain_max=protocol.step_pain_max)
 
 
 def schedule(profile: Profile, protocol: Protocol, today: dt.date) -> Plan | Referral:
@@ -189,7 +190,8 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
     level = history_level(profile, protocol)
     events = tuple(
         RecordedEvent(date=e.date, event=e.event, week=week + 1, summary=summary,
-                      stage=e.stage, step=e.step, until=e.until, note=e.note)
+                      stage=e.stage, step=e.step, until=e.until, note=e.note,
+                      pain=e.pain)
         for e, week, summary in zip(profile.progress, timeline.event_weeks, timeline.summaries,
                                     strict=True))
     notes = (

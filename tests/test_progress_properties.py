@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from generator.errors import InputError
 from generator.plan import Plan
 from generator.profile import load_profile
-from generator.progress import ProgressEvent, Step
+from generator.progress import GENERIC, ProgressEvent, Step
 from generator.schedule import course, schedule
 
 DIAGNOSED = dt.date(2026, 1, 6)
@@ -59,28 +59,40 @@ def histories(draw, protocol) -> History:
     profile = make_profile(severity=severity, prior_bone_stress_injuries=prior,
                            diagnosed=DIAGNOSED, overrides=overrides)
     steps = course(profile, protocol).steps
-    recorded, last = 0, DIAGNOSED
+    first_run = next(s.index for s in steps if s.walk_run_step == 1)
+    leeway = dt.timedelta(days=protocol.leeway_days)
+    recorded, last, clock = 0, DIAGNOSED, DIAGNOSED
     since, minimum_days = DIAGNOSED, steps[0].min_weeks * 7
     paused_days_since = 0  # paused days after `since`: a step waits for them too
+    by_setback = False
     events: list[ProgressEvent] = []
 
     def add(day: dt.date, event: str, **fields) -> None:
         events.append(ProgressEvent(index=len(events), date=day, event=event, **fields))
 
-    for _ in range(draw(st.integers(0, 14))):
-        kind = draw(st.sampled_from(["step", "step", "step", "setback", "pause"]))
-        following = next((s for s in steps[recorded + 1:] if s.event), None)
-        if kind == "step" and following is not None:
-            earliest = max(last, since + dt.timedelta(days=minimum_days + paused_days_since))
-            if following.walk_run_step == 1:
-                floor = DIAGNOSED + dt.timedelta(weeks=protocol.walk_run_min_weeks)
-                earliest = max(earliest, floor)
+    def record(target: Step, day: dt.date) -> None:
+        name, _, number = (target.event or target.phase.id).partition(" ")
+        field = {"strength_stage": "stage", "walk_run_step": "step"}.get(name)
+        pain = draw(st.sampled_from([None, None, 0, 0, 1, 3]))
+        add(day, name, pain=pain, **({field: int(number)} if field else {}))
+
+    kinds = ["step"] * 5 + ["skip"] * 2 + ["setback", "pause", "open_pause",
+                                           "pause_ended_by_setback", "back", "imaging", "confirm"]
+    for _ in range(draw(st.integers(0, 18))):
+        kind = draw(st.sampled_from(kinds))
+        recordable = [s for s in steps[recorded + 1:] if s.event]
+        target = recordable[1 if kind == "skip" else 0] if len(recordable) > (
+            kind == "skip") else None
+        if kind in ("step", "skip") and target is not None:
+            between = sum(s.min_weeks * 7 for s in steps[recorded + 1:target.index])
+            earliest = max(last, since - leeway + dt.timedelta(
+                days=minimum_days + between + paused_days_since))
+            if recorded < first_run <= target.index:
+                earliest = max(earliest, clock + dt.timedelta(weeks=protocol.walk_run_min_weeks))
             day = earliest + dt.timedelta(days=draw(st.integers(0, 20)))
-            name, _, number = following.event.partition(" ")
-            field = {"strength_stage": "stage", "walk_run_step": "step"}.get(name)
-            add(day, name, **({field: int(number)} if field else {}))
-            recorded, since, last = following.index, day, day
-            minimum_days, paused_days_since = following.min_weeks * 7, 0
+            record(target, day)
+            recorded, since, last, by_setback = target.index, day, day, False
+            minimum_days, paused_days_since = target.min_weeks * 7, 0
         elif kind == "setback":
             day = last + dt.timedelta(days=draw(st.integers(0, 20)))
             add(day, "setback", note="pain")
@@ -91,14 +103,51 @@ def histories(draw, protocol) -> History:
                 minimum_days = protocol.setback_weeks * 7 if back != recorded else max(
                     left, protocol.setback_weeks * 7)
                 recorded, since, paused_days_since = back, day, 0
-            last = day
+            last, by_setback = day, True
+        elif kind == "confirm" and by_setback:
+            day = last + dt.timedelta(days=draw(st.integers(0, 5)))
+            record(steps[recorded], day)
+            last, by_setback = day, False  # confirmed once
+        elif kind == "back" and recorded > 0:
+            day = last + dt.timedelta(days=draw(st.integers(0, 20)))
+            record(steps[0], day)
+            recorded, since, last, by_setback = 0, day, day, False
+            minimum_days, paused_days_since = steps[0].min_weeks * 7, 0
+        elif kind == "imaging" and recorded < first_run:
+            day = last + dt.timedelta(days=draw(st.integers(0, 20)))
+            add(day, "new_imaging")
+            clock, last = day, day
         elif kind == "pause":
             day = last + dt.timedelta(days=draw(st.integers(0, 20)))
             until = day + dt.timedelta(days=draw(st.integers(1, 21)))
             add(day, "pause", until=until)
             paused_days_since += (until - day).days
             last = until
+        elif kind == "open_pause":  # no end date: the next event (a resume here) ends it
+            day = last + dt.timedelta(days=draw(st.integers(0, 20)))
+            back_on = day + dt.timedelta(days=draw(st.integers(1, 21)))
+            add(day, "pause")
+            add(back_on, "resume")
+            paused_days_since += (back_on - day).days
+            last = back_on
+        elif kind == "pause_ended_by_setback":  # phoned in during the pause
+            day = last + dt.timedelta(days=draw(st.integers(0, 20)))
+            ended = day + dt.timedelta(days=draw(st.integers(1, 10)))
+            add(day, "pause", until=ended + dt.timedelta(days=draw(st.integers(1, 21))))
+            paused_days_since += (ended - day).days
+            last = ended
+            add(ended, "setback")
+            back = _previous(steps, recorded)
+            if back != recorded or recorded == 0:
+                left = minimum_days + paused_days_since - (ended - since).days
+                minimum_days = protocol.setback_weeks * 7 if back != recorded else max(
+                    left, protocol.setback_weeks * 7)
+                recorded, since, paused_days_since = back, ended, 0
+            by_setback = True
     today = last + dt.timedelta(days=draw(st.integers(0, 40)))
+    if events and events[-1].event == "pause" and events[-1].until and draw(st.booleans()):
+        # a pause whose end is not known yet, the latest event
+        events[-1] = dataclasses.replace(events[-1], until=None)
     return History(severity, prior, overrides, tuple(events), today)
 
 
@@ -107,9 +156,20 @@ def ladder_index(plan: Plan, steps: tuple[Step, ...]) -> list[int]:
     return [where[w.step_title] for w in plan.weeks]
 
 
-def paused_between(events, start: dt.date, end: dt.date) -> int:
-    return sum(max((min(e.until, end) - max(e.date, start)).days, 0)
-               for e in events if e.event == "pause")
+def pauses(events, today: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """(first day, first day back) of each pause: `until`, or the next event's day when it
+    comes sooner or `until` is not known; an open pause lasts at least through today."""
+    out = []
+    for i, e in enumerate(events):
+        if e.event == "pause":
+            later = next((f.date for f in events[i + 1:]), None)
+            ends = [d for d in (e.until, later) if d is not None]
+            out.append((e.date, min(ends) if ends else today + dt.timedelta(days=7)))
+    return out
+
+
+def paused_between(intervals, start: dt.date, end: dt.date) -> int:
+    return sum(max((min(until, end) - max(since, start)).days, 0) for since, until in intervals)
 
 
 @given(data=st.data())
@@ -137,37 +197,57 @@ def test_any_valid_history_keeps_the_safety_invariants(protocol, data):
         assert week.start == DIAGNOSED + dt.timedelta(weeks=number - 1)
         assert week.end == week.start + dt.timedelta(days=6)
 
-    # walk-run never before the 12-week floor, and never before strength stage 6
-    floor = DIAGNOSED + dt.timedelta(weeks=protocol.walk_run_min_weeks)
+    # walk-run never before the 12-week floor, from diagnosis or from the latest new
+    # imaging before it, and never before strength stage 6
+    floor = dt.timedelta(weeks=protocol.walk_run_min_weeks)
     running = [i for i, w in enumerate(plan.weeks) if w.walk_run]
-    assert running and plan.weeks[running[0]].start >= floor
-    assert any(w.strength_stage == 6 for w in plan.weeks[:running[0]])
+    assert running and plan.weeks[running[0]].start >= DIAGNOSED + floor
+    for i in running:
+        week = plan.weeks[i]
+        # a week shows an event from its first day: a run starts on the clearance's day
+        cleared = [plan.events[j].date for j in week.events
+                   if plan.events[j].summary.startswith("Cleared")]
+        first_run = max([week.start, *cleared])
+        clock = max([DIAGNOSED] + [e.date for e in plan.events if e.event == "new_imaging"
+                                   and e.date <= first_run])
+        assert first_run >= clock + floor, (first_run, clock)
+    assert any(w.strength_stage == 6 for w in plan.weeks[:running[0]]) or any(
+        "strength stage 6" in e.summary for e in plan.events)
 
-    # steps in ladder order: forward one step at a time (the hold may be skipped),
-    # back only in a setback, and then one step per setback recorded that week
-    # (two from the hold, which continues the last strength stage)
+    # steps in ladder order: forward one step at a time (the hold may be skipped) unless
+    # a recorded step took the ones between as done; back only in a setback (one step per
+    # setback that week, two from the hold) or to a step recorded that week
     index = ladder_index(plan, steps)
     for a, b, week in zip(index, index[1:], plan.weeks[1:], strict=False):
-        assert b - a <= 2
-        if b - a == 2:
-            assert steps[a + 1].phase.kind == "hold"
-        if b < a:
-            setbacks = sum(plan.events[i].event == "setback" for i in week.events)
+        here = [plan.events[i] for i in week.events]
+        if b - a >= 2 and not any("taken as done" in e.summary for e in here):
+            forward = sum(e.summary.startswith(("Started", "Cleared")) for e in here)
+            holds = sum(s.phase.kind == "hold" for s in steps[a + 1:b])
+            assert b - a <= max(forward, 1) + holds
+        if b < a and not any(e.summary.startswith("Back to") for e in here):
+            setbacks = sum(e.event == "setback" for e in here)
             assert week.setback and a - b <= 2 * setbacks
 
-    # no step shorter than its minimum: recorded steps by their dates (pauses not
-    # counted), planned steps after the latest event by their planned weeks
-    anchors = [e for e in plan.events if e.event != "pause"]
+    # no step shorter than its minimum (less the protocol's leeway): recorded steps by
+    # their dates (pauses not counted), planned steps after the latest event by their
+    # planned weeks
+    intervals = pauses(plan.events, history.today)
+    ladder = {s.event or s.phase.id: s for s in steps}
+    anchors = [e for e in plan.events if e.summary.startswith(
+        ("Started", "Cleared", "Back to", "Setback"))]
     for before, after in zip([None, *anchors], anchors, strict=False):
-        if after.event == "setback":
+        if after.event == "setback" or after.summary.startswith("Back to"):
             continue
         start = before.date if before else DIAGNOSED
-        days = (after.date - start).days - paused_between(plan.events, start, after.date)
+        days = (after.date - start).days - paused_between(intervals, start, after.date)
+        days += protocol.leeway_days
         if before and before.event == "setback":
             assert days >= protocol.setback_weeks * 7
         else:
-            started = steps[index[(start - DIAGNOSED).days // 7]] if before else steps[0]
-            assert days >= started.min_weeks * 7
+            started = ladder[before.name] if before else steps[0]
+            target = ladder[after.name]
+            between = sum(s.min_weeks * 7 for s in steps[started.index + 1:target.index])
+            assert days >= started.min_weeks * 7 + between
     last_week = plan.events[-1].week if plan.events else 0
     runs: list[list[int]] = []
     for i in range(last_week, len(plan.weeks)):  # stays on one step after the latest event
@@ -214,25 +294,25 @@ def _yaml(history: History) -> str:
         lines.append("progress:")
     for e in history.events:
         fields = [f"date: {e.date}", f"event: {e.event}"]
-        fields += [f"{name}: {getattr(e, name)}" for name in ("stage", "step", "until")
+        fields += [f"{name}: {getattr(e, name)}" for name in ("stage", "step", "until", "pain")
                    if getattr(e, name) is not None]
         lines.append("  - {" + ", ".join(fields) + "}")
     return "\n".join(lines) + "\n"
 
 
-MUTATIONS = ("swap", "skip", "before_diagnosis", "after_today", "no_until", "until_before",
-             "repeat", "drop_first_step", "early_run")
+MUTATIONS = ("swap", "skip_too_soon", "before_diagnosis", "after_today", "until_before",
+             "repeat", "early_run", "imaging_while_running")
 
 
 @st.composite
 def broken(draw, protocol) -> tuple[History, str]:
     history = draw(histories(protocol).filter(lambda h: any(
-        e.event not in ("pause", "setback") for e in h.events)))
+        e.event not in GENERIC for e in h.events)))
     events = list(history.events)
-    steps = [i for i, e in enumerate(events) if e.event not in ("pause", "setback")]
+    steps = [i for i, e in enumerate(events) if e.event not in GENERIC]
     mutation = draw(st.sampled_from(MUTATIONS))
     pauses = [i for i, e in enumerate(events) if e.event == "pause"]
-    runs = [i for i in steps if events[i].event == "walk_run_cleared"]
+    runs = [i for i in steps if events[i].event in ("walk_run_cleared", "walk_run_step")]
     if mutation == "swap":
         pairs = [(i, i + 1) for i in range(len(events) - 1)
                  if events[i].date < events[i + 1].date]
@@ -241,38 +321,34 @@ def broken(draw, protocol) -> tuple[History, str]:
         else:
             i, j = draw(st.sampled_from(pairs))
             events[i], events[j] = events[j], events[i]
-    if mutation == "skip":
+    if mutation == "skip_too_soon":  # two steps on in a day: no time for the one between
+        ladder = {s.event or s.phase.id: s for s in course(history.profile(), protocol).steps}
         i = draw(st.sampled_from(steps))
-        e = events[i]
-        if e.event == "strength_stage" and e.stage <= 4:
-            events[i] = dataclasses.replace(e, stage=e.stage + 2)
-        elif e.event == "partial_weight_bearing":
-            events[i] = dataclasses.replace(e, event="full_weight_bearing")
+        ahead = [s for s in ladder.values() if s.event and s.index > ladder[events[i].name].index]
+        if len(ahead) >= 2:
+            name, _, number = ahead[1].event.partition(" ")
+            field = {"strength_stage": "stage", "walk_run_step": "step"}.get(name)
+            events.insert(i + 1, ProgressEvent(0, events[i].date, name,
+                                               **({field: int(number)} if field else {})))
         else:
             mutation = "repeat"
     if mutation == "before_diagnosis":
         events[0] = dataclasses.replace(events[0], date=DIAGNOSED - dt.timedelta(days=1))
     if mutation == "after_today":
         events[-1] = dataclasses.replace(events[-1], date=history.today + dt.timedelta(days=1))
-    if mutation in ("no_until", "until_before") and not pauses:
+    if mutation == "until_before" and not pauses:
         mutation = "repeat"
-    if mutation == "no_until":
-        i = draw(st.sampled_from(pauses))
-        events[i] = dataclasses.replace(events[i], until=None)
     if mutation == "until_before":
         i = draw(st.sampled_from(pauses))
         events[i] = dataclasses.replace(events[i], until=events[i].date)
     if mutation == "repeat":
         i = draw(st.sampled_from(steps))
         events.insert(i + 1, dataclasses.replace(events[i]))
-    if mutation == "drop_first_step":
-        # the step after it then skips one (a setback in between would make it valid again)
-        first = steps[0]
-        if first + 1 < len(events) and events[first + 1].event not in ("pause", "setback"):
-            del events[first]
+    if mutation == "imaging_while_running":
+        if runs:
+            events.insert(runs[0] + 1, ProgressEvent(0, events[runs[0]].date, "new_imaging"))
         else:
-            events.insert(first, dataclasses.replace(events[first], event="full_weight_bearing",
-                                                     stage=None, step=None))
+            mutation = "early_run"
     if mutation == "early_run":
         if runs:
             day = DIAGNOSED + dt.timedelta(weeks=protocol.walk_run_min_weeks, days=-1)

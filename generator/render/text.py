@@ -25,6 +25,8 @@ def event_line(event: RecordedEvent) -> str:
     text = f"{event.date.isoformat()} {event.summary}"
     if event.until:
         text += f" until {event.until.isoformat()}"
+    if event.pain is not None:
+        text += f", pain {event.pain}/10"
     return text + (f" ({event.note})" if event.note else "")
 
 
