@@ -206,6 +206,11 @@ class Plan:
         return tuple(n.text for n in self.notes if n.audience == Audience.CLINICIAN)
 
     @property
+    def for_athlete(self) -> tuple[str, ...]:
+        """Notes in plain words for the athlete: what a flag or the goal changes for them."""
+        return tuple(n.text for n in self.notes if n.audience == Audience.ATHLETE)
+
+    @property
     def first_clearance(self) -> Week | None:
         """The first week that starts a step only a clinician opens, not recorded yet: a
         phone's date past it must not show that step as its week (plan.js holds before it)."""

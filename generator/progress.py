@@ -90,6 +90,45 @@ class Step:
 
 
 @dataclass(frozen=True)
+class RunningTop:
+    """Where continuous running stops building: runs a week of so many minutes each."""
+
+    runs: int
+    minutes: int
+    capped: bool  # the goal asked for more than the protocol's runs and run length allow
+
+    @property
+    def weekly(self) -> int:
+        return self.runs * self.minutes
+
+
+def running_top(phase: Phase | None, goal: int) -> RunningTop:
+    """The fewest runs a week (from the phase's first number) that reach the goal with no
+    run longer than max_run_minutes; at most max_sessions_per_week of the longest runs."""
+    if phase is None:
+        return RunningTop(0, 0, False)
+    runs = max(phase.sessions_per_week, math.ceil(goal / phase.max_run_minutes))
+    if runs > phase.max_sessions_per_week:
+        return RunningTop(phase.max_sessions_per_week, phase.max_run_minutes, True)
+    return RunningTop(runs, math.ceil(goal / runs), False)
+
+
+def _more_running(phase: Phase, top: RunningTop, runs: int, minutes: int) -> tuple[int, int]:
+    """Next week's runs: longer runs (at most max_weekly_increase_percent more a week) up to
+    max_run_minutes, then more runs a week, never a run longer than that."""
+    growth = 1 + phase.max_weekly_increase_percent / 100
+    if runs == phase.sessions_per_week and minutes < phase.max_run_minutes:
+        cap = top.minutes if top.runs == runs else phase.max_run_minutes
+        # floor keeps the weekly rise at or under the limit
+        return runs, min(max(math.floor(minutes * growth), minutes + 1), cap)
+    weekly = min(max(math.floor(runs * minutes * growth), runs * minutes + 1), top.weekly)
+    if weekly == top.weekly:
+        return top.runs, top.minutes
+    more = max(runs, math.ceil(weekly / phase.max_run_minutes))
+    return more, max(weekly // more, minutes if more == runs else 1)
+
+
+@dataclass(frozen=True)
 class Course:
     """Everything the climb needs, resolved for one athlete (lengths, goal, floors)."""
 
@@ -99,6 +138,7 @@ class Course:
     walk_steps: range  # indexes of the steps with brisk walking
     floor_weeks: int
     goal: int
+    top: RunningTop
     setback_weeks: int
     resume_weeks: int
     leeway_days: int = 0  # a recorded step may end this many days before its minimum
@@ -220,6 +260,7 @@ class _Climb:
     walk_weeks: int | None = None  # weeks of brisk walking progression so far
     at_target: int = 0  # weeks walked at the target length
     run_minutes: int | None = None  # continuous running: minutes per run
+    runs: int = 0  # ... and runs a week
     paused_weeks: range = range(0)
     pause_week: int = 0  # the week the latest pause began
     pause_until: dt.date | None = None  # the first day back from the latest pause
@@ -313,7 +354,7 @@ class _Climb:
             s = phase.steps[step.walk_run_step - 1]
             return WalkRun(s.run, s.walk, s.repeats, phase.sessions_per_week, step.walk_run_step)
         if phase.kind == "continuous":
-            return WalkRun(self.run_minutes, 0, 1, phase.sessions_per_week, None)
+            return WalkRun(self.run_minutes, 0, 1, self.runs, None)
         return None
 
     def _after_week(self, week: int, step: Step, minutes: int | None, counted: bool,
@@ -331,16 +372,13 @@ class _Climb:
             self.setback_left = max(self.setback_left - 1, 0)
         if step.phase.kind != "continuous":
             return False
-        sessions = step.phase.sessions_per_week
-        if self.run_minutes * sessions >= self.course.goal:
+        top = self.course.top
+        if (self.runs, self.run_minutes) == (top.runs, top.minutes):
             return True
         if counted:
             self.gates.add(week)  # more running next week: its gate comes first
-            # floor keeps the weekly rise at or under the limit
-            growth = 1 + step.phase.max_weekly_increase_percent / 100
-            self.run_minutes = min(max(math.floor(self.run_minutes * growth),
-                                       self.run_minutes + 1),
-                                   math.ceil(self.course.goal / sessions))
+            self.runs, self.run_minutes = _more_running(step.phase, top, self.runs,
+                                                        self.run_minutes)
         return False
 
     def _ready_to_run(self, week: int) -> bool:
@@ -413,10 +451,12 @@ class _Climb:
         if step.index < self.course.walk_steps.start:
             self.walk_weeks = None  # back before walking began: walks start again from scratch
         if step.phase.kind == "continuous":
-            sessions = step.phase.sessions_per_week
-            self.run_minutes = min(step.phase.start_minutes, math.ceil(self.course.goal / sessions))
+            self.runs = step.phase.sessions_per_week
+            self.run_minutes = min(step.phase.start_minutes, self.course.top.minutes
+                                   if self.course.top.runs == self.runs
+                                   else step.phase.max_run_minutes)
         else:
-            self.run_minutes = None
+            self.run_minutes, self.runs = None, 0
 
     # --- events -----------------------------------------------------------------
 

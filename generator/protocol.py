@@ -72,6 +72,9 @@ class Phase:
     session_title: str = ""  # walk_run and continuous: the run's name, e.g. "Walk-run"
     spacing: str = ""  # walk_run and continuous: how the runs fall in the week
     start_minutes: int = 0
+    max_run_minutes: int = 0  # continuous: no single run longer
+    max_sessions_per_week: int = 0  # continuous: runs a week grow up to this
+    spacing_by_runs: dict[int, str] | None = None  # continuous: spacing for more runs a week
     max_weekly_increase_percent: float = 0
     default_goal_weekly_minutes: int = 0
     limits: dict[str, tuple[int, int]] | None = None  # the source's range of weeks, by severity
@@ -178,6 +181,9 @@ _phase = Field("section", fields={
         "repeats": _int_pos,
     })),
     "start_minutes": Field("int", minimum=1, maximum=240),
+    "max_run_minutes": Field("int", minimum=1, maximum=240),
+    "max_sessions_per_week": Field("int", minimum=1, maximum=7),
+    "spacing_by_runs": Field("map", items=Field("text")),
     "max_weekly_increase_percent": Field("number", minimum=1, maximum=50),
     "default_goal_weekly_minutes": Field("int", minimum=10, maximum=2000),
     "goal_limits": Field("list", min_items=2, items=Field("int", minimum=1, maximum=2000)),
@@ -353,9 +359,21 @@ def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Proble
             out.append(doc.problem(path + ("sessions_per_week",), "is missing"))
         if kind == "continuous":
             for name in ("start_minutes", "max_weekly_increase_percent",
-                         "default_goal_weekly_minutes"):
+                         "default_goal_weekly_minutes", "max_run_minutes",
+                         "max_sessions_per_week"):
                 if not phase[name]:
                     out.append(doc.problem(path + (name,), "is missing"))
+        if kind == "continuous" and phase["max_run_minutes"] and phase["sessions_per_week"]:
+            low, high = phase["sessions_per_week"], phase["max_sessions_per_week"] or 0
+            if high < low:
+                out.append(doc.problem(path + ("max_sessions_per_week",), f"{high} is below "
+                                       f"sessions_per_week ({low})"))
+            if (phase["start_minutes"] or 0) > phase["max_run_minutes"]:
+                out.append(doc.problem(path + ("start_minutes",), "is above max_run_minutes"))
+            for runs in phase["spacing_by_runs"] or {}:
+                if not (str(runs).isdigit() and low <= int(runs) <= high):
+                    out.append(doc.problem(path + ("spacing_by_runs", runs), f"'{runs}' is not "
+                                           f"a number of runs a week from {low} to {high}"))
         if kind in ("walk_run", "continuous") and not phase["session_title"]:
             out.append(doc.problem(path + ("session_title",), "is missing",
                                    hint="the run's name on the plan, e.g. Walk-run"))
@@ -511,6 +529,9 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
             sessions_per_week=p["sessions_per_week"] or 0,
             session_title=p["session_title"] or "", spacing=p["spacing"] or "",
             start_minutes=p["start_minutes"] or 0,
+            max_run_minutes=p["max_run_minutes"] or 0,
+            max_sessions_per_week=p["max_sessions_per_week"] or 0,
+            spacing_by_runs={int(k): v for k, v in (p["spacing_by_runs"] or {}).items()},
             max_weekly_increase_percent=p["max_weekly_increase_percent"] or 0,
             default_goal_weekly_minutes=p["default_goal_weekly_minutes"] or 0,
             limits={k: (v[0], v[-1]) for k, v in p["limits"].items()} if p["limits"] else None,

@@ -28,7 +28,16 @@ from generator.plan import (
     frequency,
 )
 from generator.profile import Profile
-from generator.progress import SETBACK, Course, Step, Timeline, WeekPlan, climb, event_name
+from generator.progress import (
+    SETBACK,
+    Course,
+    Step,
+    Timeline,
+    WeekPlan,
+    climb,
+    event_name,
+    running_top,
+)
 from generator.protocol import Phase, Protocol
 from generator.rules import matching
 
@@ -94,7 +103,10 @@ def course(profile: Profile, protocol: Protocol) -> Course:
         steps=tuple(steps), walk=walk,
         walk_weeks_per_step=walk.weeks_per_step[profile.severity][level] if walk else 1,
         walk_steps=walk_steps, floor_weeks=protocol.walk_run_min_weeks,
-        goal=running_goal(profile, protocol), setback_weeks=protocol.setback_weeks,
+        goal=running_goal(profile, protocol),
+        top=running_top(next((p for p in protocol.phases if p.kind == "continuous"), None),
+                        running_goal(profile, protocol)),
+        setback_weeks=protocol.setback_weeks,
         resume_weeks=protocol.resume_weeks, leeway_days=protocol.leeway_days,
         step_pain_max=protocol.step_pain_max)
 
@@ -109,11 +121,12 @@ def schedule(profile: Profile, protocol: Protocol, today: dt.date) -> Plan | Ref
         return Referral(profile.id, profile.name, reasons)
     plan_course = course(profile, protocol)
     timeline = climb(plan_course, profile.diagnosed, profile.progress, profile.source, today)
-    return _dated_plan(profile, protocol, today, timeline, plan_course.goal)
+    return _dated_plan(profile, protocol, today, timeline, plan_course)
 
 
 def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: Timeline,
-                goal: int) -> Plan:
+                plan_course: Course) -> Plan:
+    goal = plan_course.goal
     runs = _runs(timeline.weeks)
     stays = list(dict.fromkeys(runs))  # (first week index, length) of each stay in a phase
     stay_of = {run: i for i, run in enumerate(stays)}
@@ -183,7 +196,8 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         first_start.setdefault(span.id, span.start)
     milestones = {p.id: first_start.get(p.id) for p in protocol.phases if p.milestone}
 
-    warnings = _override_warnings(profile, protocol, goal) + list(timeline.warnings)
+    warnings = (_override_warnings(profile, protocol, goal) + _beyond_goal_warning(plan_course)
+                + list(timeline.warnings))
     flags = [Note(Audience.CLINICIAN, "review_flag", rule.reason, rule.short)
              for rule in matching(protocol.review_flags, profile.injury)]
     flags += _severity_flags(profile, protocol)
@@ -196,6 +210,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
                                     strict=True))
     notes = (
         *flags,
+        *_beyond_goal(plan_course),
         *(Note(Audience.CLINICIAN, "warning", text) for text in warnings),
         *_follow_up_notes(protocol, weeks, events, profile.diagnosed, today),
     )
@@ -330,6 +345,27 @@ def _runs(weeks: tuple[WeekPlan, ...]) -> list[tuple[int, int]]:
     return out
 
 
+def _beyond_goal(plan_course: Course) -> tuple[Note, ...]:
+    """A goal beyond the longest runs, as many a week as the protocol allows: the plan ends
+    there, and building further is training, planned with the clinician."""
+    top = plan_course.top
+    if not top.capped:
+        return ()
+    return (
+        Note(Audience.ATHLETE, "goal_beyond",
+             f"Your goal is {plan_course.goal} minutes of running a week. This plan builds to "
+             f"{top.runs} easy runs of {top.minutes} minutes ({top.weekly} minutes a week): "
+             "building beyond that is training, to plan with your clinician."),
+    )
+
+
+def _beyond_goal_warning(plan_course: Course) -> list[str]:
+    top = plan_course.top
+    return [f"The running goal of {plan_course.goal} minutes a week is more than {top.runs} "
+            f"runs of at most {top.minutes} minutes: the plan ends at {top.weekly} minutes a "
+            "week. Further build-up is training, to agree with the athlete."] if top.capped else []
+
+
 def _severity_flags(profile: Profile, protocol: Protocol) -> list[Note]:
     """A stated severity that an injury field (the imaging) disagrees with: the plan follows
     the more severe of the two (profile.py), and the clinician is asked to confirm."""
@@ -382,7 +418,8 @@ def _sessions(slot: WeekPlan, protocol: Protocol) -> tuple[WeekSession, ...]:
         times = (run.sessions_per_week, run.sessions_per_week)
         out.append(WeekSession(
             "walk_run" if run.step else "run", phase.session_title,
-            frequency(times, phase.spacing), times, walk_run=run,
+            frequency(times, (phase.spacing_by_runs or {}).get(times[0], phase.spacing)), times,
+            walk_run=run,
             duration_minutes=run.session_minutes))
     for session in phase.sessions:
         out.append(WeekSession(session.kind, session.title,

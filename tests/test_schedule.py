@@ -319,3 +319,32 @@ def test_more_severity_or_history_never_gives_an_earlier_walk_run(
                             "risk_factors": tuple(dict.fromkeys(
                                 profile.history["risk_factors"] + tuple(more_factors)))})
     assert first_run(schedule(worse, protocol, profile.diagnosed)).start >= base
+
+
+# --- run volume ------------------------------------------------------------------------
+
+def _continuous(plan):
+    return [w.walk_run for w in plan.weeks if w.walk_run and w.walk_run.step is None]
+
+
+def test_a_big_goal_adds_runs_a_week_instead_of_longer_runs(protocol):
+    runs = _continuous(schedule(make_profile(goal_weekly_minutes=300), protocol, TODAY))
+    assert max(r.run_minutes for r in runs) == 60
+    assert [r.sessions_per_week for r in runs][0] == 3 and runs[-1].sessions_per_week == 5
+    assert (runs[-1].run_minutes, runs[-1].weekly_running_minutes) == (60, 300)
+
+
+def test_more_runs_a_week_say_how_they_fall_in_the_week(protocol):
+    plan = schedule(make_profile(goal_weekly_minutes=240), protocol, TODAY)
+    four = next(w for w in plan.weeks if w.walk_run and w.walk_run.sessions_per_week == 4)
+    assert four.sessions[0].per_week == "4 times a week, never more than two days running in a row"
+
+
+def test_a_goal_beyond_the_longest_runs_ends_the_plan_there_and_says_so(protocol):
+    plan = schedule(make_profile(goal_weekly_minutes=480), protocol, TODAY)
+    last = plan.weeks[-1].walk_run
+    assert (last.sessions_per_week, last.run_minutes) == (5, 60)
+    (note,) = plan.for_athlete
+    assert "Your goal is 480 minutes" in note and "5 easy runs of 60 minutes" in note
+    assert "training, to plan with your clinician" in note
+    assert any("more than 5 runs of at most 60 minutes" in w for w in plan.warnings)
