@@ -74,6 +74,7 @@ class Step:
     walk_run_step: int | None  # 1-based, walk-run phase only
     weeks: int | None  # planned weeks; None: ends on a condition (hold, continuous)
     min_weeks: int  # hard minimum: a recorded step may not end sooner
+    min_source: str  # where that minimum is set, e.g. "hard_limits.walk_run_step_weeks"
     usual: tuple[int, int] | None  # the protocol's range for this athlete's severity
     event: str | None  # the progress event that records its start; None: never recorded
     gated: bool = False  # only a clinician opens it: the plan never projects it into the past
@@ -541,7 +542,7 @@ class _Climb:
                     message = (f"{target.label} on {event.date} means {names} "
                                f"{'was' if len(skipped) == 1 else 'were'} done since "
                                f"{minimum.since}, but together with {current.label} they take "
-                               f"at least {_duration(minimum.days + extra)} (hard_limits), and "
+                               f"at least {_duration(minimum.days + extra)} (their minimums), and "
                                f"{_duration(active)} passed")
                     hint = (f"record each step on the day it started, or {target.label} "
                             f"can start on {earliest} at the earliest")
@@ -680,10 +681,9 @@ class _Climb:
     # --- helpers ------------------------------------------------------------------
 
     def _hard_minimum(self, step: Step, since: dt.date) -> _Minimum:
-        key = step.phase.override_key
         return _Minimum(since, step.min_weeks * 7,
                         f"the shortest allowed is {_plural(step.min_weeks, 'week')} "
-                        f"(hard_limits.{key})")
+                        f"({step.min_source})")
 
     def _next_recorded(self, index: int) -> Step | None:
         return next((s for s in self.course.steps[index + 1:] if s.event), None)

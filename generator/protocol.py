@@ -27,6 +27,13 @@ class Exercise:
     how: str  # Markdown
     cues: tuple[str, ...]
     impact: bool = False  # a jump or hop: left out while progress is paused
+    start_dose: str = ""  # fewer landings first: the dose builds to `dose` over the stage
+
+    @property
+    def dose_text(self) -> str:
+        """The dose as the athlete reads it, with its build-up when there is one."""
+        return f"Start with {self.start_dose}; build to {self.dose}" if self.start_dose \
+            else self.dose
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,8 @@ class Protocol:
     history_level_names: tuple[str, ...]
     walk_run_min_weeks: int
     hard_limits: dict[str, tuple[int, int]]  # override key -> lowest, highest allowed
+    # override key -> severity -> the shortest a recorded step lasts without an override
+    severity_minimums: dict[str, dict[str, int]]
     setback_weeks: int  # a setback steps back one step for at least this many weeks
     resume_weeks: int  # after a pause, at least this many weeks at the same step
     recent_setback_days: int  # `rehab status` flags a setback this recent
@@ -204,6 +213,8 @@ PROTOCOL_SCHEMA = Field("section", fields={
         "walk_run_min_weeks": Field("int", required=True, minimum=0, maximum=104),
     }),
     "hard_limits": Field("map", required=True, items=_hard_limit),
+    "severity_minimums": Field("map", items=Field("map", items=Field(
+        "int", minimum=1, maximum=2000))),
     "progress": Field("section", required=True, fields={
         "setback_weeks": Field("int", required=True, minimum=1, maximum=12),
         "resume_weeks": Field("int", required=True, minimum=1, maximum=12),
@@ -231,6 +242,7 @@ EXERCISES_SCHEMA = Field("map", items=Field("section", fields={
     "name": _text, "dose": _text, "how": _text,
     "cues": Field("list", items=_text),
     "impact": Field("bool", default=False),
+    "start_dose": Field("text", doc="a jump's or hop's first dose, fewer landings"),
 }))
 
 
@@ -269,6 +281,9 @@ def load_protocol(folder: Path) -> Protocol:
     if problems:
         raise InputError(problems)
     problems += _check_consistency(doc, raw, raw_exercises)
+    problems += [ex_doc.problem((name,), "a jump or hop (impact: true) needs a start_dose",
+                                hint="fewer landings first, e.g. start_dose: 2 sets of 6")
+                 for name, ex in raw_exercises.items() if ex["impact"] and not ex["start_dose"]]
     levels = raw["severity"]["levels"]
     injury_fields = rules.field_specs(doc, ("injury_fields",), raw["injury_fields"], levels,
                                       problems)
@@ -390,6 +405,22 @@ def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Proble
                         out.append(doc.problem(spath + ("exercises", k),
                                                f"unknown exercise '{ex}'",
                                                hint="add it to exercises.yaml"))
+        for key in ("sessions", "extra_sessions"):
+            for j, session in enumerate(phase[key]):
+                jumps = [e for e in session["exercises"] if exercises.get(e, {}).get("impact")]
+                if not jumps:
+                    continue
+                if kind in ("walk_run", "continuous"):
+                    # the runs are the impact days: jumps on the days between would leave none
+                    # without impact
+                    out.append(doc.problem(path + (key, j, "exercises"), f"'{jumps[0]}' is a "
+                                           "jump or hop (impact: true): a phase with runs "
+                                           "keeps jumps and hops out of its other sessions"))
+                elif _times_of(session["times"] or 0)[1] > 3 or not session["spacing"]:
+                    out.append(doc.problem(path + (key, j), "a session with jumps or hops "
+                                           "needs at most 3 a week and its spacing (impact "
+                                           "days never back to back)",
+                                           hint="e.g. times: [2, 3], spacing: a rest day between"))
         if kind == "fixed" and phase["strength_stage"] and not any(
             s["kind"] == "strength" for s in phase["sessions"]
         ):
@@ -448,6 +479,24 @@ def _check_hard_limits(doc: Document, raw: dict) -> list[Problem]:
                                    "protocol", hint="known: " + ", ".join(sorted(keys))))
         elif len(pair) != 2 or pair[0] > pair[1]:
             out.append(doc.problem(("hard_limits", key), "expected [lowest, highest]"))
+    for key, by_severity in (raw["severity_minimums"] or {}).items():
+        pair = hard.get(key)
+        if pair is None or len(pair) != 2:
+            out.append(doc.problem(("severity_minimums", key), f"'{key}' has no hard_limits"))
+            continue
+        for severity, weeks in by_severity.items():
+            path = ("severity_minimums", key, severity)
+            if severity not in raw["severity"]["levels"]:
+                out.append(doc.problem(path, f"'{severity}' is not a severity level"))
+            elif not pair[0] <= weeks <= pair[1]:
+                out.append(doc.problem(path, f"{weeks} is outside the hard limits "
+                                       f"{pair[0]}-{pair[1]} (hard_limits.{key})"))
+            else:
+                phase = next((p for p in raw["phases"] if _override_key(p) == key), None)
+                table = phase and (phase["weeks"] or phase["weeks_per_step"]) or {}
+                if any(n < weeks for n in table.get(severity, ())):
+                    out.append(doc.problem(path, f"the {severity} row plans fewer than {weeks} "
+                                           "weeks: a plan must never break its own minimum"))
     for key in sorted(keys - set(hard)):
         out.append(doc.problem(("hard_limits",), f"is missing '{key}'",
                                hint="every step needs hard limits, e.g. [1, 4]"))
@@ -547,6 +596,7 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
         history_level_names=tuple(raw["history"]["level_names"]),
         walk_run_min_weeks=raw["floors"]["walk_run_min_weeks"],
         hard_limits={k: (v[0], v[-1]) for k, v in raw["hard_limits"].items()},
+        severity_minimums={k: dict(v) for k, v in (raw["severity_minimums"] or {}).items()},
         setback_weeks=raw["progress"]["setback_weeks"],
         resume_weeks=raw["progress"]["resume_weeks"],
         recent_setback_days=raw["progress"]["recent_setback_days"],
@@ -566,7 +616,7 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
         ) if walk else None,
         exercises={
             k: Exercise(id=k, name=v["name"], dose=v["dose"], how=v["how"], cues=tuple(v["cues"]),
-                        impact=v["impact"])
+                        impact=v["impact"], start_dose=v["start_dose"] or "")
             for k, v in raw_exercises.items()
         },
         text=text,

@@ -84,13 +84,21 @@ def course(profile: Profile, protocol: Protocol) -> Course:
     for position, phase in enumerate(protocol.phases):
         numbers = range(1, len(phase.steps) + 1) if phase.kind == "walk_run" else [None]
         weeks = planned_weeks(phase, profile, level)
-        hard = protocol.hard_limits.get(phase.override_key or "")
+        key = phase.override_key or ""
+        hard = protocol.hard_limits.get(key)
+        minimum, source = hard[0] if hard else 0, f"hard_limits.{key}"
+        if profile.severity in protocol.severity_minimums.get(key, {}):
+            minimum = protocol.severity_minimums[key][profile.severity]
+            source = f"severity_minimums.{key}.{profile.severity}"
+        if profile.overrides.get(key) is not None and profile.overrides[key] < minimum:
+            # only a clinician's explicit override goes below the severity's minimum
+            minimum, source = profile.overrides[key], f"overrides.{key}"
         usual = phase.limits.get(profile.severity) if phase.limits else None
         for number in numbers:
             steps.append(Step(
                 index=len(steps), phase=phase, walk_run_step=number,
                 weeks=weeks if phase.kind in ("fixed", "walk_run") else None,
-                min_weeks=hard[0] if hard else 0, usual=usual,
+                min_weeks=minimum, min_source=source, usual=usual,
                 event=event_name(phase, position, number),
                 gated=phase.opened_by_clinician and number in (None, 1)))
     walk = protocol.brisk_walk

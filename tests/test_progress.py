@@ -90,7 +90,8 @@ def test_partial_weight_bearing_cleared_late_moves_every_later_step(protocol):
 
 
 def test_partial_weight_bearing_cleared_early_is_allowed_with_a_warning(protocol):
-    plan = plan_of(ev(D(2026, 10, 6), "partial_weight_bearing"), protocol=protocol)
+    plan = plan_of(ev(D(2026, 10, 6), "partial_weight_bearing"), protocol=protocol,
+                   severity="mild")
     assert plan.milestones["partial_weight_bearing"] == D(2026, 10, 6)
     assert any("Non-weight-bearing lasted 5 weeks" in w and "usual 6-8" in w
                for w in plan.warnings)
@@ -211,7 +212,8 @@ def test_a_setback_in_continuous_running_goes_back_to_the_last_walk_run_step(pro
 
 def test_a_setback_in_the_ready_to_run_phase_goes_below_stage_6(protocol):
     plan = plan_of(*THROUGH_STAGE_6, ev(D(2026, 12, 10), "setback"), protocol=protocol,
-                   severity="severe", today=FAR)  # severe: stages end before week 13
+                   severity="severe", today=FAR,  # severe: stages end before week 13
+                   overrides={"non_weight_bearing_weeks": 7})
     assert step(plan, D(2026, 12, 10)) == "strength_stage_5"
 
 
@@ -332,7 +334,7 @@ def test_partial_weight_bearing_before_the_hard_minimum_of_non_weight_bearing_is
         protocol):
     message = error_of(ev(D(2026, 9, 20), "partial_weight_bearing"), protocol=protocol)
     assert "non-weight-bearing lasted 2 weeks and 5 days" in message
-    assert "shortest allowed is 4 weeks" in message
+    assert "shortest allowed is 6 weeks" in message
 
 
 def test_coming_back_from_a_setback_sooner_than_its_minimum_is_an_error(protocol):
@@ -360,7 +362,7 @@ def test_paused_days_do_not_count_toward_a_minimum(protocol):
 def test_walk_run_before_the_12_week_floor_is_an_error_whatever_the_events_say(protocol):
     # a protocol whose hard limits would let every step pass in a week
     quick = dataclasses.replace(protocol, hard_limits={
-        k: (1, v[1]) for k, v in protocol.hard_limits.items()})
+        k: (1, v[1]) for k, v in protocol.hard_limits.items()}, severity_minimums={})
     events = [ev(DIAGNOSED + dt.timedelta(weeks=1), "partial_weight_bearing"),
               ev(DIAGNOSED + dt.timedelta(weeks=2), "full_weight_bearing")]
     events += [ev(DIAGNOSED + dt.timedelta(weeks=2 + n), "strength_stage", stage=n)
@@ -540,3 +542,15 @@ def test_a_long_visit_note_and_an_open_pause_load_from_yaml(project, protocols):
     profile = load_profile(project.root / "plans/test-athlete.yaml", protocols, D(2026, 11, 5))
     assert profile.progress[0].note == note.strip() and profile.progress[0].pain == 0
     assert profile.progress[1].until is None
+
+
+def test_a_severe_injury_leaves_crutches_before_12_weeks_only_by_an_explicit_override(protocol):
+    message = error_of(ev(D(2026, 9, 29), "partial_weight_bearing"), protocol=protocol,
+                       mri_grade=4, severity="severe", severity_stated=None)
+    assert "non-weight-bearing lasted 4 weeks" in message
+    assert "the shortest allowed is 12 weeks (severity_minimums.non_weight_bearing_weeks.severe)" \
+        in message
+    plan = plan_of(ev(D(2026, 9, 29), "partial_weight_bearing"), protocol=protocol,
+                   mri_grade=4, severity="severe", severity_stated=None, overrides={"non_weight_bearing_weeks": 4})
+    assert step(plan, D(2026, 9, 29)) == "partial_weight_bearing"
+    assert any("set to 4 weeks by the clinician" in w for w in plan.warnings)

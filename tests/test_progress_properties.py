@@ -191,6 +191,18 @@ def test_any_valid_history_keeps_the_safety_invariants(protocol, data):
             assert not any(protocol.exercises[e].impact for s in week.sessions
                            for e in s.exercises)
 
+    # jumps and hops never on back-to-back days: at most 3 sessions a week with them, a rest
+    # day between, none beside the runs; each starts with fewer landings (a start dose)
+    for week in plan.weeks:
+        jumps = [s for s in week.sessions
+                 if any(protocol.exercises[e].impact for e in s.exercises)]
+        if week.walk_run:
+            assert not jumps
+        for s in jumps:
+            assert s.times_per_week[1] <= 3 and "rest day between" in s.per_week
+            assert all(protocol.exercises[e].start_dose for e in s.exercises
+                       if protocol.exercises[e].impact)
+
     # weeks are contiguous, seven days, from the diagnosis day
     for number, week in enumerate(plan.weeks, start=1):
         assert week.number == number

@@ -192,3 +192,30 @@ def test_python_names_no_injury():
     found = [f"{path.relative_to(ROOT)}:{n}" for path in (ROOT / "generator").rglob("*.py")
              for n, line in enumerate(path.read_text().splitlines(), 1) if words.search(line)]
     assert found == []
+
+
+def test_jumps_in_a_phase_with_runs_are_refused(editable):
+    edit(editable, "heel_raise_single_weighted, bridge_single_weighted]",
+         "heel_raise_single_weighted, hop_and_stick]")
+    found = problems(editable)
+    assert any("'hop_and_stick' is a jump or hop (impact: true): a phase with runs keeps jumps"
+               in p for p in found), found
+
+
+def test_jumps_more_than_three_days_a_week_are_refused(editable):
+    edit(editable, "title: Strength stage 5 (jumps)\n        times: [2, 3]",
+         "title: Strength stage 5 (jumps)\n        times: [2, 4]")
+    assert any("needs at most 3 a week and its spacing (impact days never back to back)" in p
+               for p in problems(editable))
+
+
+def test_a_jump_without_a_start_dose_is_refused(editable):
+    edit(editable, "  start_dose: 2 sets of 8 hops", "", name="exercises.yaml")
+    assert any("exercises.yaml" in p and "pogo_hops_double: a jump or hop (impact: true) needs "
+               "a start_dose" in p for p in problems(editable))
+
+
+def test_a_severity_minimum_below_what_the_table_plans_is_refused(editable):
+    edit(editable, "{mild: 4, moderate: 6, severe: 12}", "{mild: 4, moderate: 6, severe: 13}")
+    assert any("severity_minimums.non_weight_bearing_weeks.severe: the severe row plans fewer "
+               "than 13 weeks" in p for p in problems(editable))

@@ -64,4 +64,4 @@ def test_each_phase_routine_is_listed_once_not_in_every_week(built_examples):
     page = (built_examples.folder("sam-okafor") / "index.html").read_text()
     # the walk-run phase has 14 weeks; its strength upkeep is listed once (plus "This week" never,
     # since the build date is in non-weight-bearing)
-    assert page.count("Strength upkeep (stages 4 and 6)") == 2  # walk-run and continuous running
+    assert page.count("Strength upkeep (single-leg, with weight)") == 2  # walk-run and continuous running

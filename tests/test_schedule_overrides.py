@@ -68,8 +68,12 @@ def test_an_override_outside_the_usual_range_warns_on_the_plan(protocol):
 
 def test_a_goal_outside_the_usual_range_warns(protocol):
     plan = plan_with(protocol, goal=450)
-    assert plan.warnings == ("The running goal is 450 minutes a week (overrides.goal); the "
-                             "protocol's usual range is 60-300.",)
+    assert plan.warnings == (
+        "The running goal is 450 minutes a week (overrides.goal); the protocol's usual range "
+        "is 60-300.",
+        "The running goal of 450 minutes a week is more than 5 runs of at most 60 minutes: the "
+        "plan ends at 300 minutes a week. Further build-up is training, to agree with the "
+        "athlete.")
 
 
 def test_the_shortest_overrides_never_move_walk_run_before_12_weeks(protocol):
@@ -80,7 +84,8 @@ def test_the_shortest_overrides_never_move_walk_run_before_12_weeks(protocol):
     assert plan.milestones["walk_run"] == DIAGNOSED + dt.timedelta(weeks=12)
     shorter = dict(lows, non_weight_bearing_weeks=4, partial_weight_bearing_weeks=1)
     quick = dataclasses.replace(protocol, hard_limits={k: (1, v[1]) for k, v in
-                                                       protocol.hard_limits.items()})
+                                                       protocol.hard_limits.items()},
+                                severity_minimums={})
     plan = schedule(make_profile(overrides=dict(shorter, non_weight_bearing_weeks=1)),
                     quick, AS_OF)
     assert plan.milestones["walk_run"] == DIAGNOSED + dt.timedelta(weeks=12)

@@ -133,7 +133,7 @@ def _week_text(week: Week, total: int, protocol: Protocol) -> str:
              ""]
     for session in week.sessions:
         lines.append(f"{session.title}: {dose(session)}")
-        lines += [f"  - {protocol.exercises[e].name}: {protocol.exercises[e].dose}"
+        lines += [f"  - {protocol.exercises[e].name}: {protocol.exercises[e].dose_text}"
                   for e in session.exercises]
         if session.text:
             lines.append(f"  {session.text}")
