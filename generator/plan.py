@@ -144,7 +144,8 @@ class Note:
     """Something to tell someone about this plan: a review flag, a warning, an overdue step."""
 
     audience: Audience
-    kind: str  # review_flag | warning | recent_setback | overdue
+    kind: str  # review_flag | reminder | warning | recent_setback | overdue | instruction
+    # | goal_beyond
     text: str
     short: str = ""  # a few words for a table (`rehab status`)
 

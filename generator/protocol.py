@@ -292,7 +292,7 @@ def load_protocol(folder: Path) -> Protocol:
     declared = {
         "referral": rules.rules(doc, ("referral",), raw["referral"], injury_fields, problems),
         "review_flags": rules.rules(doc, ("review_flags",), raw["review_flags"], injury_fields,
-                                    problems),
+                                    problems, always=True),
     }
 
     text: dict[str, str] = {}
@@ -357,6 +357,7 @@ def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Proble
                 out.append(doc.problem(path + (higher,), f"a {higher} injury must never get "
                                        f"fewer weeks than a {lower} one"))
 
+    out += _check_history_lengthens(doc, raw, levels, n_history)
     phase_ids = [p["id"] for p in raw["phases"]]
     kinds = [p["kind"] for p in raw["phases"]]
     for i, phase in enumerate(raw["phases"]):
@@ -450,6 +451,32 @@ def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Proble
     check_table(("brisk_walk", "weeks_per_step"), walk["weeks_per_step"], walk["limits"])
     if walk["target_minutes"] < walk["start_minutes"]:
         out.append(doc.problem(("brisk_walk", "target_minutes"), "is below start_minutes"))
+    return out
+
+
+def _check_history_lengthens(doc: Document, raw: dict, levels: list, n_history: int
+                             ) -> list[Problem]:
+    """More history always plans longer: for each severity, the weeks of every phase and
+    walk-run step together grow from one history level to the next."""
+    out = []
+    for severity in levels:
+        totals = [0] * n_history
+        for phase in raw["phases"]:
+            if phase["kind"] not in ("fixed", "walk_run"):
+                continue  # a hold or continuous running has no table of weeks
+            table = phase["weeks"] if phase["kind"] == "fixed" else phase["weeks_per_step"]
+            row = (table or {}).get(severity) or ()
+            repeat = len(phase["steps"]) if phase["kind"] == "walk_run" else 1
+            if len(row) != n_history:
+                return out  # check_table reports the shape
+            totals = [t + weeks * repeat for t, weeks in zip(totals, row, strict=True)]
+        for level in range(1, n_history):
+            if totals[level] <= totals[level - 1]:
+                out.append(doc.problem(("history", "levels"), f"a {severity} injury with history "
+                                       f"level {level} plans {totals[level]} weeks, no more "
+                                       f"than level {level - 1} ({totals[level - 1]})",
+                                       hint="more history must plan longer: lengthen a phase's "
+                                       "weeks for that level"))
     return out
 
 

@@ -8,7 +8,8 @@ label. Its referral and review rules are data over those fields:
       - when: {line_percent: {at_least: 50}}
         reason: ...
 
-`when` maps field names to tests; all of them must hold. A test is a value (equal to
+`when` maps field names to tests; all of them must hold (or, for a review flag only, is
+`always`: true of every profile of the protocol). A test is a value (equal to
 it), a list (one of them), or one of `{equals: x}`, `{one_of: [..]}`, `{at_least: n}`,
 `{at_most: n}`, `{missing: true|false}`. A field with no value never passes a test but
 `missing: true`. Everything is checked when the protocol loads (generator/protocol.py).
@@ -102,6 +103,7 @@ class Rule:
     conditions: tuple[Condition, ...]
     reason: str  # the clinician-facing explanation
     short: str = ""  # a few words for `rehab status`, e.g. "pain at rest"
+    athlete: str = ""  # what it changes for the athlete, in plain words (review flags)
 
     def matches(self, values: Mapping[str, Any]) -> bool:
         return all(c.holds(values) for c in self.conditions)
@@ -126,9 +128,11 @@ FIELD_SCHEMA = Field("section", fields={
     "points_cap": Field("int", minimum=0, maximum=100),
 })
 RULE_SCHEMA = Field("section", fields={
-    "when": Field("map", required=True, items=Field("any")),
+    "when": Field("any", required=True, doc="field tests, or `always` (review flags)"),
     "reason": Field("text", required=True),
     "short": Field("text", max_length=40, default=""),
+    "athlete": Field("text", max_length=400, default="",
+                     doc="what the flag changes for the athlete, in plain words"),
 })
 
 
@@ -184,14 +188,24 @@ def field_specs(doc: Document, path: FieldPath, raw: dict | None, severity_level
 
 
 def rules(doc: Document, path: FieldPath, raw: list | None, fields: Mapping[str, FieldSpec],
-          out: list[Problem]) -> tuple[Rule, ...]:
-    """Rules over declared fields; a rule naming an unknown field is an error at its line."""
+          out: list[Problem], always: bool = False) -> tuple[Rule, ...]:
+    """Rules over declared fields; a rule naming an unknown field is an error at its line.
+    `always` lets a rule hold for every profile (`when: always`), for review flags."""
     found = []
     for i, entry in enumerate(raw or ()):
         if entry is None:
             continue
         conditions = []
-        for name, test in (entry["when"] or {}).items():
+        when = entry["when"]
+        if when == "always" and always:
+            found.append(Rule((), entry["reason"], entry["short"] or "", entry["athlete"] or ""))
+            continue
+        if not isinstance(when, dict):
+            out.append(doc.problem(path + (i, "when"), f"expected field tests, got {when!r}",
+                                   hint="e.g. when: {field: value}" + (
+                                       ", or when: always" if always else "")))
+            continue
+        for name, test in when.items():
             where = path + (i, "when", name)
             spec = fields.get(name)
             if spec is None:
@@ -205,7 +219,8 @@ def rules(doc: Document, path: FieldPath, raw: list | None, fields: Mapping[str,
                 conditions.append(condition)
         if not entry["when"]:
             out.append(doc.problem(path + (i, "when"), "needs at least one field to test"))
-        found.append(Rule(tuple(conditions), entry["reason"], entry["short"] or ""))
+        found.append(Rule(tuple(conditions), entry["reason"], entry["short"] or "",
+                          entry["athlete"] or ""))
     return tuple(found)
 
 

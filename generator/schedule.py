@@ -206,8 +206,13 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
 
     warnings = (_override_warnings(profile, protocol, goal) + _beyond_goal_warning(plan_course)
                 + list(timeline.warnings))
-    flags = [Note(Audience.CLINICIAN, "review_flag", rule.reason, rule.short)
-             for rule in matching(protocol.review_flags, profile.injury)]
+    matched = matching(protocol.review_flags, profile.injury)
+    # a rule true of every profile is a reminder (build report, `rehab check`), not a flag
+    flags = [Note(Audience.CLINICIAN, "review_flag" if rule.conditions else "reminder",
+                  rule.reason, rule.short) for rule in matched]
+    # what a flag changes for the athlete, in plain words, once each
+    instructions = [Note(Audience.ATHLETE, "instruction", text)
+                    for text in dict.fromkeys(rule.athlete for rule in matched if rule.athlete)]
     flags += _severity_flags(profile, protocol)
     level = history_level(profile, protocol)
     events = tuple(
@@ -218,6 +223,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
                                     strict=True))
     notes = (
         *flags,
+        *instructions,
         *_beyond_goal(plan_course),
         *(Note(Audience.CLINICIAN, "warning", text) for text in warnings),
         *_follow_up_notes(protocol, weeks, events, profile.diagnosed, today),
@@ -240,7 +246,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         phases=tuple(spans),
         milestones=milestones,
         weeks=tuple(weeks),
-        review_flags=tuple(note.text for note in flags),
+        review_flags=tuple(note.text for note in flags if note.kind == "review_flag"),
         warnings=tuple(warnings),
         events=events,
         notes=notes,

@@ -46,7 +46,8 @@ def status_row(plan: Plan, today: dt.date) -> StatusRow:
         if current.setback:
             now += " (setback)"
     flags = tuple(note.short or note.text for note in plan.notes
-                  if note.audience == Audience.CLINICIAN and note.kind != "warning")
+                  if note.audience == Audience.CLINICIAN
+                  and note.kind not in ("warning", "reminder"))
     return StatusRow(
         athlete=plan.athlete_id, state="ok", name=plan.athlete_name, now=now,
         week=current.number if current else None,

@@ -163,7 +163,7 @@ def test_a_rule_naming_an_unknown_field_is_a_content_error_at_its_line(editable)
     found = problems(editable)
     assert len(found) == 1
     assert found[0].startswith(f"{editable / 'protocol.yaml'}:")
-    assert "review_flags[0].when.hip_efusion: unknown field 'hip_efusion' " \
+    assert "review_flags[1].when.hip_efusion: unknown field 'hip_efusion' " \
            "(did you mean 'hip_effusion'?)" in found[0]
 
 
@@ -179,6 +179,11 @@ def test_a_rule_naming_an_unknown_field_is_a_content_error_at_its_line(editable)
     ("severity: {1: mild, 2: mild, 3: moderate, 4: severe}",
      "severity: {1: mild, 2: mild, 3: moderate, 4: worst}",
      "injury_fields.mri_grade.severity.4: 'worst' is not one of the severity levels"),
+    ("{displaced: true}", "{}", "referral[2].when: needs at least one field to test"),
+    ("{displaced: true}", "always", "referral[2].when: expected field tests, got 'always'"),
+    ("- when: always", "- when: sometimes",
+     "review_flags[0].when: expected field tests, got 'sometimes' (e.g. when: {field: value}, "
+     "or when: always)"),
 ])
 def test_rules_and_fields_are_checked_when_the_protocol_loads(editable, old, new, message):
     edit(editable, old, new)
@@ -219,3 +224,10 @@ def test_a_severity_minimum_below_what_the_table_plans_is_refused(editable):
     edit(editable, "{mild: 4, moderate: 6, severe: 12}", "{mild: 4, moderate: 6, severe: 13}")
     assert any("severity_minimums.non_weight_bearing_weeks.severe: the severe row plans fewer "
                "than 13 weeks" in p for p in problems(editable))
+
+
+def test_more_history_that_plans_no_longer_is_refused(editable):
+    edit(editable, "weeks: {mild: [1, 1, 1], moderate: [1, 1, 2], severe: [1, 1, 2]}",
+         "weeks: {mild: [1, 1, 1], moderate: [1, 1, 1], severe: [1, 1, 2]}")
+    assert any("history.levels: a moderate injury with history level 2 plans 37 weeks, no more "
+               "than level 1 (37)" in p for p in problems(editable)), problems(editable)

@@ -227,8 +227,9 @@ def test_a_step_only_a_clinician_opens_waits_for_the_clearance(protocol):
 def test_history_levels(protocol):
     assert history_level(make_profile(), protocol) == 0
     assert history_level(make_profile(prior_bone_stress_injuries=1), protocol) == 1
-    assert history_level(make_profile(risk_factors=("low_bmi", "late_menarche")), protocol) == 1
-    assert history_level(make_profile(prior_bone_stress_injuries=9), protocol) == 1  # capped
+    assert history_level(make_profile(risk_factors=("low_bmi", "late_menarche")), protocol) == 2
+    assert history_level(make_profile(prior_bone_stress_injuries=2), protocol) == 2
+    assert history_level(make_profile(prior_bone_stress_injuries=9), protocol) == 2  # capped
     assert history_level(make_profile(prior_bone_stress_injuries=2,
                                       risk_factors=("low_bmi",)), protocol) == 2
 
@@ -348,3 +349,36 @@ def test_a_goal_beyond_the_longest_runs_ends_the_plan_there_and_says_so(protocol
     assert "Your goal is 480 minutes" in note and "5 easy runs of 60 minutes" in note
     assert "training, to plan with your clinician" in note
     assert any("more than 5 runs of at most 60 minutes" in w for w in plan.warnings)
+
+
+# --- history -------------------------------------------------------------------------
+
+@given(severity=st.sampled_from(["mild", "moderate", "severe"]),
+       fewer=st.integers(0, 3), more=st.integers(0, 3))
+@settings(max_examples=40, deadline=None)
+def test_more_prior_injuries_never_plan_shorter_or_equal_below_the_cap(
+        protocol, severity, fewer, more):
+    if fewer >= more:
+        return
+    cap = protocol.history_fields["prior_bone_stress_injuries"].points_cap
+    short, long = (schedule(make_profile(severity=severity, prior_bone_stress_injuries=n),
+                            protocol, TODAY) for n in (fewer, more))
+    if more <= cap:  # beyond the cap (sources.md) the plan stays at its longest
+        assert long.milestones["walk_run"] > short.milestones["walk_run"]
+        assert len(long.weeks) > len(short.weeks)
+    else:
+        assert len(long.weeks) >= len(short.weeks)
+
+
+def test_every_plan_asks_the_clinician_for_a_bone_health_work_up_and_tells_the_athlete_why(
+        protocol):
+    plan = schedule(make_profile(), protocol, TODAY)
+    assert any(n.short == "bone-health work-up" and "DXA" in n.text for n in plan.notes)
+    assert plan.for_athlete == ()  # the bone-health section says it; no flag text for them
+
+
+def test_a_flag_that_changes_what_the_athlete_does_says_so_in_plain_words(protocol):
+    plan = schedule(make_profile(hip_effusion=True, fracture_line_percent=45), protocol, TODAY)
+    (instruction,) = plan.for_athlete  # the same instruction once
+    assert instruction.startswith("Your clinician will look at your scans again")
+    assert "effusion" not in instruction.lower()
