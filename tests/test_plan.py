@@ -117,16 +117,18 @@ def test_notes_say_who_they_are_for(protocol):
     plan = plan_for(protocol, dt.date(2026, 9, 10), hip_effusion=True,
                     overrides={"non_weight_bearing_weeks": 10})
     kinds = {(n.audience, n.kind) for n in plan.notes}
-    assert kinds == {(Audience.CLINICIAN, "review_flag"), (Audience.CLINICIAN, "warning")}
+    assert kinds == {(Audience.CLINICIAN, "review_flag"), (Audience.CLINICIAN, "warning"),
+                     (Audience.CLINICIAN, "reminder"),  # the bone-health work-up, every plan
+                     (Audience.ATHLETE, "instruction")}  # wait for the clinician's go-ahead
     flag = next(n for n in plan.notes if n.kind == "review_flag")
     assert flag.short == "hip effusion"
 
 
 def test_follow_up_notes_for_a_recent_setback_and_an_overdue_step(protocol):
     setback = ProgressEvent(0, dt.date(2026, 9, 20), "setback")
-    assert [n.short for n in plan_for(protocol, dt.date(2026, 10, 3), (setback,)).notes] == [
-        "setback 2026-09-20"]
-    overdue = plan_for(protocol, dt.date(2026, 11, 1)).notes
+    assert [n.short for n in plan_for(protocol, dt.date(2026, 10, 3), (setback,)).notes
+            if n.kind != "reminder"] == ["setback 2026-09-20"]
+    overdue = [n for n in plan_for(protocol, dt.date(2026, 11, 1)).notes if n.kind != "reminder"]
     assert [n.kind for n in overdue] == ["overdue"]
     assert "partial_weight_bearing was due" in overdue[0].short
 
@@ -141,4 +143,4 @@ def test_plan_json_keeps_its_keys_and_adds_the_new_facts(protocol):
     assert week["sessions"][0]["times_per_week"] == [7, 7]
     assert week["next_step"]["event"] == "partial_weight_bearing"
     assert {"status", "first_week", "last_week"} <= set(data["phases"][0])
-    assert data["notes"] == []
+    assert [n["kind"] for n in data["notes"]] == ["reminder"]  # the bone-health work-up

@@ -76,6 +76,18 @@ def histories(draw, protocol) -> History:
         pain = draw(st.sampled_from([None, None, 0, 0, 1, 3]))
         add(day, name, pain=pain, **({field: int(number)} if field else {}))
 
+    def setback(day: dt.date) -> None:
+        nonlocal recorded, since, last, minimum_days, paused_days_since, by_setback
+        add(day, "setback", note="pain")
+        back = _previous(steps, recorded)
+        if back != recorded or recorded == 0:
+            # the first step keeps what was left of its own minimum too
+            left = minimum_days + paused_days_since - (day - since).days
+            minimum_days = protocol.setback_weeks * 7 if back != recorded else max(
+                left, protocol.setback_weeks * 7)
+            recorded, since, paused_days_since = back, day, 0
+        last, by_setback = day, True
+
     kinds = ["step"] * 5 + ["skip"] * 2 + ["setback", "pause", "open_pause",
                                            "pause_ended_by_setback", "back", "imaging", "confirm"]
     for _ in range(draw(st.integers(0, 18))):
@@ -94,16 +106,7 @@ def histories(draw, protocol) -> History:
             recorded, since, last, by_setback = target.index, day, day, False
             minimum_days, paused_days_since = target.min_weeks * 7, 0
         elif kind == "setback":
-            day = last + dt.timedelta(days=draw(st.integers(0, 20)))
-            add(day, "setback", note="pain")
-            back = _previous(steps, recorded)
-            if back != recorded or recorded == 0:
-                # the first step keeps what was left of its own minimum too
-                left = minimum_days + paused_days_since - (day - since).days
-                minimum_days = protocol.setback_weeks * 7 if back != recorded else max(
-                    left, protocol.setback_weeks * 7)
-                recorded, since, paused_days_since = back, day, 0
-            last, by_setback = day, True
+            setback(last + dt.timedelta(days=draw(st.integers(0, 20))))
         elif kind == "confirm" and by_setback:
             day = last + dt.timedelta(days=draw(st.integers(0, 5)))
             record(steps[recorded], day)
@@ -135,15 +138,7 @@ def histories(draw, protocol) -> History:
             ended = day + dt.timedelta(days=draw(st.integers(1, 10)))
             add(day, "pause", until=ended + dt.timedelta(days=draw(st.integers(1, 21))))
             paused_days_since += (ended - day).days
-            last = ended
-            add(ended, "setback")
-            back = _previous(steps, recorded)
-            if back != recorded or recorded == 0:
-                left = minimum_days + paused_days_since - (ended - since).days
-                minimum_days = protocol.setback_weeks * 7 if back != recorded else max(
-                    left, protocol.setback_weeks * 7)
-                recorded, since, paused_days_since = back, ended, 0
-            by_setback = True
+            setback(ended)
     today = last + dt.timedelta(days=draw(st.integers(0, 40)))
     if events and events[-1].event == "pause" and events[-1].until and draw(st.booleans()):
         # a pause whose end is not known yet, the latest event

@@ -88,7 +88,7 @@ def test_page_shows_this_week_with_dates_sessions_and_gate(built_examples):
     assert "groin ache the morning after squats" in card
     assert "Sit to stand, weight on the good leg" in card
     # one line per session, with how much and how often a week
-    assert "Brisk walk 20 minutes, 3-4 times a week" in card
+    assert "Brisk walk 15 minutes, 3-4 times a week" in card
     assert "Keep up the double-leg exercises 3 times a week" in card
     checklist = text[text.index("Before you move on"):text.index("Notes from")]
     assert "Check this list at the end of week 13, Mon 30 Nov 2026." in checklist
