@@ -103,7 +103,10 @@ def log_of(page) -> dict:
     return json.loads(open(download.path()).read())
 
 
-def test_ticks_and_pain_survive_a_reload_and_offline_use(url, built_examples, phone):
+def test_ticks_and_pain_survive_a_reload_and_offline_use_and_reach_the_clinic(
+        url, built_examples, phone, example_project, tmp_path):
+    """The whole way: ticked on the phone, kept through a reload and offline, downloaded,
+    imported at the clinic, shown by `rehab status`."""
     weeks = weeks_of(built_examples, "jordan-lee")
     names = planned(weeks, TODAY)
     context = phone()
@@ -136,6 +139,17 @@ def test_ticks_and_pain_survive_a_reload_and_offline_use(url, built_examples, ph
         {"date": TODAY.isoformat(), "done": [names[0]], "pain": 2,
          "note": "stiff after the bike"}]}
     assert seen["errors"] == []
+
+    downloaded = tmp_path / "from-the-phone.json"
+    downloaded.write_text(json.dumps(log))
+    today = ("--today", TODAY.isoformat())
+    result = example_project.rehab("import-log", str(downloaded), *today)
+    assert result.exit_code == 0, result.output
+    status = json.loads(example_project.rehab("status", "--format", "json", *today).output)
+    jordan = next(a for a in status["athletes"] if a["athlete"] == "jordan-lee")
+    assert jordan["done_14d"] == 1 and jordan["planned_14d"] > 1
+    assert jordan["adherence_14d"] == round(1 / jordan["planned_14d"], 3)
+    assert (jordan["pain_max_7d"], jordan["last_log"]) == (2, TODAY.isoformat())
 
 
 def test_the_log_outlives_a_plan_update(url, built_examples, tmp_path, phone):
