@@ -188,13 +188,14 @@ def test_pain_at_the_stop_threshold_or_a_red_flag_raises_an_alert(url, site, pho
     pain.fill(str(stop))
     assert alert.count() == 1 and alert.is_visible()
     words = alert.inner_text()
-    assert "Stop and contact your clinician today." in words
+    assert f"Pain of {stop} or more: stop and contact your clinician today." in words
     assert "hip or groin pain at rest or at night" in words  # the red-flag guidance
     assert alert.get_by_role("link", name="Call +1 555 010 2233").is_visible()
     pain.fill("0")
     assert alert.count() == 0
     page.get_by_role("checkbox", name="Red flag today").check()
     assert alert.is_visible()
+    assert "A red flag: stop and contact your clinician today." in alert.inner_text()
     page.reload()  # kept for the day
     assert page.get_by_role("alert").is_visible()
     assert log_of(page)["entries"] == [{"date": TODAY.isoformat(), "done": [], "pain": 0,

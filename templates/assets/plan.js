@@ -173,9 +173,11 @@
     note[1].value = entry.note || "";
     row.append(pain[0], flag[0]);
     alarm.setAttribute("role", "alert");
-    alarm.append(el("p", "Stop and contact your clinician today.", "stop"));
+    var lead = alarm.appendChild(el("p", "", "stop"));
     $(document, "#red-flags > :not(h2)").forEach(function (n) { alarm.append(n.cloneNode(true)); });
     function judge() {
+      lead.textContent = (entry.red_flag ? "A red flag" : "Pain of " + data.stop + " or more") +
+        ": stop and contact your clinician today.";
       alarm.hidden = !(entry.pain >= +data.stop || entry.red_flag);
       mild.hidden = !alarm.hidden || !(entry.pain > 0);
     }
