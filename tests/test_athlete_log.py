@@ -24,10 +24,15 @@ def entry(day, done=(), pain=None, note=None, **extra):
     return {"date": day.isoformat(), "done": list(done), "pain": pain, "note": note, **extra}
 
 
-def planned(project, athlete, day):
+def planned_days(project, athlete):
+    """Each day's planned sessions, from plan.json's `days`."""
     plan = json.loads(project.rehab("plan", athlete, "--format", "json").output)
-    return next(d["sessions"] for w in plan["weeks"] for d in w["days"]
-                if d["date"] == day.isoformat())
+    return {dt.date.fromisoformat(d["date"]): d["sessions"] for w in plan["weeks"]
+            for d in w["days"]}
+
+
+def planned(project, athlete, day):
+    return planned_days(project, athlete)[day]
 
 
 def stored(project, athlete="jordan-lee"):
@@ -157,7 +162,7 @@ def test_status_without_a_log_says_nothing_of_one(example_project):
 
 def test_status_shows_adherence_pain_and_the_last_log(example_project, tmp_path):
     days = [TODAY - n * DAY for n in range(16)]
-    plan = {d: planned(example_project, "jordan-lee", d) for d in days}
+    plan = planned_days(example_project, "jordan-lee")
     window = days[:14]
     entries = [entry(d, plan[d], pain=1) for d in window[::2]]  # every other day, all done
     entries.append(entry(days[14], plan[days[14]], pain=9))  # 14 days ago: outside both
