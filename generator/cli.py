@@ -208,6 +208,31 @@ def status(ctx, config, today, fmt, **flags):
         sys.exit(EXIT_FAILED)
 
 
+@main.command("import-log")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@folder_options
+@click.pass_context
+def import_log(ctx, files, config, today, **flags):
+    """Import athletes' logs from their phones (the page's Download my log) beside their
+    profiles: checked, merged with earlier imports (the newest wins a date)."""
+    from generator.athlete_log import import_logs
+    from generator.load import Inputs
+
+    results = _guarded(ctx, lambda: import_logs(Inputs(load_settings(config, today, **flags)),
+                                                files))
+    for result in results:
+        if isinstance(result, InputError):
+            for problem in result.problems:
+                click.echo(f"error: {problem}", err=True)
+            continue
+        click.echo(f"imported  {result.file} -> {result.stored}: {result.days} days "
+                   f"({result.added} new, {result.replaced} changed)")
+        for flag in result.summary.flags:
+            click.echo(f"   check  {result.athlete}: {flag}")
+    if any(isinstance(r, InputError) for r in results):
+        sys.exit(EXIT_FAILED)
+
+
 @main.command()
 @click.argument("athlete")
 @CONFIG

@@ -66,6 +66,15 @@ class WeekSession:
     walk_run: WalkRun | None = None
     duration_minutes: int | None = None  # one session, where the plan sets its length
     every_week: bool = False  # the same in every week of its phase: shown once per phase
+    spacing: str = ""  # how its times fall in the week, the protocol's words ("a rest day between")
+
+
+@dataclass(frozen=True)
+class Day:
+    """One day of a week and the sessions that fall on it (none: a rest day)."""
+
+    date: dt.date
+    sessions: tuple[str, ...]  # session titles, in the week's order
 
 
 @dataclass(frozen=True)
@@ -118,6 +127,7 @@ class Week:
     waiting_for: str | None = None
     waiting_since: dt.date | None = None
     needs_clearance: bool = False  # starts a step only a clinician opens, not recorded yet
+    days: tuple[Day, ...] = ()  # its seven days, from `start`, with the sessions of each
 
 
 @dataclass(frozen=True)
@@ -200,6 +210,7 @@ class Plan:
     events: tuple[RecordedEvent, ...] = ()  # the profile's progress, in date order
     notes: tuple[Note, ...] = ()  # flags and warnings with their audience
     gate_stops: tuple[GateStop, ...] = ()  # each checklist once, in plan order
+    pain_stop_at: int = 1  # a day's pain score (0-10) at or above this: stop, call the clinic
 
     @property
     def for_clinician(self) -> tuple[str, ...]:
@@ -260,6 +271,7 @@ class Plan:
             "weeks": [_week_dict(w) for w in self.weeks],
             "notes": [{"audience": n.audience, "kind": n.kind, "text": n.text}
                       for n in self.notes],
+            "pain_stop_at": self.pain_stop_at,
         }
 
 
@@ -332,4 +344,6 @@ def _week_dict(week: Week) -> dict:
         "waiting_for": {"step": week.waiting_for, "since": week.waiting_since.isoformat()}
         if week.waiting_for else None,
         "needs_clearance": week.needs_clearance,
+        "days": [{"date": day.date.isoformat(), "sessions": list(day.sessions)}
+                 for day in week.days],
     }

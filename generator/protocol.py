@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import rules
@@ -44,6 +44,14 @@ class Session:
     spacing: str = ""  # how they fall in the week, e.g. "a rest day between"
     exercises: tuple[str, ...] = ()
     text: str = ""
+
+
+@dataclass(frozen=True)
+class SpacingRule:
+    """What a session's `spacing:` words mean for the days it falls on."""
+
+    rest_days: int = 0  # days with no session of the same kind between two of them
+    not_with: tuple[str, ...] = ()  # session kinds it never shares a day with
 
 
 @dataclass(frozen=True)
@@ -133,6 +141,8 @@ class Protocol:
     exercises: dict[str, Exercise]
     text: dict[str, str]  # Markdown by name: pain_rule, red_flags, disclaimer, sources
     digest: str  # hash of every file the protocol was read from
+    spacing_rules: dict[str, SpacingRule] = field(default_factory=dict)  # by `spacing:` words
+    pain_stop_at: int = 1  # a day's pain score (0-10) at or above this: stop, call the clinic
 
     def phase(self, phase_id: str) -> Phase:
         return next(p for p in self.phases if p.id == phase_id)
@@ -237,6 +247,13 @@ PROTOCOL_SCHEMA = Field("section", fields={
         "title": _text, "times": _times, "text": _opt_text,
     }),
     "text": Field("map", items=_text),
+    "spacing_rules": Field("map", items=Field("section", fields={
+        "rest_days": Field("int", default=0, minimum=0, maximum=3),
+        "not_with": Field("list", unique=True, items=Field("choice", choices=SESSION_KINDS)),
+    })),
+    "pain_score": Field("section", required=True, fields={
+        "stop_at": Field("int", required=True, minimum=1, maximum=10),
+    }),
 })
 EXERCISES_SCHEMA = Field("map", items=Field("section", fields={
     "name": _text, "dose": _text, "how": _text,
@@ -438,6 +455,7 @@ def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Proble
         out.append(doc.problem(("phases",), "phases must be the fixed ones first, then hold, "
                                "walk_run and continuous, in that order"))
     out += _check_hard_limits(doc, raw)
+    out += _check_spacing(doc, raw)
     if "walk_run" in kinds and not raw["floors"]["walk_run_min_weeks"]:
         out.append(doc.problem(("floors", "walk_run_min_weeks"), "is missing"))
     if "brisk_walk" not in doc.value:
@@ -478,6 +496,24 @@ def _check_history_lengthens(doc: Document, raw: dict, levels: list, n_history: 
                                        hint="more history must plan longer: lengthen a phase's "
                                        "weeks for that level"))
     return out
+
+
+def _check_spacing(doc: Document, raw: dict) -> list[Problem]:
+    """Every `spacing:` a session uses says, in `spacing_rules:`, which days it may fall on."""
+    known = raw["spacing_rules"] or {}
+    used: list[tuple[tuple, str]] = []
+    for i, phase in enumerate(raw["phases"]):
+        if phase["spacing"]:
+            used.append((("phases", i, "spacing"), phase["spacing"]))
+        used += [(("phases", i, "spacing_by_runs", runs), words)
+                 for runs, words in (phase["spacing_by_runs"] or {}).items()]
+        for key in ("sessions", "extra_sessions"):
+            used += [(("phases", i, key, j, "spacing"), s["spacing"])
+                     for j, s in enumerate(phase[key]) if s["spacing"]]
+    return [doc.problem(path, f"'{words}' is not in spacing_rules",
+                        hint="say there which days it keeps free, e.g. "
+                        f"'{words}': {{rest_days: 1}}")
+            for path, words in used if words not in known]
 
 
 def override_key(kind: str, phase_id: str, strength_stage: int | None) -> str | None:
@@ -648,5 +684,8 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
         },
         text=text,
         digest=digest,
+        spacing_rules={words: SpacingRule(rule["rest_days"] or 0, tuple(rule["not_with"]))
+                       for words, rule in (raw["spacing_rules"] or {}).items()},
+        pain_stop_at=raw["pain_score"]["stop_at"],
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from generator.days import plan_days
 from generator.plan import (
     Audience,
     GateStop,
@@ -143,6 +144,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
     flagged = {phase: {s: replace(s, every_week=True) for s in same}
                for phase, same in _every_week(timeline.weeks, sessions).items()}
     gate_weeks, next_steps = _looking_ahead(timeline.weeks, starts)
+    days = plan_days(starts, sessions, protocol.spacing_rules)
     weeks: list[Week] = []
     for index, (slot, run) in enumerate(zip(timeline.weeks, runs, strict=True)):
         start, end = starts[index], starts[index] + dt.timedelta(days=6)
@@ -173,6 +175,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
             waiting_for=slot.waiting[0].title if slot.waiting else None,
             waiting_since=slot.waiting[1] if slot.waiting else None,
             needs_clearance=slot.needs_clearance,
+            days=days[index],
         ))
 
     spans, shown_in = [], {}
@@ -251,6 +254,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         events=events,
         notes=notes,
         gate_stops=_gate_stops(weeks),
+        pain_stop_at=protocol.pain_stop_at,
     )
 
 
@@ -430,15 +434,15 @@ def _sessions(slot: WeekPlan, protocol: Protocol) -> tuple[WeekSession, ...]:
     if slot.walk_run:
         run = slot.walk_run
         times = (run.sessions_per_week, run.sessions_per_week)
+        spacing = (phase.spacing_by_runs or {}).get(times[0], phase.spacing)
         out.append(WeekSession(
             "walk_run" if run.step else "run", phase.session_title,
-            frequency(times, (phase.spacing_by_runs or {}).get(times[0], phase.spacing)), times,
-            walk_run=run,
-            duration_minutes=run.session_minutes))
+            frequency(times, spacing), times, walk_run=run,
+            duration_minutes=run.session_minutes, spacing=spacing))
     for session in phase.sessions:
         out.append(WeekSession(session.kind, session.title,
                                frequency(session.times, session.spacing), session.times,
-                               session.exercises, session.text))
+                               session.exercises, session.text, spacing=session.spacing))
     walk = protocol.brisk_walk
     if slot.walk_minutes is not None and walk:
         position = next((i + 1 for i, s in enumerate(out) if s.kind in ("strength", "rehab")), 0)

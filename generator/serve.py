@@ -175,9 +175,10 @@ class Preview:
                 page = banner + page
         script = (f'<script src="/__livereload.js" '
                   f'data-generation="{self.generation}"></script>')
-        # The page's policy allows only its own inline script; the preview's copy (never the
-        # file in site/) also allows this server's reload script.
-        page = page.replace("script-src '", "script-src 'self' '", 1)
+        # The page's policy allows only scripts from the site itself, which this server's
+        # reload script is (a policy naming its hash instead gets 'self' added here).
+        if "script-src 'self'" not in page:
+            page = page.replace("script-src '", "script-src 'self' '", 1)
         if "</body>" in page:
             return page.replace("</body>", script + "</body>", 1)
         return page + script

@@ -2,14 +2,16 @@
 
 Every fact comes from the plan: where the athlete is, the next step a clinician records
 and its earliest date, and the plan's notes for the clinician (review flags, a recent
-setback, a step overdue while nothing was recorded), shown by their short words.
+setback, a step overdue while nothing was recorded), shown by their short words; and from
+the athlete's imported log (`rehab import-log`): sessions done of those planned, pain.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from generator.athlete_log import AthleteLog, LogSummary, stored_log, summarize
 from generator.build import plan_athlete
 from generator.config import Settings
 from generator.errors import InputError
@@ -29,9 +31,10 @@ class StatusRow:
     last_event: RecordedEvent | None = None
     flags: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()  # failed: the errors; referral: the reasons
+    log: LogSummary | None = None  # from the imported log (None: nothing imported)
 
 
-def status_row(plan: Plan, today: dt.date) -> StatusRow:
+def status_row(plan: Plan, today: dt.date, log: AthleteLog | None = None) -> StatusRow:
     current = plan.current_week
     if current is None:
         now = "plan complete" if today > plan.end else "not started"
@@ -48,12 +51,15 @@ def status_row(plan: Plan, today: dt.date) -> StatusRow:
     flags = tuple(note.short or note.text for note in plan.notes
                   if note.audience == Audience.CLINICIAN
                   and note.kind not in ("warning", "reminder"))
+    summary = summarize(log, plan, today) if log else None
+    if summary:
+        flags += summary.flags
     return StatusRow(
         athlete=plan.athlete_id, state="ok", name=plan.athlete_name, now=now,
         week=current.number if current else None,
         days_since_diagnosis=(today - plan.diagnosed).days,
         next_step=current.next_step if current else None,
-        last_event=plan.events[-1] if plan.events else None, flags=flags)
+        last_event=plan.events[-1] if plan.events else None, flags=flags, log=summary)
 
 
 def collect(settings: Settings) -> list[StatusRow]:
@@ -69,12 +75,16 @@ def collect(settings: Settings) -> list[StatusRow]:
         if isinstance(plan, Referral):
             rows.append(StatusRow(path.stem, "referral", problems=plan.reasons))
             continue
-        rows.append(status_row(plan, settings.today))
+        try:
+            rows.append(status_row(plan, settings.today, stored_log(settings.plans, path.stem)))
+        except InputError as err:  # a log edited by hand: the plan's row still, and why not
+            row = status_row(plan, settings.today)
+            rows.append(replace(row, flags=row.flags + (f"log unreadable: {err.problems[0]}",)))
     return rows
 
 
 def to_dict(row: StatusRow) -> dict:
-    step, last = row.next_step, row.last_event
+    step, last, log = row.next_step, row.last_event, row.log
     return {
         "athlete": row.athlete,
         "state": row.state,
@@ -88,17 +98,24 @@ def to_dict(row: StatusRow) -> dict:
                        "summary": last.summary} if last else None,
         "flags": list(row.flags),
         "problems": list(row.problems),
+        # from the imported log: done / planned sessions over 14 days, pain over 7
+        "adherence_14d": log.adherence if log else None,
+        "done_14d": log.done if log else None,
+        "planned_14d": log.planned if log else None,
+        "pain_max_7d": log.pain_max if log else None,
+        "last_log": log.last_log.isoformat() if log and log.last_log else None,
     }
 
 
 def render_table(rows: list[StatusRow], today: dt.date) -> str:
     """One line per athlete, for a terminal; failed and referral rows say why."""
-    header = ("athlete", "now", "wk", "day", "next gate", "last event", "flags")
+    header = ("athlete", "now", "wk", "day", "next gate", "last event", "done 14d", "pain 7d",
+              "last log", "flags")
     cells = {row.athlete: _cells(row) for row in rows if row.state == "ok"}
     widths = [max(len(c[i]) for c in [header, *cells.values()]) for i in range(len(header))]
 
     def line(values: tuple[str, ...]) -> str:
-        return "  ".join(f"{v:{'>' if i in (2, 3) else '<'}{widths[i]}}"
+        return "  ".join(f"{v:{'>' if i in (2, 3, 6, 7) else '<'}{widths[i]}}"
                          for i, v in enumerate(values)).rstrip()
 
     count = f"{len(rows)} athlete{'' if len(rows) == 1 else 's'}"
@@ -113,7 +130,10 @@ def render_table(rows: list[StatusRow], today: dt.date) -> str:
 
 
 def _cells(row: StatusRow) -> tuple[str, ...]:
-    step, last = row.next_step, row.last_event
+    step, last, log = row.next_step, row.last_event, row.log
     return (row.athlete, row.now, str(row.week or "-"), str(row.days_since_diagnosis),
             f"{step.title} {step.earliest}" if step else "-",
-            f"{last.date} {last.name}" if last else "-", "; ".join(row.flags))
+            f"{last.date} {last.name}" if last else "-",
+            f"{log.done}/{log.planned}" if log else "-",
+            str(log.pain_max) if log and log.pain_max is not None else "-",
+            str(log.last_log) if log and log.last_log else "-", "; ".join(row.flags))

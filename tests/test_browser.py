@@ -90,7 +90,8 @@ def snapshot(page) -> dict:
     return page.evaluate("""() => {
         const text = e => e.innerText.replace(/\\s+/g, ' ').trim();
         const card = document.getElementById('this-week').cloneNode(true);
-        card.querySelectorAll('.today').forEach(e => e.remove());  // the phone's own date
+        // the phone's own: its date, and what it logs for the day
+        card.querySelectorAll('.today, #today').forEach(e => e.remove());
         document.body.append(card);
         const words = text(card);
         card.remove();

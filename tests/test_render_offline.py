@@ -17,7 +17,8 @@ def precache(folder) -> list[list[str]]:
 def test_service_worker_precaches_the_built_files_with_their_content_hashes(built_examples):
     folder = built_examples.folder("jordan-lee")
     listed = dict(precache(folder))
-    assert set(listed) == {"./", "plan.pdf", "plan.ics", "manifest.webmanifest", "icon.svg"}
+    assert set(listed) == {"./", "plan.js", "plan.pdf", "plan.ics", "manifest.webmanifest",
+                           "icon.svg"}
     for url, rev in listed.items():
         name = "index.html" if url == "./" else url
         assert rev == hashlib.sha256((folder / name).read_bytes()).hexdigest()[:16]
@@ -50,4 +51,5 @@ def test_manifest_is_scoped_to_the_athletes_folder(built_examples):
     assert (folder / manifest["icons"][0]["src"]).is_file()
     page = (folder / "index.html").read_text()
     assert '<link rel="manifest" href="manifest.webmanifest">' in page
-    assert 'register("sw.js")' in page  # relative: the worker's scope is this folder
+    # relative: the worker's scope is this folder
+    assert 'register("sw.js")' in (folder / "plan.js").read_text()

@@ -9,7 +9,13 @@ from generator.plan import Plan
 from generator.profile import Profile
 from generator.protocol import Protocol
 from generator.render.environment import template_error
-from generator.render.html import Presentation, render_handout, render_page
+from generator.render.html import (
+    PAGE_SCRIPT,
+    Presentation,
+    page_script,
+    render_handout,
+    render_page,
+)
 from generator.render.ics import render_calendar
 from generator.render.jsonfile import indented_json
 from generator.render.offline import offline_files
@@ -63,6 +69,7 @@ class Renderer:
         try:
             files = {
                 "index.html": render_page(self.env, plan, protocol, profile, look).encode(),
+                PAGE_SCRIPT: page_script(self.env),
                 "plan.json": plan_json(plan).encode(),
                 "plan.ics": render_calendar(plan, protocol, look.contact(profile.clinician),
                                             look.page_url),

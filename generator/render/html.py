@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import functools
-import hashlib
 from dataclasses import dataclass
 
 import jinja2
@@ -55,6 +53,7 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
         if current.span + 1 < len(plan.phases):
             focus += [e for s in plan.phases[current.span + 1].routine for e in s.exercises]
     return {
+        **_day_lookup(plan),
         "plan": plan,
         "protocol": protocol,
         "profile": profile,
@@ -65,19 +64,33 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
     }
 
 
+# The page's script, a file of its own beside the page: the same bytes for every athlete and
+# every plan, so the phone keeps it across plan updates and the page's 60 KB holds the plan.
+PAGE_SCRIPT = "plan.js"
+
+
+def _day_lookup(plan: Plan) -> dict:
+    """The plan's days, packed for the page's "Today": every session title once, every
+    distinct week of days once (as title numbers per day), and each week's pattern number."""
+    titles = list(dict.fromkeys(t for w in plan.weeks for d in w.days for t in d.sessions))
+    number = {title: i for i, title in enumerate(titles)}
+    shapes = [tuple(tuple(number[t] for t in d.sessions) for d in w.days) for w in plan.weeks]
+    patterns = list(dict.fromkeys(shapes))
+    return {"day_titles": titles, "day_patterns": patterns,
+            "week_pattern": {w.number: patterns.index(s) for w, s in
+                             zip(plan.weeks, shapes, strict=True)}}
+
+
 @functools.lru_cache(maxsize=8)
-def _script(env: jinja2.Environment) -> tuple[Markup, str]:
-    """The page's own script, inlined, and its hash for the Content-Security-Policy."""
-    source = compact(asset_source(env, "assets/plan.js"))
-    digest = base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()
-    return Markup(source), f"sha256-{digest}"  # our file, never a person's text
+def page_script(env: jinja2.Environment) -> bytes:
+    """plan.js as the phone gets it: our own file, without comments and indentation."""
+    return (compact(asset_source(env, "assets/plan.js")) + "\n").encode()
 
 
 def render_page(env: jinja2.Environment, plan: Plan, protocol: Protocol, profile: Profile,
                 presentation: Presentation = Presentation()) -> str:
-    script, script_hash = _script(env)
     context = page_context(plan, protocol, profile)
-    context.update(script=script, script_hash=script_hash, has_pdf=presentation.pdf,
+    context.update(script=PAGE_SCRIPT, has_pdf=presentation.pdf,
                    contact=presentation.contact(profile.clinician))
     return load_template(env, "plan.html").render(context)
 

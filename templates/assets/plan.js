@@ -112,14 +112,180 @@
       stage.open = ids.some(function (id) { return id && stage.querySelector("#ex-" + id); });
     });
   }
-  if (now) {
-    card.querySelector(".dates").after(el("p", "Today is " + "Sun Mon Tue Wed Thu Fri Sat".split(" ")[d.getDay()] +
-      " " + d.getDate() + " " + "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(" ")[d.getMonth()] +
-      " " + d.getFullYear() + ".", "today"));
-  }
+  if (card) companion();
   // A plan opened long after it was made may be out of date: say so.
   var stale = document.getElementById("stale");
   if (today > stale.dataset.after) stale.hidden = false;
+
+  // Today: the sessions the plan puts on the phone's date, each to tick off, and the day's
+  // pain score, red flag and note; kept on this phone only (localStorage, by athlete and plan:
+  // across reloads, offline and plan updates) until the athlete downloads or shares the log.
+  function companion() {
+    var data = card.dataset, box = el("section"), key = "rehab-log:" + data.log, log = {};
+    var head = el("h3", "Today is " + "Sun Mon Tue Wed Thu Fri Sat".split(" ")[d.getDay()] + " " +
+      d.getDate() + " " + "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(" ")[d.getMonth()] +
+      " " + d.getFullYear() + ".", "today");
+    box.id = "today";
+    head.id = "today-title";
+    box.setAttribute("aria-labelledby", head.id);
+    box.append(head);
+    if (now) card.querySelector(".dates").after(box); else card.append(box);
+    try { log = JSON.parse(localStorage.getItem(key)) || {}; } catch (e) { /* not kept */ }
+    var entry = log[today] || {};
+    function save() {
+      if ((entry.done || []).length || entry.pain != null || entry.note || entry.red_flag) log[today] = entry;
+      else delete log[today];
+      try { localStorage.setItem(key, JSON.stringify(log)); } catch (e) { /* private mode */ }
+    }
+    function field(tag, type, label) {
+      var input = el(tag), name = el("label", label);
+      input.type = type;
+      if (type === "checkbox") name.prepend(input, " "); else name.append(input);
+      return [name, input];
+    }
+    if (now) {
+      // The plan's days: this week's pattern (while held, the held week's, by weekday).
+      var titles = JSON.parse(data.titles), days = JSON.parse(data.days)[now.dataset.d];
+      var names = days[Math.round((Date.parse(today) - Date.parse(now.dataset.start)) / 864e5) % 7]
+        .map(function (i) { return titles[i]; });
+      var list = box.appendChild(el("ul", "", "ticks"));
+      if (!names.length) box.append(el("p", "Rest day: no session planned today."));
+      names.forEach(function (name) {
+        var tick = field("input", "checkbox", name);
+        tick[1].checked = (entry.done || []).indexOf(name) >= 0;
+        tick[1].onchange = function () {
+          entry.done = (entry.done || []).filter(function (t) { return t !== name; });
+          if (tick[1].checked) entry.done.push(name);
+          save();
+        };
+        list.appendChild(el("li")).append(tick[0]);
+      });
+      if (now.dataset.wr) timer(now.dataset.wr.split(","));
+    }
+    var row = box.appendChild(el("p", "", "log")), pain = field("input", "number", "Pain ");
+    var flag = field("input", "checkbox", "Red flag today"), note = field("input", "text", "Note ");
+    var alarm = el("div", "", "alarm"), mild = el("p", "Any pain: stop that session for today (the pain rule).", "meta");
+    pain[1].min = 0;
+    pain[1].max = 10;
+    pain[1].placeholder = "0-10";
+    pain[1].value = entry.pain == null ? "" : entry.pain;
+    flag[1].checked = !!entry.red_flag;
+    note[1].value = entry.note || "";
+    row.append(pain[0], flag[0]);
+    alarm.setAttribute("role", "alert");
+    var lead = alarm.appendChild(el("p", "", "stop"));
+    $(document, "#red-flags > :not(h2)").forEach(function (n) { alarm.append(n.cloneNode(true)); });
+    function judge() {
+      lead.textContent = (entry.red_flag ? "A red flag" : "Pain of " + data.stop + " or more") +
+        ": stop and contact your clinician today.";
+      alarm.hidden = !(entry.pain >= +data.stop || entry.red_flag);
+      mild.hidden = !alarm.hidden || !(entry.pain > 0);
+    }
+    pain[1].oninput = function () {
+      var v = parseInt(pain[1].value, 10);
+      entry.pain = isNaN(v) ? null : Math.max(0, Math.min(10, v));
+      save();
+      judge();
+    };
+    pain[1].onchange = function () { pain[1].value = entry.pain == null ? "" : entry.pain; };
+    flag[1].onchange = function () { entry.red_flag = flag[1].checked; save(); judge(); };
+    note[1].oninput = function () { entry.note = note[1].value.trim() || null; save(); };
+    judge();
+    var share = el("p", "", "log"), name = "rehab-log-" + data.athlete + "-" + today + ".json";
+    box.append(alarm, mild, share);
+    share.append(note[0], button("Download my log", download));
+    // The log as the clinic's `rehab import-log` reads it.
+    function file() {
+      return JSON.stringify({athlete: data.athlete, plan_as_of: data.asOf, entries: Object.keys(log).sort()
+        .map(function (day) {
+          var e = log[day], out = {date: day, done: e.done || [], pain: e.pain == null ? null : e.pain,
+                                   note: e.note || null};
+          if (e.red_flag) out.red_flag = true;
+          return out;
+        })}, null, 1);
+    }
+    function download() {
+      var a = el("a");
+      a.href = URL.createObjectURL(new Blob([file()], {type: "application/json"}));
+      a.download = name;
+      document.body.append(a);
+      a.click();
+      a.remove();
+    }
+    var blank = window.File && new File(["{}"], name, {type: "application/json"});
+    if (navigator.canShare && blank && navigator.canShare({files: [blank]})) {
+      share.append(button("Share my log", function () {
+        navigator.share({files: [new File([file()], name, {type: "application/json"})]})
+          .catch(function (e) { if (e.name !== "AbortError") download(); });
+      }));
+    }
+    // Walk-run intervals to "Done", timed by the clock (Date.now), not by counting ticks, so
+    // a locked phone or a throttled tab keeps time; a buzz at each change, the screen kept on.
+    function timer(wr) {
+      var steps = [], began = 0, spent = 0, ticker, lock, last = -1, n;
+      for (n = 1; n <= +wr[2]; n++) {
+        steps.push(["Run", +wr[0], n]);
+        if (+wr[1]) steps.push(["Walk", +wr[1], n]);
+      }
+      var face = el("p", "", "timer"), pause = button("Pause", function () {
+        if (began) { stop(); pause.textContent = "Resume"; } else go();
+      });
+      face.setAttribute("role", "timer");
+      face.hidden = pause.hidden = true;
+      function awake(on) {
+        if (on && !lock && navigator.wakeLock) {
+          lock = navigator.wakeLock.request("screen").catch(function () { lock = null; });
+        }
+        if (!on && lock) { lock.then(function (l) { if (l) l.release(); }); lock = null; }
+      }
+      function show() {
+        var t = (spent + (began && Date.now() - began)) / 1e3, i = 0, left;
+        while (i < steps.length && t >= steps[i][1] * 60) t -= steps[i++][1] * 60;
+        if (i !== last && last >= 0 && navigator.vibrate) navigator.vibrate(i < steps.length ? 400 : [400, 200, 400]);
+        last = i;
+        face.textContent = "";
+        if (i === steps.length) {
+          stop();
+          pause.hidden = true;
+          face.textContent = "Done";
+          return;
+        }
+        left = Math.ceil(steps[i][1] * 60 - t);
+        face.append(el("b", steps[i][0]), " " + two(Math.floor(left / 60)) + ":" + two(left % 60) + " ",
+                    el("small", steps[i][2] + " of " + wr[2]));
+      }
+      function go() {
+        began = Date.now();
+        ticker = setInterval(show, 250);
+        pause.textContent = "Pause";
+        awake(true);
+        show();
+      }
+      function stop() {
+        clearInterval(ticker);
+        spent += began && Date.now() - began;
+        began = 0;
+        awake(false);
+      }
+      document.addEventListener("visibilitychange", function () {
+        if (began && !document.hidden) { lock = null; awake(true); show(); }
+      });
+      box.append(el("p", "", "log"), face);
+      box.lastChild.previousSibling.append(button("Start walk-run timer", function () {
+        stop();
+        spent = 0;
+        last = -1;
+        face.hidden = pause.hidden = false;
+        go();
+      }), pause);
+    }
+  }
+  function button(label, action) {
+    var b = el("button", label);
+    b.type = "button";
+    b.onclick = action;
+    return b;
+  }
 
   // Offline: the service worker keeps this page, its handout and calendar on the phone.
   // Browsers allow it only over https or on localhost; its scope is this athlete's folder.

@@ -1,0 +1,93 @@
+"""Pure: which of a week's seven days each of its sessions falls on (plan.json's `days`, the
+phone's "Today"). Driven by each session's times a week and its `spacing:` words, whose
+meaning the protocol's `spacing_rules:` gives; nothing here names a session or an injury.
+
+A session falls on as many days as its fewest times a week (2-3 times: 2 days), spread
+evenly over the week, on the days that hold the least already. Sessions that others must
+keep clear of go first (runs, for "not on run days"), then those that need rest days
+between, then the rest, each in the week's own order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from generator.plan import Day, WeekSession
+from generator.protocol import SpacingRule
+
+WEEK = 7
+NO_RULE = SpacingRule()
+
+
+def plan_days(starts: Sequence[dt.date], weeks: Sequence[Sequence[WeekSession]],
+              rules: Mapping[str, SpacingRule]) -> list[tuple[Day, ...]]:
+    """The seven days of every week, in order (a week's rest days reach back into the last)."""
+    out: list[tuple[Day, ...]] = []
+    before: list[set[str]] = [set() for _ in range(WEEK)]  # kinds on the previous week's days
+    for start, sessions in zip(starts, weeks, strict=True):
+        placed = week_days(sessions, rules, before)
+        out.append(tuple(
+            Day(start + dt.timedelta(days=i), tuple(s.title for s in sessions if s in on_day))
+            for i, on_day in enumerate(placed)))
+        before = [{s.kind for s in on_day} for on_day in placed]
+    return out
+
+
+def week_days(sessions: Sequence[WeekSession], rules: Mapping[str, SpacingRule],
+              before: Sequence[set[str]] = ()) -> list[list[WeekSession]]:
+    """For each day of the week, the sessions on it; `before` holds the kinds on each day of
+    the week before (for rest days across the week's start)."""
+    kept_clear = {kind for rule in rules.values() for kind in rule.not_with}
+
+    def order(session: WeekSession) -> int:
+        rule = rules.get(session.spacing, NO_RULE)
+        return 0 if session.kind in kept_clear else 1 if rule.rest_days else \
+            2 if rule.not_with else 3
+
+    placed: list[list[WeekSession]] = [[] for _ in range(WEEK)]
+    for session in sorted(sessions, key=order):  # stable: the week's order within each group
+        for day in _days_for(session, rules.get(session.spacing, NO_RULE), placed,
+                             list(before)[-WEEK:]):
+            placed[day].append(session)
+    return placed
+
+
+def _days_for(session: WeekSession, rule: SpacingRule, placed: list[list[WeekSession]],
+              before: list[set[str]]) -> list[int]:
+    times = min(session.times_per_week[0], WEEK)
+    lead = [set()] * (WEEK - len(before)) + before  # the days before this week, oldest first
+
+    def kinds(day: int, extra: Sequence[int] = ()) -> set[str]:
+        if day < 0:
+            return lead[WEEK + day] if day >= -WEEK else set()
+        if day >= WEEK:
+            return set()
+        own = {s.kind for s in placed[day]}
+        return own | {session.kind} if day in extra else own
+
+    def allowed(days: Sequence[int]) -> bool:
+        for day in days:
+            if set(rule.not_with) & kinds(day):
+                return False
+            near = [d for d in range(day - rule.rest_days, day + rule.rest_days + 1) if d != day]
+            if any(session.kind in kinds(d, [x for x in days if x != day]) for d in near):
+                return False
+        return True
+
+    def load(days: Sequence[int]) -> int:
+        return sum(len(placed[d]) for d in days)
+
+    if times >= WEEK:
+        return list(range(WEEK))
+    # every even spread of `times` days over the week, each shifted to start on each day
+    spreads = [sorted({(shift + i * WEEK // times) % WEEK for i in range(times)})
+               for shift in range(WEEK)]
+    fitting = [days for days in spreads if allowed(days)]
+    if fitting:
+        return min(fitting, key=load)  # min keeps the first (earliest shift) of equal loads
+    chosen: list[int] = []  # no even spread fits: the least-loaded days that do, one by one
+    for day in sorted(range(WEEK), key=lambda d: len(placed[d])):
+        if len(chosen) < times and allowed(chosen + [day]):
+            chosen.append(day)
+    return sorted(chosen)
