@@ -598,7 +598,7 @@ class _Climb:
                 f"record the step they go back to (e.g. {back}) on the same day, above this "
                 "event")
         self.clock = event.date
-        self.summaries[event.index] = (f"New imaging: the healing clock restarts"
+        self.summaries[event.index] = ("New imaging: the healing clock restarts"
                                        + (f", no running before {floor}" if first_run else ""))
 
     def _setback(self, event: ProgressEvent) -> None:

@@ -551,6 +551,7 @@ def test_a_severe_injury_leaves_crutches_before_12_weeks_only_by_an_explicit_ove
     assert "the shortest allowed is 12 weeks (severity_minimums.non_weight_bearing_weeks.severe)" \
         in message
     plan = plan_of(ev(D(2026, 9, 29), "partial_weight_bearing"), protocol=protocol,
-                   mri_grade=4, severity="severe", severity_stated=None, overrides={"non_weight_bearing_weeks": 4})
+                   mri_grade=4, severity="severe", severity_stated=None,
+                   overrides={"non_weight_bearing_weeks": 4})
     assert step(plan, D(2026, 9, 29)) == "partial_weight_bearing"
     assert any("set to 4 weeks by the clinician" in w for w in plan.warnings)

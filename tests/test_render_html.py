@@ -70,4 +70,5 @@ def test_each_phase_routine_is_listed_once_not_in_every_week(built_examples):
     page = re.sub(r"data-titles='[^']*'", "", page)  # the days' titles, for the phone's Today
     # the walk-run phase has 14 weeks; its strength upkeep is listed once (plus "This week" never,
     # since the build date is in non-weight-bearing)
-    assert page.count("Strength upkeep (single-leg, with weight)") == 2  # walk-run and continuous running
+    # once for walk-run, once for continuous running
+    assert page.count("Strength upkeep (single-leg, with weight)") == 2

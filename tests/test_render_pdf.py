@@ -190,7 +190,7 @@ def test_print_is_large_enough_to_read_and_tick(handouts, athlete):
     assert min(size for _, size, _ in drawn) >= 9
     body = [size for _, size, text in drawn if text.startswith((
         "Everything must be pain-free", "Stop and contact your clinician", "Tick a box",
-        "This plan was made by a program"))]
+        "A program made this plan"))]
     assert len(body) >= 4 and min(body) >= 10
     glyph = 1469 / 2048  # the height of ☐ in DejaVu Sans, in ems
     boxes = [size for _, size, text in drawn if "☐" in text]

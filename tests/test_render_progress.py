@@ -48,7 +48,7 @@ def test_the_phone_page_shows_events_on_their_weeks_and_the_as_of_date(built_exa
     week_12 = page[page.index("id=week-12 "):page.index("id=week-13 ")]
     assert "class=current" in week_12 and "Started strength stage 1" in week_12
     assert len(re.findall(r"<li id=week-\d+ class=done", page)) == 11
-    assert "Plan as of Mon 23 Nov 2026" in page
+    assert "Plan as of <span class=\"asof\">Mon 23 Nov 2026</span>" in page
 
 
 def test_the_handout_sums_up_the_weeks_done_and_lists_the_events(built_examples):
