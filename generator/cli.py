@@ -1,4 +1,8 @@
-"""The `rehab` command: parse, call, report. Logic lives in the modules it calls."""
+"""The `rehab` command: parse, call, report. Logic lives in the modules it calls.
+
+Each command imports what it uses when it runs: `rehab --help` and `rehab check` do not pay
+for Jinja, the calendar or WeasyPrint (bench/startup.py).
+"""
 
 from __future__ import annotations
 
@@ -12,15 +16,8 @@ from pathlib import Path
 import click
 
 from generator import __version__
-from generator.build import check_all
 from generator.config import CONFIG_FILE, SCHEMA, base_url_problem, load_settings
 from generator.errors import InputError
-from generator.load import output_folder
-from generator.plan import Referral
-from generator.profile import ID_HINT, is_athlete_id, profile_path
-from generator.render.text import render_text
-from generator.report import Line, all_good, referral_lines, report_lines, site_report_lines
-from generator.secret import read_key
 
 EXIT_FAILED = 1
 PROGRESS_MIN = 20  # athletes to build before a progress bar is worth showing
@@ -37,6 +34,8 @@ def _date(ctx, param, value):
 
 def _ids(ctx, param, value):
     """Ids typed on the command line name files in plans/: '../x' or '/etc/x' is a usage error."""
+    from generator.profile import ID_HINT, is_athlete_id
+
     for athlete in (value,) if isinstance(value, str) else value:
         if not is_athlete_id(athlete):
             raise click.BadParameter(f"'{athlete}' is not an athlete id; use {ID_HINT}")
@@ -118,6 +117,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 def build(ctx, ids, config, today, force, **flags):
     """Build the plan of every athlete in plans/ (or only IDS) whose inputs changed."""
     from generator.build import build_site
+    from generator.report import all_good, site_report_lines
 
     report = _guarded(ctx, lambda: build_site(load_settings(config, today, **flags), ids,
                                               force=force, progress=_progress_bar))
@@ -160,6 +160,9 @@ def _progress_bar(total: int):
 @click.pass_context
 def check(ctx, ids, config, today, **flags):
     """Validate rehab.yaml, profiles and content; write nothing."""
+    from generator.build import check_all
+    from generator.report import all_good, report_lines
+
     outcomes = _guarded(ctx, lambda: check_all(load_settings(config, today, **flags), ids))
     _print(report_lines(outcomes, verb="ok", debug=_debug(ctx)))
     if not all_good(outcomes):
@@ -176,7 +179,11 @@ def plan(ctx, athlete, config, today, fmt, **flags):
     """Print the computed plan of one athlete."""
     from generator.build import plan_athlete
     from generator.load import Inputs
+    from generator.plan import Referral
+    from generator.profile import profile_path
     from generator.render.artifacts import plan_json
+    from generator.render.text import render_text
+    from generator.report import referral_lines
 
     def compute():
         settings = load_settings(config, today, **flags)
@@ -216,6 +223,8 @@ def status(ctx, config, today, fmt, **flags):
 @click.pass_context
 def new(ctx, athlete, config, **flags):
     """Write plans/ATHLETE.yaml, a commented starter profile."""
+    from generator.profile import ID_HINT, is_athlete_id
+
     if not is_athlete_id(athlete):
         raise click.BadParameter(f"use {ID_HINT}", param_hint="ATHLETE")
     settings = _guarded(ctx, lambda: load_settings(config, **flags))
@@ -239,6 +248,9 @@ def new(ctx, athlete, config, **flags):
 @click.pass_context
 def link(ctx, athlete, config, **flags):
     """Print the folder (URL path) of ATHLETE's pages in the site."""
+    from generator.load import output_folder
+    from generator.profile import profile_path
+    from generator.secret import read_key
 
     def folder():
         settings = load_settings(config, **flags)
@@ -277,7 +289,7 @@ def _debug(ctx: click.Context) -> bool:
     return bool(ctx.find_root().obj.get("debug"))
 
 
-def _print(lines: list[Line]) -> None:
+def _print(lines: list) -> None:  # report.Line
     for line in lines:
         click.echo(line.text, err=line.error)
 

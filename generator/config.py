@@ -11,12 +11,15 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from generator.errors import InputError
-from generator.profile import Clinician
 from generator.schema import Field, validate
 from generator.yamlsource import Document, parse, read_text
+
+if TYPE_CHECKING:  # profile.py imports the clinical core: `rehab --help` need not load it
+    from generator.profile import Clinician
 
 CONFIG_FILE = "rehab.yaml"
 _CONTACT = 120  # characters; a clinic's name, phone or email is one line
@@ -58,7 +61,7 @@ class Settings:
     base_url: str | None = None  # where site/ is served; enables the handout's QR code
     jobs: int | None = None  # worker processes; None: one per CPU core
     # Fills the contact a profile's clinician leaves blank (`clinic` is the clinic's name).
-    clinic: Clinician = Clinician()
+    clinic: Clinician = field(default_factory=lambda: _clinician())
     secret_file: Path | None = None  # default: .rehab/secret.key beside plans/
 
     @property
@@ -121,10 +124,16 @@ def load_settings(config: Path | None = None, today: dt.date | None = None,
     values.update({name: value for name, value in flags.items() if value is not None})
     clinic = values.pop("clinic")
     return Settings(**{name: values[name] for name in SCHEMA.fields if name != "clinic"},
-                    clinic=Clinician(clinic=clinic["name"].strip(),
-                                     phone=clinic["phone"].strip(),
-                                     email=clinic["email"].strip()),
+                    clinic=_clinician(clinic=clinic["name"].strip(),
+                                      phone=clinic["phone"].strip(),
+                                      email=clinic["email"].strip()),
                     today=today or dt.date.today())
+
+
+def _clinician(**contact: str) -> Clinician:
+    from generator.profile import Clinician
+
+    return Clinician(**contact)
 
 
 def _defaults() -> dict:

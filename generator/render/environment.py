@@ -11,7 +11,6 @@ import jinja2
 from markupsafe import Markup
 
 from generator.errors import InputError
-from generator.render.markdown import notes_markdown, protocol_markdown
 from generator.render.sessions import amount, dose
 
 
@@ -54,6 +53,18 @@ def compact_css(source: str) -> Markup:
     return Markup("".join(parts))
 
 
+def _protocol_markdown(text: str) -> Markup:
+    from generator.render.markdown import protocol_markdown  # loaded when first rendered,
+
+    return protocol_markdown(text)  # not by `rehab check`, which only compiles templates
+
+
+def _notes_markdown(text: str) -> Markup:
+    from generator.render.markdown import notes_markdown
+
+    return notes_markdown(text)
+
+
 def make_environment(templates_dir: Path) -> jinja2.Environment:
     if not templates_dir.is_dir():
         raise InputError.single(str(templates_dir), "templates folder not found",
@@ -67,7 +78,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        md=protocol_markdown, notes=notes_markdown, day=day, short_day=short_day,
+        md=_protocol_markdown, notes=_notes_markdown, day=day, short_day=short_day,
         week_range=week_range, dose=dose, amount=amount,
         compact=compact, compact_css=compact_css,
     )
