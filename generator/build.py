@@ -140,8 +140,8 @@ def build_site(settings: Settings, ids: tuple[str, ...] = (), *, force: bool = F
     out = settings.out
     # Digest the shared inputs before anything reads them: if a file changes during the
     # build, the state records the older digest and the next build catches up.
-    shared = SharedInputs.of(settings.templates, settings.today, build_options(settings))
-    inputs = Inputs(settings)  # content and template errors stop here, before any athlete
+    shared = SharedInputs.of(settings.template_folders, settings.today, build_options(settings))
+    inputs = Inputs(settings, write_cache=True)  # content and template errors stop here
     state = BuildState.load(state_path(out))
     paths = profile_paths(settings.plans, ids)
     found = survey(state, paths, shared, {p: v.digest for p, v in inputs.protocols.items()},
@@ -196,7 +196,7 @@ def worker_unit(settings: Settings) -> Callable[[Path, str], Outcome]:
     """A worker process's build_athlete: inputs read, WeasyPrint and fonts loaded, once."""
     from generator.render.artifacts import Renderer
 
-    inputs = Inputs(settings)
+    inputs = Inputs(settings, write_cache=True)
     renderer = Renderer(settings, inputs.env)
     if settings.pdf:
         renderer.pdf  # noqa: B018 - the import and font configuration, paid once here

@@ -224,6 +224,7 @@ def status(ctx, config, today, fmt, **flags):
 def new(ctx, athlete, config, **flags):
     """Write plans/ATHLETE.yaml, a commented starter profile."""
     from generator.profile import ID_HINT, is_athlete_id
+    from generator.shipped import STARTER, find_file
 
     if not is_athlete_id(athlete):
         raise click.BadParameter(f"use {ID_HINT}", param_hint="ATHLETE")
@@ -232,7 +233,8 @@ def new(ctx, athlete, config, **flags):
     if target.exists():
         click.echo(f"{target}: already exists; not overwritten", err=True)
         sys.exit(EXIT_FAILED)
-    starter = (settings.templates / "starter-profile.yaml").read_text(encoding="utf-8")
+    starter = _guarded(ctx, lambda: find_file(settings.template_folders, STARTER)).read_text(
+        encoding="utf-8")
     text = starter.replace("{{ id }}", athlete).replace("{{ today }}", dt.date.today().isoformat())
     settings.plans.mkdir(parents=True, exist_ok=True)
     with open(target, "x", encoding="utf-8") as handle:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from generator.errors import InputError
 from generator.schema import Field, validate
+from generator.shipped import search_path
 from generator.yamlsource import Document, parse, read_text
 
 if TYPE_CHECKING:  # profile.py imports the clinical core: `rehab --help` need not load it
@@ -73,6 +74,17 @@ class Settings:
     def workers(self) -> int:
         return self.jobs or os.cpu_count() or 1
 
+    @property
+    def content_folders(self) -> tuple[Path, ...]:
+        """The project's content/ (if it has one), then the package's: a protocol folder in
+        the first hides the one of the same name in the second (generator/shipped.py)."""
+        return search_path(self.content, "content")
+
+    @property
+    def template_folders(self) -> tuple[Path, ...]:
+        """The project's templates/ (if it has one), then the package's, file by file."""
+        return search_path(self.templates, "templates")
+
 
 def base_url_problem(value: str) -> str | None:
     """Why a site address is not one we can put on a handout, or None if it is fine."""
@@ -122,6 +134,13 @@ def load_settings(config: Path | None = None, today: dt.date | None = None,
     for name in FOLDERS:
         values[name] = home / values[name]  # an absolute folder in the file stays absolute
     values.update({name: value for name, value in flags.items() if value is not None})
+    for name in ("content", "templates"):
+        # Without a folder of its own a project uses the package's; a folder named in
+        # rehab.yaml or by a flag must be there (a typo must not fall back silently).
+        if values[name] != home / SCHEMA.fields[name].default and not values[name].is_dir():
+            raise InputError.single(str(values[name]), f"{name} folder not found", hint=(
+                f"create it, or remove `{name}:` from {config or CONFIG_FILE} (or the --{name} "
+                f"flag) to use the package's own {name}"))
     clinic = values.pop("clinic")
     return Settings(**{name: values[name] for name in SCHEMA.fields if name != "clinic"},
                     clinic=_clinician(clinic=clinic["name"].strip(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import traceback
 from pathlib import Path
@@ -65,12 +66,49 @@ def _notes_markdown(text: str) -> Markup:
     return notes_markdown(text)
 
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
-    if not templates_dir.is_dir():
-        raise InputError.single(str(templates_dir), "templates folder not found",
-                                hint="run from the project folder or pass --templates")
+class TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs (in the build state folder, .rehab/jinja/), so a
+    new `rehab` process does not compile every template again.
+
+    Jinja checks each entry against its template's source; the file names also carry this
+    module's own source and Jinja's version, which decide how a template compiles. Only
+    builds write (`write=False` for check, plan and status, which write nothing); a cache
+    that cannot be written is no cache, never an error.
+    """
+
+    def __init__(self, folder: Path, write: bool = True):
+        key = hashlib.sha256(jinja2.__version__.encode() + Path(__file__).read_bytes())
+        super().__init__(str(folder), pattern=f"{key.hexdigest()[:16]}-%s.cache")
+        self.write = write
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # unreadable, cut short, from elsewhere: compile the template instead
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if not self.write:
+            return
+        try:
+            Path(self.directory).mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def make_environment(templates: Path | tuple[Path, ...],
+                     cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+    """Templates from one folder, or from several: a file in an earlier one hides the file of
+    the same path in a later one (a project's own templates/ over the package's)."""
+    folders = (templates,) if isinstance(templates, Path) else templates
+    for folder in folders:
+        if not folder.is_dir():
+            raise InputError.single(str(folder), "templates folder not found",
+                                    hint="run from the project folder or pass --templates")
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=jinja2.FileSystemLoader([str(folder) for folder in folders]),
+        bytecode_cache=cache,
         autoescape=True,  # every template is HTML; nothing a person typed is marked safe
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
