@@ -224,6 +224,7 @@ def status(ctx, config, today, fmt, **flags):
 def new(ctx, athlete, config, **flags):
     """Write plans/ATHLETE.yaml, a commented starter profile."""
     from generator.profile import ID_HINT, is_athlete_id
+    from generator.project import fill_in
     from generator.shipped import STARTER, find_file
 
     if not is_athlete_id(athlete):
@@ -235,11 +236,38 @@ def new(ctx, athlete, config, **flags):
         sys.exit(EXIT_FAILED)
     starter = _guarded(ctx, lambda: find_file(settings.template_folders, STARTER)).read_text(
         encoding="utf-8")
-    text = starter.replace("{{ id }}", athlete).replace("{{ today }}", dt.date.today().isoformat())
+    text = fill_in(starter, athlete, dt.date.today())
     settings.plans.mkdir(parents=True, exist_ok=True)
     with open(target, "x", encoding="utf-8") as handle:
         handle.write(text)
     click.echo(f"wrote {target}: fill it in, then `rehab check {athlete}`")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--with-content", is_flag=True,
+              help="Also copy the protocol content into FOLDER/content/, to edit.")
+@click.pass_context
+def init(ctx, folder, with_content):
+    """Make FOLDER a new clinic project: rehab.yaml, plans/ with a fictional example,
+    .gitignore."""
+    from generator.project import init_project
+
+    made = _guarded(ctx, lambda: init_project(folder, dt.date.today(), with_content))
+    click.echo(f"created {', '.join(str(folder / name) for name in made.written)}")
+    go = "" if folder.resolve() == Path.cwd().resolve() else f"cd {_quoted(folder)} && "
+    steps = [(f"{go}rehab build", "the example athlete's plan, into site/"),
+             ("rehab new ATHLETE-ID", "a profile for your first athlete, in plans/")]
+    width = max(len(command) for command, _ in steps)
+    click.echo("next:")
+    for command, why in steps:
+        click.echo(f"  {command:{width}}   # {why}")
+
+
+def _quoted(path: Path) -> str:
+    import shlex
+
+    return shlex.quote(str(path))
 
 
 @main.command()
