@@ -243,6 +243,65 @@ def new(ctx, athlete, config, **flags):
     click.echo(f"wrote {target}: fill it in, then `rehab check {athlete}`")
 
 
+def _day(ctx, param, value):
+    return None if value is None else _date(ctx, param, value)
+
+
+def _fields(ctx, param, value):
+    import yaml
+
+    fields = {}
+    for item in value:
+        name, equals, text = item.partition("=")
+        if not equals or not name.isidentifier():
+            raise click.BadParameter(f"'{item}' is not NAME=VALUE")
+        try:
+            fields[name] = yaml.safe_load(text) if text.strip() else text
+        except yaml.YAMLError:
+            fields[name] = text
+    return fields
+
+
+@main.command()
+@click.argument("athlete", callback=_ids)
+@click.argument("event")
+@click.option("--date", "day", callback=_day, metavar="YYYY-MM-DD",
+              help="The day it happened [default: today, or --today].")
+@click.option("--stage", type=int, help="The stage started (strength_stage events).")
+@click.option("--step", type=int, help="The step started (walk_run_step events).")
+@click.option("--until", callback=_day, metavar="YYYY-MM-DD",
+              help="A pause's first day back.")
+@click.option("--pain", type=int, help="The pain reported, 0-10.")
+@click.option("--note", help="A note for the athlete (shown on their plan).")
+@click.option("--field", "fields", multiple=True, callback=_fields, metavar="NAME=VALUE",
+              help="Any other field of the event (VALUE read as YAML reads it); repeatable.")
+@folder_options
+@click.pass_context
+def record(ctx, athlete, event, day, stage, step, until, pain, note, fields, config, today,
+           **flags):
+    """Add one visit's EVENT to plans/ATHLETE.yaml, checked as `rehab build` checks it.
+
+    The file's comments and layout are kept; a bad event changes nothing and says why.
+    """
+    from generator.record import record_event
+
+    given = {"stage": stage, "step": step, "until": until, "pain": pain, "note": note}
+    clash = sorted(set(fields) & ({"date", "event"} | set(given)))
+    if clash:
+        raise click.BadParameter(f"use --{clash[0]} for '{clash[0]}'", param_hint="--field")
+    entry = {"date": day or today, "event": event,
+             **{name: value for name, value in given.items() if value is not None}, **fields}
+    done = _guarded(ctx, lambda: record_event(load_settings(config, today, **flags), athlete,
+                                              entry))
+    click.echo(f"recorded in {done.path}: {done.event_text}")
+    for warning in done.warnings:
+        click.echo(f"{'check':>8}  {athlete}: {warning}")
+    if done.referral:
+        from generator.report import referral_lines
+
+        _print(referral_lines(athlete, done.referral))
+
+
 @main.command()
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--with-content", is_flag=True,
