@@ -267,8 +267,8 @@ def _fields(ctx, param, value):
 @click.argument("event")
 @click.option("--date", "day", callback=_day, metavar="YYYY-MM-DD",
               help="The day it happened [default: today, or --today].")
-@click.option("--stage", type=int, help="The stage started (strength_stage events).")
-@click.option("--step", type=int, help="The step started (walk_run_step events).")
+@click.option("--stage", type=int, help="The event's `stage:` (the protocol says which take it).")
+@click.option("--step", type=int, help="The event's `step:` (the protocol says which take it).")
 @click.option("--until", callback=_day, metavar="YYYY-MM-DD",
               help="A pause's first day back.")
 @click.option("--pain", type=int, help="The pain reported, 0-10.")
