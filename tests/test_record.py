@@ -59,10 +59,10 @@ def test_the_date_is_today_unless_given(project):
 @pytest.mark.parametrize(("args", "says"), [
     (["full_weight_baring"], "progress[1].event: unknown event 'full_weight_baring' "
                              "(did you mean 'full_weight_bearing'?)"),
-    (["strength_stage", "--stage", "2"], "strength stage 2 before strength stage 1"),
+    (["strength_stage", "--stage", "99"], "99 is not a stage of this protocol"),
     (["full_weight_bearing", "--date", "2026-12-01"], "2026-12-01 is after today (2026-11-23)"),
     (["full_weight_bearing", "--date", "2026-10-01"], "is before the event above it"),
-    (["pause"], "a pause needs 'until'"),
+    (["pause", "--until", "2026-11-01"], "is not after the pause's date"),
     (["full_weight_bearing", "--field", "reimaged=yes"], "unknown field 'reimaged'"),
 ])
 def test_a_bad_event_changes_nothing_and_says_why(project, args, says):
