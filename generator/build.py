@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.buildstate import BuildState, SharedInputs, athlete_inputs, state_path, survey
 from generator.config import Settings
@@ -23,7 +24,6 @@ from generator.errors import InputError, Problem
 from generator.load import Inputs, check_profile_path, profile_paths
 from generator.plan import Plan, Referral
 from generator.profile import Profile, load_profile
-from generator.render.artifacts import Renderer, site_files
 from generator.schedule import schedule
 from generator.workers import Progress, Workers, no_progress
 from generator.write import (
@@ -33,6 +33,9 @@ from generator.write import (
     staging_root,
     write_files,
 )
+
+if TYPE_CHECKING:  # rendering (Jinja filters' Markdown, the calendar) is loaded by a build
+    from generator.render.artifacts import Renderer  # only, not by `rehab check`
 
 
 class Built(StrEnum):
@@ -132,11 +135,13 @@ def build_site(settings: Settings, ids: tuple[str, ...] = (), *, force: bool = F
     and a file is only ever replaced, never removed first.
     on_built(outcome, why): called as each athlete's page, handout or whole folder is written.
     """
+    from generator.render.artifacts import Renderer, site_files
+
     out = settings.out
     # Digest the shared inputs before anything reads them: if a file changes during the
     # build, the state records the older digest and the next build catches up.
-    shared = SharedInputs.of(settings.templates, settings.today, build_options(settings))
-    inputs = Inputs(settings)  # content and template errors stop here, before any athlete
+    shared = SharedInputs.of(settings.template_folders, settings.today, build_options(settings))
+    inputs = Inputs(settings, write_cache=True)  # content and template errors stop here
     state = BuildState.load(state_path(out))
     paths = profile_paths(settings.plans, ids)
     found = survey(state, paths, shared, {p: v.digest for p, v in inputs.protocols.items()},
@@ -189,7 +194,9 @@ def build_options(settings: Settings) -> dict:
 
 def worker_unit(settings: Settings) -> Callable[[Path, str], Outcome]:
     """A worker process's build_athlete: inputs read, WeasyPrint and fonts loaded, once."""
-    inputs = Inputs(settings)
+    from generator.render.artifacts import Renderer
+
+    inputs = Inputs(settings, write_cache=True)
     renderer = Renderer(settings, inputs.env)
     if settings.pdf:
         renderer.pdf  # noqa: B018 - the import and font configuration, paid once here

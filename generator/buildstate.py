@@ -15,7 +15,6 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 import generator
@@ -35,18 +34,26 @@ def digest_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def digest_tree(folder: Path) -> str:
-    """Every file under the folder, by relative path and content (templates and their assets)."""
+def digest_tree(folders: Path | tuple[Path, ...]) -> str:
+    """Every file under the folder, by relative path and content (templates and their assets).
+    Given several folders, a file hides the file of the same path in a later folder."""
+    files: dict[str, Path] = {}
+    for folder in (folders,) if isinstance(folders, Path) else folders:
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file():
+                    files.setdefault(path.relative_to(folder).as_posix(), path)
     digest = hashlib.sha256()
-    if folder.is_dir():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0")
+        digest.update(hashlib.sha256(files[name].read_bytes()).digest())
     return digest.hexdigest()
 
 
 def tool_digest() -> str:
     """The generator's own version and code, and the versions of the libraries that render."""
+    from importlib import metadata  # slow to import; only builds need it
+
     digest = hashlib.sha256(generator.__version__.encode())
     package = Path(generator.__file__).parent
     for path in sorted(package.rglob("*.py")):
@@ -69,7 +76,8 @@ class SharedInputs:
     today: str  # the date itself: every page prints "as of <date>" and marks the current week
 
     @classmethod
-    def of(cls, templates: Path, today: dt.date, options: dict) -> SharedInputs:
+    def of(cls, templates: Path | tuple[Path, ...], today: dt.date,
+           options: dict) -> SharedInputs:
         return cls(templates=digest_tree(templates), tool=tool_digest(),
                    options=json.dumps(options, sort_keys=True), today=today.isoformat())
 

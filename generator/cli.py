@@ -1,4 +1,8 @@
-"""The `rehab` command: parse, call, report. Logic lives in the modules it calls."""
+"""The `rehab` command: parse, call, report. Logic lives in the modules it calls.
+
+Each command imports what it uses when it runs: `rehab --help` and `rehab check` do not pay
+for Jinja, the calendar or WeasyPrint (bench/startup.py).
+"""
 
 from __future__ import annotations
 
@@ -12,15 +16,8 @@ from pathlib import Path
 import click
 
 from generator import __version__
-from generator.build import check_all
 from generator.config import CONFIG_FILE, SCHEMA, base_url_problem, load_settings
 from generator.errors import InputError
-from generator.load import output_folder
-from generator.plan import Referral
-from generator.profile import ID_HINT, is_athlete_id, profile_path
-from generator.render.text import render_text
-from generator.report import Line, all_good, referral_lines, report_lines, site_report_lines
-from generator.secret import read_key
 
 EXIT_FAILED = 1
 PROGRESS_MIN = 20  # athletes to build before a progress bar is worth showing
@@ -37,6 +34,8 @@ def _date(ctx, param, value):
 
 def _ids(ctx, param, value):
     """Ids typed on the command line name files in plans/: '../x' or '/etc/x' is a usage error."""
+    from generator.profile import ID_HINT, is_athlete_id
+
     for athlete in (value,) if isinstance(value, str) else value:
         if not is_athlete_id(athlete):
             raise click.BadParameter(f"'{athlete}' is not an athlete id; use {ID_HINT}")
@@ -118,6 +117,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 def build(ctx, ids, config, today, force, **flags):
     """Build the plan of every athlete in plans/ (or only IDS) whose inputs changed."""
     from generator.build import build_site
+    from generator.report import all_good, site_report_lines
 
     report = _guarded(ctx, lambda: build_site(load_settings(config, today, **flags), ids,
                                               force=force, progress=_progress_bar))
@@ -160,6 +160,9 @@ def _progress_bar(total: int):
 @click.pass_context
 def check(ctx, ids, config, today, **flags):
     """Validate rehab.yaml, profiles and content; write nothing."""
+    from generator.build import check_all
+    from generator.report import all_good, report_lines
+
     outcomes = _guarded(ctx, lambda: check_all(load_settings(config, today, **flags), ids))
     _print(report_lines(outcomes, verb="ok", debug=_debug(ctx)))
     if not all_good(outcomes):
@@ -176,7 +179,11 @@ def plan(ctx, athlete, config, today, fmt, **flags):
     """Print the computed plan of one athlete."""
     from generator.build import plan_athlete
     from generator.load import Inputs
+    from generator.plan import Referral
+    from generator.profile import profile_path
     from generator.render.artifacts import plan_json
+    from generator.render.text import render_text
+    from generator.report import referral_lines
 
     def compute():
         settings = load_settings(config, today, **flags)
@@ -241,6 +248,10 @@ def import_log(ctx, files, config, today, **flags):
 @click.pass_context
 def new(ctx, athlete, config, **flags):
     """Write plans/ATHLETE.yaml, a commented starter profile."""
+    from generator.profile import ID_HINT, is_athlete_id
+    from generator.project import fill_in
+    from generator.shipped import STARTER, find_file
+
     if not is_athlete_id(athlete):
         raise click.BadParameter(f"use {ID_HINT}", param_hint="ATHLETE")
     settings = _guarded(ctx, lambda: load_settings(config, **flags))
@@ -248,12 +259,99 @@ def new(ctx, athlete, config, **flags):
     if target.exists():
         click.echo(f"{target}: already exists; not overwritten", err=True)
         sys.exit(EXIT_FAILED)
-    starter = (settings.templates / "starter-profile.yaml").read_text(encoding="utf-8")
-    text = starter.replace("{{ id }}", athlete).replace("{{ today }}", dt.date.today().isoformat())
+    starter = _guarded(ctx, lambda: find_file(settings.template_folders, STARTER)).read_text(
+        encoding="utf-8")
+    text = fill_in(starter, athlete, dt.date.today())
     settings.plans.mkdir(parents=True, exist_ok=True)
     with open(target, "x", encoding="utf-8") as handle:
         handle.write(text)
     click.echo(f"wrote {target}: fill it in, then `rehab check {athlete}`")
+
+
+def _day(ctx, param, value):
+    return None if value is None else _date(ctx, param, value)
+
+
+def _fields(ctx, param, value):
+    import yaml
+
+    fields = {}
+    for item in value:
+        name, equals, text = item.partition("=")
+        if not equals or not name.isidentifier():
+            raise click.BadParameter(f"'{item}' is not NAME=VALUE")
+        try:
+            fields[name] = yaml.safe_load(text) if text.strip() else text
+        except yaml.YAMLError:
+            fields[name] = text
+    return fields
+
+
+@main.command()
+@click.argument("athlete", callback=_ids)
+@click.argument("event")
+@click.option("--date", "day", callback=_day, metavar="YYYY-MM-DD",
+              help="The day it happened [default: today, or --today].")
+@click.option("--stage", type=int, help="The event's `stage:` (the protocol says which take it).")
+@click.option("--step", type=int, help="The event's `step:` (the protocol says which take it).")
+@click.option("--until", callback=_day, metavar="YYYY-MM-DD",
+              help="A pause's first day back.")
+@click.option("--pain", type=int, help="The pain reported, 0-10.")
+@click.option("--note", help="A note for the athlete (shown on their plan).")
+@click.option("--field", "fields", multiple=True, callback=_fields, metavar="NAME=VALUE",
+              help="Any other field of the event (VALUE read as YAML reads it); repeatable.")
+@folder_options
+@click.pass_context
+def record(ctx, athlete, event, day, stage, step, until, pain, note, fields, config, today,
+           **flags):
+    """Add one visit's EVENT to plans/ATHLETE.yaml, checked as `rehab build` checks it.
+
+    The file's comments and layout are kept; a bad event changes nothing and says why.
+    """
+    from generator.record import record_event
+
+    given = {"stage": stage, "step": step, "until": until, "pain": pain, "note": note}
+    clash = sorted(set(fields) & ({"date", "event"} | set(given)))
+    if clash:
+        raise click.BadParameter(f"use --{clash[0]} for '{clash[0]}'", param_hint="--field")
+    entry = {"date": day or today, "event": event,
+             **{name: value for name, value in given.items() if value is not None}, **fields}
+    done = _guarded(ctx, lambda: record_event(load_settings(config, today, **flags), athlete,
+                                              entry))
+    click.echo(f"recorded in {done.path}: {done.event_text}")
+    for warning in done.warnings:
+        click.echo(f"{'check':>8}  {athlete}: {warning}")
+    if done.referral:
+        from generator.report import referral_lines
+
+        _print(referral_lines(athlete, done.referral))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--with-content", is_flag=True,
+              help="Also copy the protocol content into FOLDER/content/, to edit.")
+@click.pass_context
+def init(ctx, folder, with_content):
+    """Make FOLDER a new clinic project: rehab.yaml, plans/ with a fictional example,
+    .gitignore."""
+    from generator.project import init_project
+
+    made = _guarded(ctx, lambda: init_project(folder, dt.date.today(), with_content))
+    click.echo(f"created {', '.join(str(folder / name) for name in made.written)}")
+    go = "" if folder.resolve() == Path.cwd().resolve() else f"cd {_quoted(folder)} && "
+    steps = [(f"{go}rehab build", "the example athlete's plan, into site/"),
+             ("rehab new ATHLETE-ID", "a profile for your first athlete, in plans/")]
+    width = max(len(command) for command, _ in steps)
+    click.echo("next:")
+    for command, why in steps:
+        click.echo(f"  {command:{width}}   # {why}")
+
+
+def _quoted(path: Path) -> str:
+    import shlex
+
+    return shlex.quote(str(path))
 
 
 @main.command()
@@ -264,6 +362,9 @@ def new(ctx, athlete, config, **flags):
 @click.pass_context
 def link(ctx, athlete, config, **flags):
     """Print the folder (URL path) of ATHLETE's pages in the site."""
+    from generator.load import output_folder
+    from generator.profile import profile_path
+    from generator.secret import read_key
 
     def folder():
         settings = load_settings(config, **flags)
@@ -302,7 +403,7 @@ def _debug(ctx: click.Context) -> bool:
     return bool(ctx.find_root().obj.get("debug"))
 
 
-def _print(lines: list[Line]) -> None:
+def _print(lines: list) -> None:  # report.Line
     for line in lines:
         click.echo(line.text, err=line.error)
 

@@ -11,12 +11,16 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from generator.errors import InputError
-from generator.profile import Clinician
 from generator.schema import Field, validate
+from generator.shipped import search_path
 from generator.yamlsource import Document, parse, read_text
+
+if TYPE_CHECKING:  # profile.py imports the clinical core: `rehab --help` need not load it
+    from generator.profile import Clinician
 
 CONFIG_FILE = "rehab.yaml"
 _CONTACT = 120  # characters; a clinic's name, phone or email is one line
@@ -58,7 +62,7 @@ class Settings:
     base_url: str | None = None  # where site/ is served; enables the handout's QR code
     jobs: int | None = None  # worker processes; None: one per CPU core
     # Fills the contact a profile's clinician leaves blank (`clinic` is the clinic's name).
-    clinic: Clinician = Clinician()
+    clinic: Clinician = field(default_factory=lambda: _clinician())
     secret_file: Path | None = None  # default: .rehab/secret.key beside plans/
 
     @property
@@ -69,6 +73,17 @@ class Settings:
     @property
     def workers(self) -> int:
         return self.jobs or os.cpu_count() or 1
+
+    @property
+    def content_folders(self) -> tuple[Path, ...]:
+        """The project's content/ (if it has one), then the package's: a protocol folder in
+        the first hides the one of the same name in the second (generator/shipped.py)."""
+        return search_path(self.content, "content")
+
+    @property
+    def template_folders(self) -> tuple[Path, ...]:
+        """The project's templates/ (if it has one), then the package's, file by file."""
+        return search_path(self.templates, "templates")
 
 
 def base_url_problem(value: str) -> str | None:
@@ -119,12 +134,25 @@ def load_settings(config: Path | None = None, today: dt.date | None = None,
     for name in FOLDERS:
         values[name] = home / values[name]  # an absolute folder in the file stays absolute
     values.update({name: value for name, value in flags.items() if value is not None})
+    for name in ("content", "templates"):
+        # Without a folder of its own a project uses the package's; a folder named in
+        # rehab.yaml or by a flag must be there (a typo must not fall back silently).
+        if values[name] != home / SCHEMA.fields[name].default and not values[name].is_dir():
+            raise InputError.single(str(values[name]), f"{name} folder not found", hint=(
+                f"create it, or remove `{name}:` from {config or CONFIG_FILE} (or the --{name} "
+                f"flag) to use the package's own {name}"))
     clinic = values.pop("clinic")
     return Settings(**{name: values[name] for name in SCHEMA.fields if name != "clinic"},
-                    clinic=Clinician(clinic=clinic["name"].strip(),
-                                     phone=clinic["phone"].strip(),
-                                     email=clinic["email"].strip()),
+                    clinic=_clinician(clinic=clinic["name"].strip(),
+                                      phone=clinic["phone"].strip(),
+                                      email=clinic["email"].strip()),
                     today=today or dt.date.today())
+
+
+def _clinician(**contact: str) -> Clinician:
+    from generator.profile import Clinician
+
+    return Clinician(**contact)
 
 
 def _defaults() -> dict:

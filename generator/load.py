@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.buildstate import state_path
 from generator.config import Settings
 from generator.errors import InputError
 from generator.profile import check_id, check_inside, profile_path
 from generator.protocol import Protocol, load_protocols
-from generator.render.environment import check_templates, make_environment
+from generator.render.environment import TemplateCache, check_templates, make_environment
 from generator.secret import folder_token, load_or_create_key
 
 
@@ -39,12 +40,18 @@ def output_folder(athlete: str, key: bytes) -> str:
 
 class Inputs:
     """What every athlete of one build shares: protocols and templates, checked before any
-    athlete is read, and the project key."""
+    athlete is read, and the project key.
 
-    def __init__(self, settings: Settings):
+    Content and templates are the project's own over the package's (generator/shipped.py).
+    Compiled templates are cached in the build state folder; only a build (`write_cache`)
+    adds to the cache, `check`, `plan` and `status` only read it.
+    """
+
+    def __init__(self, settings: Settings, write_cache: bool = False):
         self.settings = settings
-        self.protocols: dict[str, Protocol] = load_protocols(settings.content)
-        self.env = make_environment(settings.templates)
+        self.protocols: dict[str, Protocol] = load_protocols(settings.content_folders)
+        cache = TemplateCache(state_path(settings.out).parent / "jinja", write=write_cache)
+        self.env = make_environment(settings.template_folders, cache)
         check_templates(self.env)  # template errors surface before any athlete
         self._key: bytes | None = None
 

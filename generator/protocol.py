@@ -265,14 +265,21 @@ EXERCISES_SCHEMA = Field("map", items=Field("section", fields={
 
 # --- loading ---------------------------------------------------------------
 
-def load_protocols(content_dir: Path) -> dict[str, Protocol]:
-    """Every protocol under content/ (one folder each, with protocol.yaml)."""
-    if not content_dir.is_dir():
-        raise InputError.single(str(content_dir), "content folder not found",
-                                hint="run from the project folder or pass --content")
+def load_protocols(content: Path | tuple[Path, ...]) -> dict[str, Protocol]:
+    """Every protocol under content/ (one folder each, with protocol.yaml). Given several
+    content folders, a protocol folder in an earlier one hides one of the same name later."""
+    folders: dict[str, Path] = {}
+    for content_dir in (content,) if isinstance(content, Path) else content:
+        if not content_dir.is_dir():
+            raise InputError.single(str(content_dir), "content folder not found",
+                                    hint="run from the project folder or pass --content")
+        for folder in content_dir.iterdir():
+            if (folder / "protocol.yaml").is_file():
+                folders.setdefault(folder.name, folder)
+    content_dir = content if isinstance(content, Path) else content[0]
     protocols: dict[str, Protocol] = {}
     problems: list[Problem] = []
-    for folder in sorted(p for p in content_dir.iterdir() if (p / "protocol.yaml").is_file()):
+    for folder in (folders[name] for name in sorted(folders)):
         try:
             protocol = load_protocol(folder)
         except InputError as err:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,17 +80,82 @@ MAX_DEPTH = 40  # a profile is a few levels deep; PyYAML itself recurses once pe
 MAX_ALIAS_PROBLEMS = 5  # one alias bomb must not print a thousand lines
 
 
-class _Loader(yaml.SafeLoader):
-    """The safe loader, remembering where each alias (*name) was written."""
+class _AliasMarks:
+    """Remembers where each alias (*name) was written, as the composer meets it."""
 
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self.alias_marks: list[yaml.Mark] = []
+    alias_marks: list[yaml.Mark]
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             self.alias_marks.append(self.peek_event().start_mark)
         return super().compose_node(parent, index)
+
+
+class _Loader(_AliasMarks, yaml.SafeLoader):
+    """The safe loader, all in Python: its errors are the ones a person is shown."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.alias_marks = []
+
+
+try:
+    from yaml._yaml import CParser  # libyaml's scanner and parser, if PyYAML was built with it
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    CParser = None
+
+if CParser is not None:
+    class _FastLoader(CParser, _AliasMarks, yaml.composer.Composer, yaml.resolver.Resolver):
+        """libyaml turns the text into events, about 8x faster; PyYAML's own composer builds
+        the nodes from them, so the alias marks and the recursion limit (deep nesting) are
+        exactly the Python loader's. Not libyaml's composer: it has no depth limit and
+        crashes the process on a few thousand nested brackets."""
+
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            self.alias_marks = []
+
+        get_single_node = yaml.composer.Composer.get_single_node  # not CParser's
+
+        def compose_node(self, parent, index):
+            # libyaml and PyYAML disagree on some explicit tags (a lone `!`); a profile has
+            # none, so a tag sends the text to the Python loader.
+            if getattr(self.peek_event(), "tag", None) is not None:
+                raise yaml.YAMLError("explicit tag: read by the Python loader")
+            return super().compose_node(parent, index)
+else:  # pragma: no cover
+    _FastLoader = None
+
+
+# Where libyaml and PyYAML read the same text differently (found by tests/test_yamlsource.py):
+# tabs, line breaks other than \n, byte order marks inside the text, `?` (inside [] or {},
+# PyYAML ends a plain scalar there), a comment right after a block scalar's `|` or `>`, no
+# line break at the end (an empty value there is placed differently). Text with any of them,
+# or with a character YAML forbids, is read by the Python loader alone.
+_PYTHON_ONLY = re.compile(r"[\t\r\x85\u2028\u2029\ufeff?]|[|>][-+0-9]*#|"
+                          + yaml.reader.Reader.NON_PRINTABLE.pattern)
+
+
+def _compose(text: str) -> tuple[yaml.Node | None, list[yaml.Mark]]:
+    """The document's node tree and its aliases' marks. Text the fast loader reads without
+    complaint gives the same nodes and marks as the Python loader (tests/test_yamlsource.py
+    compares them); anything else goes to the Python loader, whose errors carry the positions
+    and wording a person is shown."""
+    if _FastLoader is not None and text.endswith("\n") and not _PYTHON_ONLY.search(text):
+        loader = _FastLoader(text)
+        try:
+            return loader.get_single_node(), loader.alias_marks
+        except (yaml.YAMLError, RecursionError):
+            pass  # said again, the Python loader's way
+        finally:
+            loader.dispose()
+    loader = _Loader(text)  # checks every character first: may raise ReaderError
+    try:
+        return loader.get_single_node(), loader.alias_marks
+    finally:
+        loader.dispose()
 
 
 def load(
@@ -102,7 +168,7 @@ def load(
 
 def parse(text: str, label: str, allow_aliases: bool = False) -> Document:
     try:
-        loader = _Loader(text)  # checks every character first: may raise ReaderError
+        node, alias_marks = _compose(text)
     except yaml.reader.ReaderError as err:
         before = text[:err.position]
         line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
@@ -110,8 +176,6 @@ def parse(text: str, label: str, allow_aliases: bool = False) -> Document:
             label, f"contains a control character (#x{err.character:04x}) that YAML forbids",
             line=line, column=column, hint="delete it; it may have come from a copy and paste",
         ) from None
-    try:
-        node = loader.get_single_node()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -129,12 +193,10 @@ def parse(text: str, label: str, allow_aliases: bool = False) -> Document:
         raise InputError.single(label, "values are nested too deeply",
                                 hint=f"a profile needs at most a few levels, not {MAX_DEPTH}+"
                                 ) from None
-    finally:
-        loader.dispose()
     if node is None:
         raise InputError.single(label, "the file is empty", hint="run `rehab new ID` for a starter")
-    if loader.alias_marks and not allow_aliases:
-        marks = loader.alias_marks
+    if alias_marks and not allow_aliases:
+        marks = alias_marks
         raise InputError([
             Problem(file=label, line=mark.line + 1, column=mark.column + 1,
                     message="YAML aliases (*name) are not allowed here",

@@ -106,3 +106,37 @@ def test_diagnosis_after_today_is_an_error(project):
     result = project.rehab("check")
     assert result.exit_code == 1
     assert "2027-01-01 is after today (2026-11-23)" in result.output
+
+
+SLOW_IMPORTS = ("weasyprint", "icalendar", "segno", "markdown_it")
+
+
+def imported_by(project, *args: str) -> list[str]:
+    """The slow libraries a new `rehab ARGS` process imports (bench/startup.py times it)."""
+    import os
+    import subprocess
+    import sys
+
+    from factories import ROOT
+
+    code = ("import sys\nfrom generator.cli import main\ntry:\n    main(sys.argv[1:])\n"
+            "except SystemExit:\n    pass\n"
+            f"print([m for m in {SLOW_IMPORTS!r} if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=project.root,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+                          text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1].replace("'", '"'))
+
+
+def test_help_and_check_start_without_the_renderers(example_project):
+    assert imported_by(example_project, "--help") == []
+    assert imported_by(example_project, "check", "--today", "2026-11-23") == []
+    assert imported_by(example_project, "build", "--no-pdf", "--today", "2026-11-23") == [
+        "icalendar", "markdown_it"]
+
+
+def test_version(project):
+    import generator
+
+    result = project.rehab("--version")
+    assert result.exit_code == 0 and result.output == f"rehab, version {generator.__version__}\n"

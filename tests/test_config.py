@@ -78,6 +78,7 @@ def test_folders_are_relative_to_the_file_and_flags_to_the_current_directory(tmp
     project.mkdir()
     config = write_config(project, "plans: athletes\nout: /srv/www/plans\n")
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine").mkdir()
     settings = load_settings(Path("clinic/rehab.yaml"), templates=Path("mine"))
     assert settings.plans == Path("clinic/athletes")
     assert settings.content == Path("clinic/content")

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
+import yaml
+from factories import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from generator import yamlsource
 from generator.errors import InputError
 from generator.yamlsource import MAX_BYTES, load, parse
 
@@ -144,3 +150,91 @@ def test_a_control_character_is_located_not_a_crash():
     [problem] = problems_of("name: Jo\nnotes: copied\x08 text\n")
     assert (problem.line, problem.column) == (2, 14)
     assert "control character (#x0008)" in problem.message
+
+
+# --- libyaml: the same documents, read faster -------------------------------------------------
+
+def outcome(text: str, fast: bool, **options):
+    """What parse() gives with or without libyaml's parser: a Document or the problems."""
+    saved = yamlsource._FastLoader
+    if not fast:
+        yamlsource._FastLoader = None
+    try:
+        doc = parse(text, "plans/x.yaml", **options)
+        return ("read", doc.value, doc.locations)
+    except InputError as err:
+        return ("refused", err.problems)
+    finally:
+        yamlsource._FastLoader = saved
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML built without libyaml")
+def test_libyaml_reads_what_a_build_reads_and_the_python_loader_does_not():
+    calls = []
+    real = yamlsource._FastLoader
+
+    class Spy(real):
+        def __init__(self, stream):
+            calls.append(stream)
+            super().__init__(stream)
+
+    yamlsource._FastLoader = Spy
+    try:
+        parse("name: A\n", "plans/x.yaml")
+    finally:
+        yamlsource._FastLoader = real
+    assert calls == ["name: A\n"]
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML built without libyaml")
+def test_every_file_of_the_project_reads_the_same_with_libyaml():
+    files = [*ROOT.glob("content/*/*.yaml"), *ROOT.glob("plans/*.yaml"),
+             *ROOT.glob("tests/protocols/*/*.yaml"), ROOT / "rehab.yaml",
+             ROOT / "templates" / "starter-profile.yaml"]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert outcome(text, fast=True, allow_aliases=True) == \
+            outcome(text, fast=False, allow_aliases=True), path
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML built without libyaml")
+@pytest.mark.parametrize("text", [
+    "a: " + "[" * 5000 + "]" * 5000,  # libyaml's own composer would crash the process
+    "a: " + "[" * 100_000 + "]" * 100_000,
+    "- " * 3000 + "x\n",
+    "a: &a [*a]\n",
+    "a: &x foo\nb: *x\nc: *x\n",
+    "name: Jo\nnotes: copied\x08 text\n",
+    "name: Zoë\nrisk: [one, two\n",
+    "<<: {a: 1}\nb: 2\n",
+    "a: !!python/name:os.system x\n",
+    "a:\tb\n\tc: d\n",
+    "k: 'it''s'\n\"q\": \"\\u00e9\\x41\"\n",
+    "\ufeffname: A\n",
+    "a: 1\n...\n---\nb: 2\n",
+])
+def test_libyaml_keeps_every_defence_and_every_message(text):
+    for options in ({}, {"allow_aliases": True}):
+        assert outcome(text, fast=True, **options) == outcome(text, fast=False, **options)
+
+
+_YAMLISH = st.lists(st.sampled_from(list("ab1 :-?[]{},#&*!|>'\"\n\t\r%@`.\\~<=") +
+                                    ["é", "\u2028", "\x85", "\ufeff", "  ", "\n  ", "- ", ": ",
+                                     "&a ", "*a", "!!str ", "2026-02-30", "---", "...", "%YAML 1.1",
+                                     "0x1f", "1_000", "null", "yes"]),
+                    max_size=40).map("".join)
+_SEED = (ROOT / "plans" / "alex-morgan.yaml").read_text(encoding="utf-8")
+_CONTENT = (ROOT / "content" / "femoral-neck-stress-fracture" / "exercises.yaml").read_text(
+    encoding="utf-8")[:3000]
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML built without libyaml")
+@settings(max_examples=int(os.environ.get("REHAB_FUZZ_EXAMPLES", 300)), deadline=None)
+@given(st.one_of(_YAMLISH, *(st.tuples(st.integers(0, len(seed)), st.integers(0, 40), _YAMLISH)
+                             .map(lambda t, seed=seed: seed[:t[0]] + t[2] + seed[t[0] + t[1]:])
+                             for seed in (_SEED, _CONTENT))), st.booleans())
+def test_libyaml_and_the_python_loader_agree_on_any_text(text, allow_aliases):
+    """Text libyaml reads must read the same in Python; anything else is the Python error.
+    (It found every exception in yamlsource._PYTHON_ONLY.)"""
+    assert outcome(text, fast=True, allow_aliases=allow_aliases) == \
+        outcome(text, fast=False, allow_aliases=allow_aliases)

@@ -52,7 +52,8 @@ class Renderer:
         if self._pdf is None:
             from generator.render.pdf import PdfRenderer
 
-            self._pdf = PdfRenderer([self.settings.templates, self.settings.content])
+            self._pdf = PdfRenderer([*self.settings.template_folders,
+                                     *self.settings.content_folders])
         return self._pdf
 
     def presentation(self, profile: Profile, folder: str) -> Presentation:
@@ -79,7 +80,7 @@ class Renderer:
         except jinja2.TemplateError as err:  # e.g. a misspelt variable in a template
             raise template_error(err) from None
         if handout is not None:
-            files[HANDOUT] = self.pdf.render(handout, self.settings.templates)
+            files[HANDOUT] = self.pdf.render(handout, self.settings.template_folders[0])
         offline = offline_files(self.env, plan, files)  # last: it hashes the others
         if self.settings.pdf and not with_handout:
             del offline[SERVICE_WORKER]  # it would list a handout not made yet

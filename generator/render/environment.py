@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import traceback
 from pathlib import Path
@@ -11,7 +12,6 @@ import jinja2
 from markupsafe import Markup
 
 from generator.errors import InputError
-from generator.render.markdown import notes_markdown, protocol_markdown
 from generator.render.sessions import amount, dose
 
 
@@ -54,12 +54,61 @@ def compact_css(source: str) -> Markup:
     return Markup("".join(parts))
 
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
-    if not templates_dir.is_dir():
-        raise InputError.single(str(templates_dir), "templates folder not found",
-                                hint="run from the project folder or pass --templates")
+def _protocol_markdown(text: str) -> Markup:
+    from generator.render.markdown import protocol_markdown  # loaded when first rendered,
+
+    return protocol_markdown(text)  # not by `rehab check`, which only compiles templates
+
+
+def _notes_markdown(text: str) -> Markup:
+    from generator.render.markdown import notes_markdown
+
+    return notes_markdown(text)
+
+
+class TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs (in the build state folder, .rehab/jinja/), so a
+    new `rehab` process does not compile every template again.
+
+    Jinja checks each entry against its template's source; the file names also carry this
+    module's own source and Jinja's version, which decide how a template compiles. Only
+    builds write (`write=False` for check, plan and status, which write nothing); a cache
+    that cannot be written is no cache, never an error.
+    """
+
+    def __init__(self, folder: Path, write: bool = True):
+        key = hashlib.sha256(jinja2.__version__.encode() + Path(__file__).read_bytes())
+        super().__init__(str(folder), pattern=f"{key.hexdigest()[:16]}-%s.cache")
+        self.write = write
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # unreadable, cut short, from elsewhere: compile the template instead
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if not self.write:
+            return
+        try:
+            Path(self.directory).mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def make_environment(templates: Path | tuple[Path, ...],
+                     cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+    """Templates from one folder, or from several: a file in an earlier one hides the file of
+    the same path in a later one (a project's own templates/ over the package's)."""
+    folders = (templates,) if isinstance(templates, Path) else templates
+    for folder in folders:
+        if not folder.is_dir():
+            raise InputError.single(str(folder), "templates folder not found",
+                                    hint="run from the project folder or pass --templates")
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=jinja2.FileSystemLoader([str(folder) for folder in folders]),
+        bytecode_cache=cache,
         autoescape=True,  # every template is HTML; nothing a person typed is marked safe
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -67,7 +116,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        md=protocol_markdown, notes=notes_markdown, day=day, short_day=short_day,
+        md=_protocol_markdown, notes=_notes_markdown, day=day, short_day=short_day,
         week_range=week_range, dose=dose, amount=amount,
         compact=compact, compact_css=compact_css,
     )

@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from icalendar import vText
-
 from generator.plan import NextStep, Plan, Status, Week
 from generator.profile import Clinician
 from generator.protocol import Protocol
@@ -107,6 +105,8 @@ def _steps_ahead(weeks: list[Week]) -> list[NextStep]:
 
 def _text(value: str) -> str:
     """A TEXT value escaped by icalendar itself."""
+    from icalendar import vText  # imported by the first calendar, not by `rehab check`
+
     return vText(value).to_ical().decode()
 
 

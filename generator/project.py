@@ -1,0 +1,113 @@
+"""`rehab init`: a new clinic project, and the profiles `rehab new` and `init` write.
+
+A new project holds its settings and its athletes only; the protocol content and the
+templates come from the package (generator/shipped.py) until the clinic adds its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config import CONFIG_FILE
+from generator.errors import InputError
+from generator.shipped import find_file, shipped
+
+EXAMPLE_TEMPLATE = "example-profile.yaml"  # under templates/, beside the starter profile
+EXAMPLE = "riley-park"  # the fictional athlete's id in a new project
+IGNORED = ("/site/", "/.rehab/")  # the built site; the secret key and the build state
+
+# Every key of rehab.yaml (config.SCHEMA), commented out with its default. A test checks
+# that it names every key and reads as the defaults.
+CONFIG_TEXT = """\
+# rehab.yaml: how this project builds. `rehab build`, `serve`, `check`, `status`, `plan`,
+# `link`, `new` and `record` read it; a command-line flag beats the value here.
+# Every key is optional and shown with its default, commented out: delete the `# ` in
+# front of a key to set it. Folders are relative to this file's folder.
+
+# plans: plans              # athlete profiles, one YAML file per athlete (--plans)
+# out: site                 # where the site is written (--out); its build state goes
+                            # to .rehab/ beside it, never inside
+# base_url: https://plans.example.org/   # where `out` is published (--base-url): each
+                            # handout gets a QR code of its athlete's page, and calendar
+                            # events link it. Unset: no QR code.
+# paper: a4                 # handout paper, a4 or letter (--paper); a profile's
+                            # `paper:` wins for its athlete
+# pdf: true                 # make plan.pdf, the printed handout (--pdf / --no-pdf)
+# jobs: 2                   # worker processes (--jobs); unset: the number of CPU cores
+
+# The protocols and the page and handout templates come with rehab. A folder of your own
+# overrides them: content/<protocol>/ replaces the protocol folder of that name (`rehab
+# init --with-content` copies them here to edit), templates/ the file of the same path.
+# content: content          # your protocols (--content)
+# templates: templates      # your templates and assets (--templates)
+
+# The contact a page, handout and calendar show where a profile's `clinician:` leaves
+# the clinic, phone or email blank (the profile's own values always win).
+# clinic:
+#   name: ""                # e.g. Riverside Sports Medicine
+#   phone: ""               # quoted, e.g. "+44 20 7946 0001", or YAML may read a number
+#   email: ""               # e.g. clinic@riverside.example
+"""
+
+
+@dataclass(frozen=True)
+class NewProject:
+    folder: Path
+    written: tuple[str, ...]  # relative paths, as they should be listed
+
+
+def fill_in(template: str, athlete: str, today: dt.date) -> str:
+    """A profile template's `{{ id }}`, `{{ today }}` and `{{ today - N days }}`."""
+    def day(match: re.Match) -> str:
+        return (today - dt.timedelta(days=int(match.group(1) or 0))).isoformat()
+
+    text = template.replace("{{ id }}", athlete)
+    return re.sub(r"\{\{ today(?: - (\d+) days)? \}\}", day, text)
+
+
+def init_project(folder: Path, today: dt.date, with_content: bool = False) -> NewProject:
+    """Write a new project into folder (made if needed); writes nothing if any of its files
+    would replace one already there."""
+    config, plans, content = folder / CONFIG_FILE, folder / "plans", folder / "content"
+    if folder.exists() and not folder.is_dir():
+        raise InputError.single(str(folder), "is a file, not a folder")
+    if config.exists():
+        raise InputError.single(str(config), "already exists: this is a project already",
+                                hint="run `rehab build` there, or choose a new folder")
+    if with_content and content.exists():
+        raise InputError.single(str(content), "already exists; not overwritten",
+                                hint="leave out --with-content, or move it away first")
+    add_example = not (plans.is_dir() and any(plans.glob("*.yaml")))
+    example = find_file((shipped("templates"),), EXAMPLE_TEMPLATE).read_text(encoding="utf-8")
+
+    written = [CONFIG_FILE]
+    plans.mkdir(parents=True, exist_ok=True)
+    with open(config, "x", encoding="utf-8") as handle:
+        handle.write(CONFIG_TEXT)
+    if add_example:
+        with open(plans / f"{EXAMPLE}.yaml", "x", encoding="utf-8") as handle:
+            handle.write(fill_in(example, EXAMPLE, today))
+        written.append(f"plans/{EXAMPLE}.yaml")
+    if _ignore(folder / ".gitignore"):
+        written.append(".gitignore")
+    if with_content:
+        shutil.copytree(shipped("content"), content, copy_function=shutil.copy)
+        written.append("content/")
+    return NewProject(folder, tuple(written))
+
+
+def _ignore(path: Path) -> bool:
+    """Add what git must never see to .gitignore (made if needed); True if it changed."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    missing = [line for line in IGNORED if line not in text.splitlines()]
+    if not missing:
+        return False
+    lead = "\n" if text and not text.endswith("\n") else ""
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(lead + "# the built site; the secret key and the build state\n"
+                     + "".join(f"{line}\n" for line in missing))
+    return True
