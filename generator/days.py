@@ -24,13 +24,18 @@ def plan_days(starts: Sequence[dt.date], weeks: Sequence[Sequence[WeekSession]],
               rules: Mapping[str, SpacingRule]) -> list[tuple[Day, ...]]:
     """The seven days of every week, in order (a week's rest days reach back into the last)."""
     out: list[tuple[Day, ...]] = []
-    before: list[set[str]] = [set() for _ in range(WEEK)]  # kinds on the previous week's days
+    before: tuple[frozenset[str], ...] = (frozenset(),) * WEEK  # kinds on last week's days
+    seen: dict[tuple, tuple[tuple[tuple[str, ...], ...], tuple[frozenset[str], ...]]] = {}
     for start, sessions in zip(starts, weeks, strict=True):
-        placed = week_days(sessions, rules, before)
-        out.append(tuple(
-            Day(start + dt.timedelta(days=i), tuple(s.title for s in sessions if s in on_day))
-            for i, on_day in enumerate(placed)))
-        before = [{s.kind for s in on_day} for on_day in placed]
+        key = (tuple(sessions), before)  # weeks of a phase repeat: place each kind of week once
+        if key not in seen:
+            placed = week_days(sessions, rules, [set(b) for b in before])
+            titles = tuple(tuple(s.title for s in sessions if any(s is p for p in on_day))
+                           for on_day in placed)
+            seen[key] = (titles, tuple(frozenset(s.kind for s in on_day) for on_day in placed))
+        titles, before = seen[key]
+        out.append(tuple(Day(start + dt.timedelta(days=i), on_day)
+                         for i, on_day in enumerate(titles)))
     return out
 
 
