@@ -26,6 +26,9 @@ _KIND_WORDS = {
 }
 
 
+MAX_ITEMS = 1000  # no list anyone writes by hand is longer
+
+
 @dataclass(frozen=True)
 class Field:
     kind: str
@@ -36,6 +39,7 @@ class Field:
     maximum: float | None = None
     max_length: int | None = None
     min_items: int = 0
+    max_items: int | None = None  # lists: MAX_ITEMS unless set; longer is refused whole
     unique: bool = False
     items: Field | None = None  # list items, or the values of a map
     fields: dict[str, Field] = field(default_factory=dict)  # section fields
@@ -74,6 +78,9 @@ def _check(doc: Document, value: Any, spec: Field, path: FieldPath, out: list[Pr
         if not isinstance(value, dict):
             bad(f"expected {spec.expected()}, got {_describe(value)}")
             return {}
+        if spec.max_items is not None and len(value) > spec.max_items:
+            bad(f"has {len(value):,} entries; the limit is {spec.max_items:,}")
+            return {}
         return {k: _check(doc, v, spec.items, path + (k,), out) for k, v in value.items()}
     if kind == "list":
         if not isinstance(value, list):
@@ -82,11 +89,19 @@ def _check(doc: Document, value: Any, spec: Field, path: FieldPath, out: list[Pr
             return []
         if len(value) < spec.min_items:
             bad(f"needs at least {spec.min_items} item{'s' if spec.min_items > 1 else ''}")
+        cap = MAX_ITEMS if spec.max_items is None else spec.max_items
+        if len(value) > cap:  # one line, not one per item: thousands of items are one mistake
+            bad(f"has {len(value):,} items; the limit is {cap:,}")
+            return []
         items = [_check(doc, v, spec.items, path + (i,), out) for i, v in enumerate(value)]
         if spec.unique:
+            seen = set()
             for i, item in enumerate(items):
-                if item in items[:i]:
+                if item is None:  # not read: its own problem is reported
+                    continue
+                if _hashable(item) in seen:
                     out.append(doc.problem(path + (i,), f"'{item}' is listed twice"))
+                seen.add(_hashable(item))
         return items
     if kind == "text":
         if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -159,6 +174,10 @@ def _section(doc: Document, value: dict, spec: Field, path: FieldPath, out: list
         else:
             result[name] = _default(sub)
     return result
+
+
+def _hashable(item: Any) -> Any:
+    return repr(item) if isinstance(item, dict | list) else item
 
 
 def _default(spec: Field) -> Any:

@@ -75,34 +75,49 @@ def read_text(path: Path, label: str, max_bytes: int = MAX_BYTES) -> str:
 
 
 MAX_NODES = 100_000  # bounds alias expansion in trusted content ("billion laughs")
+# A profile of 500 progress events has about 5,000; PyYAML reads some 20,000 a second.
+PROFILE_MAX_NODES = 10_000
 MAX_DEPTH = 40  # a profile is a few levels deep; PyYAML itself recurses once per level
 MAX_ALIAS_PROBLEMS = 5  # one alias bomb must not print a thousand lines
 
 
-class _Loader(yaml.SafeLoader):
-    """The safe loader, remembering where each alias (*name) was written."""
+class _TooManyValues(Exception):
+    def __init__(self, mark: yaml.Mark):
+        self.mark = mark
 
-    def __init__(self, stream: str):
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, remembering where each alias (*name) was written, and stopping once
+    the file holds more values than max_nodes (before reading the rest of it)."""
+
+    def __init__(self, stream: str, max_nodes: int = MAX_NODES):
         super().__init__(stream)
         self.alias_marks: list[yaml.Mark] = []
+        self.max_nodes = max_nodes
+        self.composed = 0
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             self.alias_marks.append(self.peek_event().start_mark)
+        self.composed += 1
+        if self.composed > self.max_nodes:
+            raise _TooManyValues(self.peek_event().start_mark)
         return super().compose_node(parent, index)
 
 
 def load(
-    path: Path, label: str | None = None, max_bytes: int = MAX_BYTES, allow_aliases: bool = False
+    path: Path, label: str | None = None, max_bytes: int = MAX_BYTES, allow_aliases: bool = False,
+    max_nodes: int = MAX_NODES,
 ) -> Document:
     """Read a YAML file into a Document; every failure is an InputError naming the file."""
     label = label or str(path)
-    return parse(read_text(path, label, max_bytes), label, allow_aliases)
+    return parse(read_text(path, label, max_bytes), label, allow_aliases, max_nodes)
 
 
-def parse(text: str, label: str, allow_aliases: bool = False) -> Document:
+def parse(text: str, label: str, allow_aliases: bool = False,
+          max_nodes: int = MAX_NODES) -> Document:
     try:
-        loader = _Loader(text)  # checks every character first: may raise ReaderError
+        loader = _Loader(text, max_nodes)  # checks every character first: may raise ReaderError
     except yaml.reader.ReaderError as err:
         before = text[:err.position]
         line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
@@ -125,6 +140,11 @@ def parse(text: str, label: str, allow_aliases: bool = False) -> Document:
         raise InputError.single(label, message, line=line, column=column, hint=hint) from None
     except yaml.YAMLError as err:
         raise InputError.single(label, f"this is not valid YAML: {err}") from None
+    except _TooManyValues as err:
+        raise InputError.single(
+            label, f"holds more than {max_nodes:,} values; the rest was not read",
+            line=err.mark.line + 1, column=err.mark.column + 1,
+            hint="is a list pasted many times over?") from None
     except RecursionError:
         raise InputError.single(label, "values are nested too deeply",
                                 hint=f"a profile needs at most a few levels, not {MAX_DEPTH}+"

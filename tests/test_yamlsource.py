@@ -82,6 +82,14 @@ def test_even_a_harmless_alias_is_refused_in_a_profile():
     assert (problem.line, problem.column) == (2, 4)
 
 
+def test_a_file_with_too_many_values_stops_where_the_limit_is_passed():
+    text = "name: A\nrisk: [" + ", ".join(["x"] * 50) + "]\n"
+    [problem] = problems_of(text, max_nodes=20)
+    assert problem.message == "holds more than 20 values; the rest was not read"
+    assert (problem.line, problem.column) == (2, 53)  # the 21st value: the 16th item
+    assert parse(text, "plans/x.yaml", max_nodes=60).value["risk"] == ["x"] * 50
+
+
 def test_aliases_are_allowed_in_protocol_content_but_bounded():
     assert parse("a: &x [1]\nb: *x\n", "x", allow_aliases=True).value == {"a": [1], "b": [1]}
     [problem] = problems_of("a: &a [*a]\n", allow_aliases=True)  # refers to itself
