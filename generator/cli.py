@@ -19,7 +19,16 @@ from generator.load import output_folder
 from generator.plan import Referral
 from generator.profile import ID_HINT, is_athlete_id, profile_path
 from generator.render.text import render_text
-from generator.report import Line, all_good, referral_lines, report_lines, site_report_lines
+from generator.report import (
+    Line,
+    all_good,
+    for_terminal,
+    json_for_terminal,
+    referral_lines,
+    report_lines,
+    site_report_lines,
+)
+from generator.schema import date_window_problem
 from generator.secret import read_key
 
 EXIT_FAILED = 1
@@ -30,16 +39,21 @@ def _date(ctx, param, value):
     if value is None:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date; use YYYY-MM-DD") from None
+        raise click.BadParameter(f"'{for_terminal(value)}' is not a date; use YYYY-MM-DD"
+                                 ) from None
+    if problem := date_window_problem(day):
+        raise click.BadParameter(f"{problem}; check the year")
+    return day
 
 
 def _ids(ctx, param, value):
     """Ids typed on the command line name files in plans/: '../x' or '/etc/x' is a usage error."""
     for athlete in (value,) if isinstance(value, str) else value:
         if not is_athlete_id(athlete):
-            raise click.BadParameter(f"'{athlete}' is not an athlete id; use {ID_HINT}")
+            raise click.BadParameter(f"'{for_terminal(athlete)}' is not an athlete id; "
+                                     f"use {ID_HINT}")
     return value
 
 
@@ -140,7 +154,7 @@ def serve(ctx, config, today, port, **flags):
     from generator.serve import serve_forever
 
     settings = _guarded(ctx, lambda: load_settings(config, today, **flags))
-    _guarded(ctx, lambda: serve_forever(settings, port=port, echo=click.echo,
+    _guarded(ctx, lambda: serve_forever(settings, port=port, echo=_echo,
                                         debug=_debug(ctx)))
 
 
@@ -186,7 +200,10 @@ def plan(ctx, athlete, config, today, fmt, **flags):
     if isinstance(result, Referral):
         _print(referral_lines(athlete, result.reasons))
         sys.exit(EXIT_FAILED)
-    click.echo(plan_json(result) if fmt == "json" else render_text(result), nl=False)
+    if fmt == "json":
+        _echo(json_for_terminal(plan_json(result)), nl=False)
+    else:
+        _echo(render_text(result), nl=False)
 
 
 @main.command()
@@ -201,9 +218,9 @@ def status(ctx, config, today, fmt, **flags):
     rows = _guarded(ctx, lambda: collect(load_settings(config, today, **flags)))
     if fmt == "json":
         document = {"as_of": today.isoformat(), "athletes": [to_dict(r) for r in rows]}
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        _echo(json_for_terminal(json.dumps(document, indent=2, ensure_ascii=False)))
     else:
-        click.echo(render_table(rows, today), nl=False)
+        _echo(render_table(rows, today), nl=False)
     if any(r.state != "ok" for r in rows):
         sys.exit(EXIT_FAILED)
 
@@ -217,18 +234,19 @@ def status(ctx, config, today, fmt, **flags):
 def new(ctx, athlete, config, **flags):
     """Write plans/ATHLETE.yaml, a commented starter profile."""
     if not is_athlete_id(athlete):
-        raise click.BadParameter(f"use {ID_HINT}", param_hint="ATHLETE")
+        raise click.BadParameter(f"'{for_terminal(athlete)}' is not an athlete id; use {ID_HINT}",
+                                 param_hint="ATHLETE")
     settings = _guarded(ctx, lambda: load_settings(config, **flags))
     target = settings.plans / f"{athlete}.yaml"
     if target.exists():
-        click.echo(f"{target}: already exists; not overwritten", err=True)
+        _echo(f"{target}: already exists; not overwritten", err=True)
         sys.exit(EXIT_FAILED)
     starter = (settings.templates / "starter-profile.yaml").read_text(encoding="utf-8")
     text = starter.replace("{{ id }}", athlete).replace("{{ today }}", dt.date.today().isoformat())
     settings.plans.mkdir(parents=True, exist_ok=True)
     with open(target, "x", encoding="utf-8") as handle:
         handle.write(text)
-    click.echo(f"wrote {target}: fill it in, then `rehab check {athlete}`")
+    _echo(f"wrote {target}: fill it in, then `rehab check {athlete}`")
 
 
 @main.command()
@@ -248,9 +266,9 @@ def link(ctx, athlete, config, **flags):
         return settings.out / output_folder(athlete, read_key(settings.key_file))
 
     found = _guarded(ctx, folder)
-    click.echo(f"{found}/")
+    _echo(f"{found}/")
     if not (found / "index.html").is_file():
-        click.echo(f"{athlete}: not built yet; run `rehab build {athlete}`", err=True)
+        _echo(f"{athlete}: not built yet; run `rehab build {athlete}`", err=True)
 
 
 def _guarded(ctx: click.Context, work):
@@ -259,16 +277,16 @@ def _guarded(ctx: click.Context, work):
         return work()
     except InputError as err:
         for problem in err.problems:
-            click.echo(f"error: {problem}", err=True)
+            _echo(f"error: {problem}", err=True)
         sys.exit(EXIT_FAILED)
     except KeyboardInterrupt:
-        click.echo("interrupted: files already written are whole; nothing half-written", err=True)
+        _echo("interrupted: files already written are whole; nothing half-written", err=True)
         sys.exit(130)
     except Exception as err:  # a bug, not bad input: say so briefly
         if _debug(ctx):
             traceback.print_exc()
         else:
-            click.echo(f"internal error: {type(err).__name__}: {err} (rerun with --debug)",
+            _echo(f"internal error: {type(err).__name__}: {err} (rerun with --debug)",
                        err=True)
         sys.exit(EXIT_FAILED)
 
@@ -277,9 +295,14 @@ def _debug(ctx: click.Context) -> bool:
     return bool(ctx.find_root().obj.get("debug"))
 
 
+def _echo(text: str, err: bool = False, nl: bool = True) -> None:
+    """Everything the command prints: typed text and file names may hold escape sequences."""
+    click.echo(for_terminal(text), err=err, nl=nl)
+
+
 def _print(lines: list[Line]) -> None:
     for line in lines:
-        click.echo(line.text, err=line.error)
+        _echo(line.text, err=line.error)
 
 
 if __name__ == "__main__":

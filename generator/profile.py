@@ -317,10 +317,10 @@ def _check_progress(doc: Document, events: list[dict], protocol: Protocol,
                 out.append(doc.problem(path + (number_field,), f"'{number_field}' is only "
                                        f"used with '{owner}' events"))
         until = event["until"]
-        if name == PAUSE and until is None:
+        if name == PAUSE and until is None and path + ("until",) not in doc.locations:
             out.append(doc.problem(path, "a pause needs 'until' (the first day back)",
                                    hint="until: YYYY-MM-DD"))
-        elif name == PAUSE and day is not None and until <= day:
+        elif name == PAUSE and None not in (day, until) and until <= day:
             out.append(doc.problem(path + ("until",), f"{until} is not after the pause's date "
                                    f"{day}", hint="until is the first day back"))
         elif name is not None and name != PAUSE and until is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,14 @@ _KIND_WORDS = {
 }
 
 
+# Control characters other than tab and newline: NUL, ESC (a terminal escape), VT, FF, DEL,
+# C1 codes. YAML lets a quoted string carry them as escapes ("\e", "\x9b"); the page, the
+# calendar (RFC 5545 forbids them) and the terminal must never receive them.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_ITEMS = 1000  # no list anyone writes by hand is longer
+# Any date a clinic records lies here; outside it is a typo (0026 for 2026) that would give a
+# calendar no program reads, or dates past the year 9999.
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,12 @@ def _check(doc: Document, value: Any, spec: Field, path: FieldPath, out: list[Pr
             bad(f"expected text, got {_describe(value)}")
             return None
         value = str(value)
+        if control := CONTROL.search(value):
+            bad(f"contains a control character (U+{ord(control.group()):04X}) at character "
+                f"{control.start() + 1}; text may hold only tabs and line breaks",
+                hint="delete it; in quotes, YAML reads escapes such as \\e or \\x07 as "
+                "control characters")
+            return None
         if spec.max_length and len(value) > spec.max_length:
             bad(f"is {len(value)} characters long; the limit is {spec.max_length}")
         if spec.required and not value.strip():
@@ -144,6 +158,9 @@ def _check(doc: Document, value: Any, spec: Field, path: FieldPath, out: list[Pr
         if not isinstance(value, dt.date):
             bad(f"expected a date (YYYY-MM-DD), got {_describe(value)}")
             return None
+        if problem := date_window_problem(value):
+            bad(problem, hint="check the year")
+            return None
         return value
     if kind == "choice":
         if value not in spec.choices:
@@ -154,6 +171,12 @@ def _check(doc: Document, value: Any, spec: Field, path: FieldPath, out: list[Pr
             return None
         return value
     raise AssertionError(f"unknown schema kind {kind}")  # a programming error, not input
+
+
+def date_window_problem(day: dt.date) -> str | None:
+    if EARLIEST <= day <= LATEST:
+        return None
+    return f"{day.isoformat()} is not between {EARLIEST.year} and {LATEST.year}"
 
 
 def _section(doc: Document, value: dict, spec: Field, path: FieldPath, out: list[Problem]):
