@@ -136,7 +136,7 @@ def build(ctx, ids, config, today, force, **flags):
     report = _guarded(ctx, lambda: build_site(load_settings(config, today, **flags), ids,
                                               force=force, progress=_progress_bar))
     _print(site_report_lines(report, debug=_debug(ctx), list_unchanged=bool(ids)))
-    if not all_good(report.outcomes):
+    if not all_good(report.outcomes) or report.problems:
         sys.exit(EXIT_FAILED)
 
 

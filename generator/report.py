@@ -76,8 +76,9 @@ def report_lines(outcomes: list[Outcome], verb: str = "built", *,
 
 
 def site_report_lines(report: SiteReport, **options) -> list[Line]:
-    return report_lines(report.outcomes, removed=report.removed,
-                        removed_folders=report.removed_folders, **options)
+    lines = report_lines(report.outcomes, removed=report.removed,
+                         removed_folders=report.removed_folders, **options)
+    return lines + [Line(f"error: {problem}", True) for problem in report.problems]
 
 
 def summary(outcomes: list[Outcome], verb: str = "built") -> str:

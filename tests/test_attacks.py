@@ -5,11 +5,24 @@ test_write.py and test_workers.py; the preview server: test_serve.py.)"""
 
 from __future__ import annotations
 
+import errno
+import shutil
+from pathlib import Path
+
 import pytest
 from factories import PROFILE_YAML
 
+import generator.buildstate
+import generator.write
+from generator.buildstate import state_path
+from generator.write import STAGING
+
 ESC = "\x1b"
 OSC_TITLE = '"\\e]0;pwned\\a"'  # YAML's escapes for ESC ] 0 ; pwned BEL: retitles a terminal
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
 def clean(result) -> str:
@@ -87,3 +100,86 @@ def test_r12_45000_risk_factors_are_one_clear_error(project):
     assert "plans/ann.yaml:10:" in clean(result)
     assert "holds more than 10,000 values; the rest was not read" in result.stderr
     assert len(result.stderr.splitlines()) == 2  # the athlete, the one problem
+
+
+# R4: write errors for the site as a whole -------------------------------------------------
+
+def test_r4_an_out_that_names_a_file_is_a_clear_error(project):
+    project.write_profile("ann", PROFILE_YAML)
+    (project.root / "notes.txt").write_text("mine")
+    result = project.rehab("build", "--no-pdf", "--out", "notes.txt")
+    assert result.exit_code == 1
+    assert clean(result) == ("error: notes.txt: is a file, not a folder "
+                             "(pass --out a folder)\n")
+    assert (project.root / "notes.txt").read_text() == "mine"
+
+
+def test_r4_a_read_only_site_is_one_clear_error(project, monkeypatch):
+    project.write_profile("ann", PROFILE_YAML)
+    real_mkdir = Path.mkdir
+
+    def read_only(self, *args, **kwargs):
+        if self.name == STAGING:
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    result = project.rehab("build", "--no-pdf")
+    assert result.exit_code == 1
+    assert clean(result) == ("error: site: cannot write the site folder: Read-only file "
+                             "system (nothing was built; the site is as it was)\n")
+
+
+def test_r4_a_full_disk_at_robots_txt_keeps_the_report_and_the_old_file(project, monkeypatch):
+    project.write_profile("ann", PROFILE_YAML)
+    assert project.rehab("build", "--no-pdf").exit_code == 0
+    robots = (project.site / "robots.txt").read_bytes()
+    real_write = generator.write._write
+
+    def disk_full(path, data):
+        if path.name.startswith("robots.txt"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_write(path, data)
+
+    monkeypatch.setattr(generator.write, "_write", disk_full)
+    result = project.rehab("build", "--no-pdf", "--today", "2026-12-01")
+    assert result.exit_code == 1
+    text = clean(result)
+    assert "1 built, 0 failed, 0 need referral" in text
+    assert "error: site/robots.txt: could not write: No space left on device (the one " \
+           "already there, if any, is unchanged)" in result.stderr
+    assert (project.site / "robots.txt").read_bytes() == robots
+
+
+def test_r4_a_build_state_that_cannot_be_saved_is_said_plainly(project, monkeypatch):
+    project.write_profile("ann", PROFILE_YAML)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(generator.buildstate.tempfile, "mkstemp", disk_full)
+    result = project.rehab("build", "--no-pdf")
+    assert result.exit_code == 1
+    assert ".rehab/site.state.json: could not save the build state: No space left on " \
+           "device (the next build builds everyone again)" in clean(result)
+    assert (project.folder("ann") / "index.html").is_file()
+
+
+# R9: only folders the build wrote are removed ---------------------------------------------
+
+def test_r9_a_downloaded_copy_of_a_plan_in_the_site_is_left_alone(project):
+    for athlete in ("ann", "ben"):
+        project.write_profile(athlete, PROFILE_YAML)
+    assert project.rehab("build", "--no-pdf").exit_code == 0
+    copy = project.site / "my-copy-of-ann"  # looks exactly like a folder of ours
+    shutil.copytree(project.folder("ann"), copy)
+    (project.plans / "ben.yaml").unlink()
+    result = project.rehab("build", "--no-pdf")
+    assert result.exit_code == 0
+    assert " removed  ben (profile deleted)" in clean(result)
+    assert snapshot(copy) == snapshot(project.folder("ann"))
+    state_path(project.site).unlink()  # a lost state: nothing is known to be ours
+    (project.plans / "ann.yaml").unlink()
+    project.write_profile("cat", PROFILE_YAML)
+    assert project.rehab("build", "--no-pdf").exit_code == 0
+    assert copy.is_dir() and project.folder("ann").is_dir()

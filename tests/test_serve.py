@@ -7,7 +7,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from factories import PROFILE_YAML, TODAY
@@ -211,14 +210,14 @@ def test_an_edit_writes_each_file_once_page_first(with_handouts, monkeypatch):
     preview = with_handouts
     folder = preview.project.folder("ann")
     written: list[str] = []
-    real_replace = generator.write.os.replace
+    real_write = generator.write._write
 
-    def record(source, target):
-        if Path(target).parent == folder:
-            written.append(Path(target).name)
-        real_replace(source, target)
+    def record(path, data):
+        if path.parent.name.startswith(f"{folder.name}."):  # ann's folder, staged
+            written.append(path.name)
+        real_write(path, data)
 
-    monkeypatch.setattr(generator.write.os, "replace", record)
+    monkeypatch.setattr(generator.write, "_write", record)
     preview.messages.clear()
     preview.project.write_profile("ann", PROFILE_YAML.replace("Test Athlete", "Ann Again"))
     preview.poll()
