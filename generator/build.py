@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,11 +27,19 @@ from generator.plan import Plan, Referral
 from generator.profile import Profile, load_profile
 from generator.render.artifacts import Renderer, site_files
 from generator.schedule import schedule
+from generator.secret import (
+    check_key_place,
+    load_or_create_key,
+    make_new_key,
+    missing_key_error,
+    private_folder,
+)
 from generator.workers import Progress, Workers, no_progress
 from generator.write import (
     SiteWriteError,
     finish,
     prepare,
+    published_folders,
     remove_output,
     site_lock,
     write_file,
@@ -74,6 +83,8 @@ class SiteReport:
     reasons: dict[str, str] = field(default_factory=dict)  # athlete -> why it was built
     # what went wrong for the site as a whole (robots.txt or the build state not written)
     problems: tuple[Problem, ...] = ()
+    new_key: Path | None = None  # the key file, when this build made the project key
+    key_replaced: bool = False  # --new-key: it took the place of an old one
 
 
 def plan_athlete(path: Path, inputs: Inputs) -> tuple[Profile | None, Plan | Referral]:
@@ -137,8 +148,12 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
 
 def build_site(settings: Settings, ids: tuple[str, ...] = (), *, force: bool = False,
                page_first: bool = False, on_built: Callable[[Outcome, str], None] | None = None,
-               progress: Progress = no_progress, mp_context=None) -> SiteReport:
+               progress: Progress = no_progress, mp_context=None,
+               new_key: bool = False) -> SiteReport:
     """Build every athlete whose inputs or outputs changed; with no ids, drop deleted ones.
+
+    new_key: make a new project key first (every athlete moves to a new folder); without it
+    a missing key is an error once any athlete's folder was made with the old one.
 
     page_first: every page before any handout (`rehab serve`); each file is still written once,
     and a file is only ever replaced, never removed first.
@@ -149,16 +164,42 @@ def build_site(settings: Settings, ids: tuple[str, ...] = (), *, force: bool = F
     # build, the state records the older digest and the next build catches up.
     shared = SharedInputs.of(settings.templates, settings.today, build_options(settings))
     inputs = Inputs(settings)  # content and template errors stop here, before any athlete
+    check_key_place(settings.key_file, out)
     state_file = state_path(out)
     try:
+        try:
+            private_folder(state_file.parent)
+        except OSError as err:
+            raise SiteWriteError(err.errno, "cannot write the build state's folder: "
+                                 f"{err.strerror}", str(state_file.parent)) from None
         with site_lock(state_file.with_suffix(".lock")):
             prepare(out)
-            return _build(settings, ids, inputs, shared, BuildState.load(state_file), force,
-                          page_first, on_built, progress, mp_context)
+            state = BuildState.load(state_file)
+            made = _key(settings.key_file, out, state, new_key)
+            report = _build(settings, ids, inputs, shared, state, force, page_first,
+                            on_built, progress, mp_context)
+            return dataclasses.replace(report, new_key=settings.key_file if made else None,
+                                       key_replaced=new_key)
     except SiteWriteError as err:
         raise InputError.single(str(err.filename or out), err.strerror, hint=(
             "pass --out a folder" if err.errno == errno.ENOTDIR else
             "nothing was built; the site is as it was")) from None
+
+
+def _key(key_file: Path, out: Path, state: BuildState, new_key: bool) -> bool:
+    """True when this build makes the project key. A key that is missing while folders made
+    with it exist stops the build: a new key would move everyone to a new address."""
+    if new_key:
+        make_new_key(key_file)
+        return True
+    if key_file.exists():
+        return False
+    folders = published_folders(out)
+    in_state = sum(1 for entry in state.athletes.values() if entry.folder)
+    if folders or in_state:
+        raise missing_key_error(key_file, out, len(folders), state.path, in_state)
+    load_or_create_key(key_file)
+    return True
 
 
 def _build(settings: Settings, ids: tuple[str, ...], inputs: Inputs, shared: SharedInputs,

@@ -29,7 +29,7 @@ from generator.report import (
     site_report_lines,
 )
 from generator.schema import date_window_problem
-from generator.secret import read_key
+from generator.secret import BACKUP_HINT, read_key
 
 EXIT_FAILED = 1
 PROGRESS_MIN = 20  # athletes to build before a progress bar is worth showing
@@ -128,13 +128,19 @@ def main(ctx: click.Context, debug: bool) -> None:
 @folder_options
 @site_options
 @click.option("--force", is_flag=True, help="Rebuild every athlete, changed or not.")
+@click.option("--new-key", is_flag=True, help="Make a new project key first: every athlete "
+              "gets a new link (a lost or leaked key). Back the new key up.")
 @click.pass_context
-def build(ctx, ids, config, today, force, **flags):
+def build(ctx, ids, config, today, force, new_key, **flags):
     """Build the plan of every athlete in plans/ (or only IDS) whose inputs changed."""
     from generator.build import build_site
 
+    if new_key and ids:
+        raise click.UsageError("--new-key moves every athlete to a new link: build them all "
+                               "(leave out the ids)")
     report = _guarded(ctx, lambda: build_site(load_settings(config, today, **flags), ids,
-                                              force=force, progress=_progress_bar))
+                                              force=force, progress=_progress_bar,
+                                              new_key=new_key))
     _print(site_report_lines(report, debug=_debug(ctx), list_unchanged=bool(ids)))
     if not all_good(report.outcomes) or report.problems:
         sys.exit(EXIT_FAILED)
@@ -263,12 +269,14 @@ def link(ctx, athlete, config, **flags):
         path = profile_path(settings.plans, athlete)
         if not path.is_file():
             raise InputError.single(str(path), "profile not found")
-        return settings.out / output_folder(athlete, read_key(settings.key_file))
+        key = settings.key_file
+        return key, settings.out / output_folder(athlete, read_key(key))
 
-    found = _guarded(ctx, folder)
+    key_file, found = _guarded(ctx, folder)
     _echo(f"{found}/")
     if not (found / "index.html").is_file():
         _echo(f"{athlete}: not built yet; run `rehab build {athlete}`", err=True)
+    _echo(f"the link is made from {key_file}: {BACKUP_HINT}", err=True)
 
 
 def _guarded(ctx: click.Context, work):

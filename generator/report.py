@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.build import Built, Outcome, SiteReport
+from generator.secret import BACKUP_HINT
 
 # Control characters but tab and newline, and the bidi overrides that reorder a line.
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -76,8 +77,13 @@ def report_lines(outcomes: list[Outcome], verb: str = "built", *,
 
 
 def site_report_lines(report: SiteReport, **options) -> list[Line]:
-    lines = report_lines(report.outcomes, removed=report.removed,
-                         removed_folders=report.removed_folders, **options)
+    lines = []
+    if report.new_key is not None:
+        made = ("every athlete has a new link (below): send each theirs (`rehab link ID`)"
+                if report.key_replaced else "every athlete's link is made from it")
+        lines.append(Line(f" new key  {report.new_key}: {made}; {BACKUP_HINT}"))
+    lines += report_lines(report.outcomes, removed=report.removed,
+                          removed_folders=report.removed_folders, **options)
     return lines + [Line(f"error: {problem}", True) for problem in report.problems]
 
 

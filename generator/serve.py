@@ -24,7 +24,7 @@ from generator.config import Settings
 from generator.errors import InputError
 from generator.load import output_folder
 from generator.report import athlete_lines, site_report_lines
-from generator.secret import load_or_create_key
+from generator.secret import read_key
 
 POLL_SECONDS = 0.5
 RELOAD_SCRIPT = """\
@@ -68,9 +68,9 @@ class Preview:
             "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
 
     def folder_of(self, athlete: str) -> str:
-        """The athlete's token folder (the project key is made by the first build)."""
+        """The athlete's token folder (asked after a build, which made the key if need be)."""
         if self._key is None:
-            self._key = load_or_create_key(self.settings.key_file)
+            self._key = read_key(self.settings.key_file)
         return output_folder(athlete, self._key)
 
     def watched(self) -> dict[str, tuple[int, int]]:

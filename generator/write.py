@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from generator.secret import TOKEN_PATTERN
+
 try:
     import fcntl
 except ImportError:  # not on Windows: builds there are not serialised
@@ -154,6 +156,14 @@ def remove_output(out: Path, folder_name: str) -> bool:
     os.rename(folder, gone)
     _remove(gone)
     return True
+
+
+def published_folders(out: Path) -> list[str]:
+    """The athletes' folders in the site, by their look (a token name, a page, a plan)."""
+    if not out.is_dir():
+        return []
+    return [p.name for p in sorted(out.iterdir())
+            if TOKEN_PATTERN.match(p.name) and is_athlete_folder(p)]
 
 
 def is_athlete_folder(folder: Path) -> bool:
