@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 
@@ -121,6 +123,28 @@ def site_options(command):
 def main(ctx: click.Context, debug: bool) -> None:
     """Personalised, dated rehab plans: HTML for the athlete, PDF for the clinic."""
     ctx.obj = {"debug": debug}
+    _stop_on_terminate(ctx)
+
+
+class Stopped(KeyboardInterrupt):
+    """TERM or HUP (`kill`, a timeout, a closed terminal): stop as Ctrl-C does, so the build
+    cleans up and its worker processes stop with it."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop_on_terminate(ctx: click.Context) -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum, frame):
+        raise Stopped(signum)
+
+    stops = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s]
+    before = {s: signal.signal(s, stop) for s in stops}
+    ctx.call_on_close(lambda: [signal.signal(s, handler) for s, handler in before.items()])
 
 
 @main.command()
@@ -287,9 +311,12 @@ def _guarded(ctx: click.Context, work):
         for problem in err.problems:
             _echo(f"error: {problem}", err=True)
         sys.exit(EXIT_FAILED)
-    except KeyboardInterrupt:
-        _echo("interrupted: files already written are whole; nothing half-written", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as err:
+        signum = getattr(err, "signum", signal.SIGINT)
+        how = "interrupted" if signum == signal.SIGINT else \
+            f"stopped ({signal.Signals(signum).name})"
+        _echo(f"{how}: files already written are whole; nothing half-written", err=True)
+        sys.exit(128 + signum)
     except Exception as err:  # a bug, not bad input: say so briefly
         if _debug(ctx):
             traceback.print_exc()
