@@ -20,31 +20,28 @@ from pathlib import Path
 
 ROOT = Path.cwd()
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from factories import PROFILE_YAML  # noqa: E402
 
 from generator.errors import InputError  # noqa: E402
 from generator.profile import load_profile  # noqa: E402
 from generator.protocol import load_protocols  # noqa: E402
 
 TODAY = dt.date(2026, 11, 23)
-HEAD = """\
-name: Big List
-injury:
-  protocol: femoral-neck-stress-fracture
-  side: left
-  diagnosed: 2026-09-01
-  severity: moderate
-  fracture_side: compression
-"""
 
 
 def cases() -> dict[str, str]:
-    risk = "history:\n  risk_factors: [" + ", ".join(["low_bmi"] * 25_000) + "]\n"
-    unknown = "history:\n  risk_factors: [" + ", ".join(["x"] * 45_000) + "]\n"
+    def risk_factors(items: list[str]) -> str:
+        return PROFILE_YAML.replace("risk_factors: []", f"risk_factors: [{', '.join(items)}]")
+
     events = "progress:\n" + "".join(
         f"  - {{date: 2026-09-{1 + i % 28:02d}, event: setback}}\n" for i in range(6_000))
     keys = "overrides:\n" + "".join(f"  k{i}: 1\n" for i in range(20_000))
-    return {"25,000 repeated risk factors": risk, "45,000 unknown risk factors": unknown,
-            "6,000 progress events": events, "20,000 unknown override keys": keys}
+    return {"25,000 repeated risk factors": risk_factors(["low_bmi"] * 25_000),
+            "45,000 unknown risk factors": risk_factors(["x"] * 45_000),
+            "6,000 progress events": PROFILE_YAML + events,
+            "20,000 unknown override keys": PROFILE_YAML + keys}
 
 
 def main() -> None:
@@ -55,7 +52,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         for label, body in cases().items():
             path = Path(scratch) / "big-list.yaml"
-            path.write_text(HEAD + body, encoding="utf-8")
+            path.write_text(body, encoding="utf-8")
             times, problems = [], 0
             for _ in range(args.runs):
                 start = time.perf_counter()

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.config import Settings
+from generator.write import STOPS, signals_held
 
 # Below this many HTML-only athletes, starting worker processes costs more than it saves.
 # With PDFs (about a second each) two athletes are already worth a pool.
@@ -95,7 +96,7 @@ class Workers:
             # busy. A page takes milliseconds: batches keep the hand-over cost out of sight.
             size = 1 if handouts else max(1, min(32, len(paths) // (workers * 8)))
             batches = [paths[i:i + size] for i in range(0, len(paths), size)]
-            with _stops_held():  # the workers are forked here: they start with them held
+            with signals_held():  # the workers are forked here: they start with them held
                 pool = self._start(workers)
                 futures: list[Future] = [pool.submit(_build_in_worker, batch, part)
                                          for batch in batches]
@@ -116,22 +117,7 @@ class Workers:
 
 _unit: Unit | None = None
 _PR_SET_PDEATHSIG = 1
-_STOPS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
-               if hasattr(signal, name))
 
-
-@contextlib.contextmanager
-def _stops_held():
-    """Ctrl-C, TERM and HUP wait while worker processes are forked (they inherit this)."""
-    can_block = hasattr(signal, "pthread_sigmask") and (
-        threading.current_thread() is threading.main_thread())
-    if can_block:
-        signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
-    try:
-        yield
-    finally:
-        if can_block:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
 
 
 def _start_worker(make_unit: Callable[[Settings], Unit], settings: Settings,
@@ -140,10 +126,10 @@ def _start_worker(make_unit: Callable[[Settings], Unit], settings: Settings,
     make the font config."""
     global _unit
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build decides what Ctrl-C stops
-    for stop in _STOPS[1:]:  # not the build's own handlers, inherited by a fork: just end
+    for stop in set(STOPS) - {signal.SIGINT}:  # not the build's handlers a fork inherited
         signal.signal(stop, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
     _die_with_parent(builder)
     _unit = make_unit(settings)
 

@@ -121,7 +121,7 @@ def write_folder(folder: Path, files: dict[str, bytes], *, keep_others: bool = F
             if not _link(folder / name, staged / name):
                 shutil.copy2(folder / name, staged / name)
         _fsync_folder(staged)
-        with _signals_deferred():  # the switch is one or two renames: let them finish
+        with signals_held():  # the switch is one or two renames: let them finish
             _switch(staged, folder)
         _fsync_folder(folder.parent)
     finally:
@@ -270,16 +270,20 @@ def _remove(path: Path) -> None:
             path.unlink()
 
 
+STOPS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+              if hasattr(signal, name))
+
+
 @contextmanager
-def _signals_deferred():
-    """Hold Ctrl-C and TERM until the block ends, so they cannot fall between two renames."""
+def signals_held():
+    """Hold Ctrl-C, TERM and HUP until the block ends (in the main thread, where Python
+    handles them), so they cannot fall between two renames."""
     can_block = hasattr(signal, "pthread_sigmask") and (
         threading.current_thread() is threading.main_thread())
-    held = {signal.SIGINT, signal.SIGTERM}
     if can_block:
-        signal.pthread_sigmask(signal.SIG_BLOCK, held)
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
     try:
         yield
     finally:
         if can_block:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
