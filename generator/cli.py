@@ -273,9 +273,20 @@ def new(ctx, athlete, config, **flags):
         sys.exit(EXIT_FAILED)
     starter = (settings.templates / "starter-profile.yaml").read_text(encoding="utf-8")
     text = starter.replace("{{ id }}", athlete).replace("{{ today }}", dt.date.today().isoformat())
-    settings.plans.mkdir(parents=True, exist_ok=True)
-    with open(target, "x", encoding="utf-8") as handle:
-        handle.write(text)
+    if settings.plans.exists() and not settings.plans.is_dir():
+        _echo(f"error: {settings.plans}: is a file, not a folder (pass --plans a folder)",
+              err=True)
+        sys.exit(EXIT_FAILED)
+    handle = None
+    try:
+        settings.plans.mkdir(parents=True, exist_ok=True)
+        with open(target, "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as err:  # a read-only folder, a full disk, a file named like plans/
+        if handle is not None:  # made, then not filled: no half a starter left behind
+            target.unlink(missing_ok=True)
+        _echo(f"error: {err.filename or target}: cannot write: {err.strerror or err}", err=True)
+        sys.exit(EXIT_FAILED)
     _echo(f"wrote {target}: fill it in, then `rehab check {athlete}`")
 
 

@@ -183,3 +183,11 @@ def test_r9_a_downloaded_copy_of_a_plan_in_the_site_is_left_alone(project):
     project.write_profile("cat", PROFILE_YAML)
     assert project.rehab("build", "--no-pdf").exit_code == 0
     assert copy.is_dir() and project.folder("ann").is_dir()
+
+
+def test_r4_rehab_new_where_it_cannot_write_is_a_clear_error(project):
+    (project.root / "plans").rmdir()
+    (project.root / "plans").write_text("a file where the folder should be")
+    result = project.rehab("new", "casey-tran")
+    assert result.exit_code == 1
+    assert clean(result) == "error: plans: is a file, not a folder (pass --plans a folder)\n"
