@@ -1,7 +1,10 @@
-"""The attack run of issue 15, case by case (R1-R13), through the `rehab` command: each case
-gives a clear error naming what is wrong, or correct output; never a traceback, never an
-"internal error", never a raw escape sequence on the terminal. (Crash and kill cases: in
-test_write.py and test_workers.py; the preview server: test_serve.py.)"""
+"""The attack run of issue 15, case by case, through the `rehab` command: each case gives a
+clear error naming what is wrong, or correct output; never a traceback, never an "internal
+error", never a raw escape sequence on the terminal. Here: R4, R5, R6, R9, R11, R12. Elsewhere:
+R1 torn folders, R2 staging left behind, R3 a site on its own mount (test_write.py: killed at
+every move and at random, a tmpfs); R7 a lost key, R8 the key committed (test_privacy.py);
+R10 the preview server's Host and path bytes (test_serve.py); R13 workers left running
+(test_workers.py)."""
 
 from __future__ import annotations
 
