@@ -54,7 +54,7 @@ def _ids(ctx, param, value):
     """Ids typed on the command line name files in plans/: '../x' or '/etc/x' is a usage error."""
     for athlete in (value,) if isinstance(value, str) else value:
         if not is_athlete_id(athlete):
-            raise click.BadParameter(f"'{for_terminal(athlete)}' is not an athlete id; "
+            raise click.BadParameter(f"'{_shown(athlete)}' is not an athlete id; "
                                      f"use {ID_HINT}")
     return value
 
@@ -264,7 +264,7 @@ def status(ctx, config, today, fmt, **flags):
 def new(ctx, athlete, config, **flags):
     """Write plans/ATHLETE.yaml, a commented starter profile."""
     if not is_athlete_id(athlete):
-        raise click.BadParameter(f"'{for_terminal(athlete)}' is not an athlete id; use {ID_HINT}",
+        raise click.BadParameter(f"'{_shown(athlete)}' is not an athlete id; use {ID_HINT}",
                                  param_hint="ATHLETE")
     settings = _guarded(ctx, lambda: load_settings(config, **flags))
     target = settings.plans / f"{athlete}.yaml"
@@ -339,6 +339,11 @@ def _guarded(ctx: click.Context, work):
 
 def _debug(ctx: click.Context) -> bool:
     return bool(ctx.find_root().obj.get("debug"))
+
+
+def _shown(typed: str) -> str:
+    """A word typed on the command line, every control character shown (a newline too)."""
+    return for_terminal(typed).replace("\n", "\\n").replace("\t", "\\t")
 
 
 def _echo(text: str, err: bool = False, nl: bool = True) -> None:

@@ -89,7 +89,7 @@ def test_r6_a_today_far_off_is_a_usage_error(project, today):
 def test_r11_an_id_ending_in_a_newline_is_refused(project, command):
     result = project.rehab(command, "x\n")
     assert result.exit_code == 2
-    assert "'x\n' is not an athlete id" in clean(result)
+    assert "'x\\n' is not an athlete id" in clean(result)
     assert list(project.plans.iterdir()) == []
 
 
