@@ -78,7 +78,7 @@ class Outcome:
 class SiteReport:
     outcomes: list[Outcome]  # in profile order; status "unchanged" for athletes skipped
     removed: tuple[str, ...] = ()  # athletes whose profile is gone: their output was removed
-    # folders no profile maps to any more (a rotated key, a lost state file), removed
+    # athletes' earlier folders, removed when a new key moved them
     removed_folders: tuple[Path, ...] = ()
     reasons: dict[str, str] = field(default_factory=dict)  # athlete -> why it was built
     # what went wrong for the site as a whole (robots.txt or the build state not written)
@@ -174,10 +174,13 @@ def build_site(settings: Settings, ids: tuple[str, ...] = (), *, force: bool = F
                                  f"{err.strerror}", str(state_file.parent)) from None
         with site_lock(state_file.with_suffix(".lock")):
             prepare(out)
-            state = BuildState.load(state_file)
-            made = _key(settings.key_file, out, state, new_key)
-            report = _build(settings, ids, inputs, shared, state, force, page_first,
-                            on_built, progress, mp_context)
+            try:
+                state = BuildState.load(state_file)
+                made = _key(settings.key_file, out, state, new_key)
+                report = _build(settings, ids, inputs, shared, state, force, page_first,
+                                on_built, progress, mp_context)
+            finally:
+                finish(out)  # however the build ends, no staging folder stays in the site
             return dataclasses.replace(report, new_key=settings.key_file if made else None,
                                        key_replaced=new_key)
     except SiteWriteError as err:
@@ -269,7 +272,6 @@ def _build(settings: Settings, ids: tuple[str, ...], inputs: Inputs, shared: Sha
             problems.append(Problem(file=str(state.path), message="could not save the build "
                                     f"state: {err.strerror or err}",
                                     hint="the next build builds everyone again"))
-        finish(out)
     return SiteReport([outcomes[p.stem] for p in paths], tuple(removed),
                       tuple(removed_folders), found.reasons, tuple(problems))
 

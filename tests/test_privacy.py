@@ -147,6 +147,7 @@ def test_a_build_with_the_key_gone_stops_and_says_how_to_restore_it(built_no_pdf
         "plans/; a new key would give every athlete a new link and take the old ones down. To "
         "do that on purpose: rehab build --new-key)\n")
     assert site_snapshot(project) == before and not key_file.exists()
+    assert not (project.site / ".rehab-staging").exists()
     # the site gone too, the build state still knows what was made with the key
     shutil.rmtree(project.site)
     result = project.rehab("build", "--no-pdf")
