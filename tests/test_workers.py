@@ -100,7 +100,9 @@ def busy_build(project):
     build = subprocess.Popen(
         [sys.executable, "-m", "generator", "build", "--jobs", "2"], cwd=project.root,
         env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # as from a terminal, even when the tests run in the background (SIGINT ignored)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while len(workers_of := children(build.pid)) < 2:
         assert build.poll() is None, build.communicate()
@@ -133,7 +135,7 @@ def test_stopping_a_build_stops_its_workers(busy_build, how, code, said):
     else:
         os.killpg(build.pid, signal.SIGINT)
     _, stderr = build.communicate(timeout=30)
-    assert build.returncode == code
+    assert build.returncode == code, stderr
     assert stderr.splitlines()[-1] == f"{said}: files already written are whole; nothing " \
                                       "half-written"
     assert "Traceback" not in stderr

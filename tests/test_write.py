@@ -105,8 +105,18 @@ def test_a_crash_while_writing_a_file_never_reaches_the_site(three_built, monkey
     no_staging_debris(project)
 
 
+@pytest.fixture
+def ctrl_c_works():
+    """Ctrl-C raises KeyboardInterrupt here, even in a test run started in the background
+    (a shell without job control starts it with SIGINT ignored, and Python keeps that)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
 def test_ctrl_c_during_the_switch_is_held_until_the_folder_is_in_place(three_built,
-                                                                      monkeypatch):
+                                                                      monkeypatch,
+                                                                      ctrl_c_works):
     """A real SIGINT as the first athlete's folder is switched: the switch finishes, the
     build stops right after it."""
     project = three_built
