@@ -20,7 +20,7 @@ from generator.errors import InputError
 from generator.load import Inputs
 from generator.plan import Plan, Referral
 from generator.profile import is_athlete_id
-from generator.write import staging_root, write_files
+from generator.write import replace_file
 
 MAX_BYTES = 2 * 1024 * 1024  # years of daily entries fit in a fraction of this
 MAX_NOTE = 2000
@@ -257,6 +257,6 @@ def import_log(inputs: Inputs, path: Path) -> Imported:
     check_against(log, name, plan, today)
     target = log_path(plans_dir, log.athlete)
     merged, added, replaced = merge(stored_log(plans_dir, log.athlete), log)
-    write_files(plans_dir, {target.name: log_json(merged)}, staging_root(plans_dir))
+    replace_file(target, log_json(merged))
     return Imported(log.athlete, path, target, len(log.entries), added, replaced,
                     summarize(merged, plan, today))

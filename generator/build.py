@@ -3,7 +3,7 @@
     load.py              the profiles to build; protocols, templates and the key, read once
     plan_athlete()       profile -> Plan, by schedule.py (the clinical core)
     render/artifacts.py  Plan -> {file name: bytes}
-    write.py             the files into site/<folder>/, staged and renamed into place
+    write.py             each athlete's folder built whole beside the old one, switched in
     buildstate.py        what each athlete's files were made from: who needs building
     workers.py           athletes in this process, or in a pool of worker processes
 """
@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import errno
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -25,13 +27,23 @@ from generator.load import Inputs, check_profile_path, profile_paths
 from generator.plan import Plan, Referral
 from generator.profile import Profile, load_profile
 from generator.schedule import schedule
+from generator.secret import (
+    check_key_place,
+    load_or_create_key,
+    make_new_key,
+    missing_key_error,
+    private_folder,
+)
 from generator.workers import Progress, Workers, no_progress
 from generator.write import (
-    remove_files,
+    SiteWriteError,
+    finish,
+    prepare,
+    published_folders,
     remove_output,
-    remove_stale_folders,
-    staging_root,
-    write_files,
+    site_lock,
+    write_file,
+    write_folder,
 )
 
 if TYPE_CHECKING:  # rendering (Jinja filters' Markdown, the calendar) is loaded by a build
@@ -69,9 +81,13 @@ class Outcome:
 class SiteReport:
     outcomes: list[Outcome]  # in profile order; status "unchanged" for athletes skipped
     removed: tuple[str, ...] = ()  # athletes whose profile is gone: their output was removed
-    # folders no profile maps to any more (a rotated key, a lost state file), removed
+    # athletes' earlier folders, removed when a new key moved them
     removed_folders: tuple[Path, ...] = ()
     reasons: dict[str, str] = field(default_factory=dict)  # athlete -> why it was built
+    # what went wrong for the site as a whole (robots.txt or the build state not written)
+    problems: tuple[Problem, ...] = ()
+    new_key: Path | None = None  # the key file, when this build made the project key
+    key_replaced: bool = False  # --new-key: it took the place of an old one
 
 
 def plan_athlete(path: Path, inputs: Inputs) -> tuple[Profile | None, Plan | Referral]:
@@ -102,6 +118,11 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
             remove_output(out, inputs.folder(athlete).name)
         except InputError as err:
             return Outcome(athlete, Built.FAILED, problems=err.problems)
+        except OSError as err:
+            return Outcome(athlete, Built.FAILED, problems=(Problem(
+                file=str(err.filename or out), message=f"could not remove {athlete}'s plan: "
+                f"{err.strerror or err}", hint="remove their folder by hand: they need a "
+                "referral, not this plan"),))
         return Outcome(athlete, Built.REFERRAL, reasons=plan.reasons, problems=plan.problems)
     try:
         folder = inputs.folder(profile.id)
@@ -110,13 +131,15 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
                                     hint="remove it; the build makes a real folder")
         files = renderer.render(profile, plan, inputs.protocols[profile.protocol],
                                 folder.name, part)
-        # The second step of page-first writes only what the first did not: the handout,
-        # the service worker, and any file the profile changed in between.
-        write_files(folder, files, staging_root(out), skip_unchanged=part == "handout")
+        # Page-first: the page's step keeps the old handout and service worker until the
+        # second step, which writes only what the first did not (the handout, the service
+        # worker, and any file the profile changed in between).
+        write_folder(folder, files, keep_others=part == "page",
+                     skip_unchanged=part == "handout")
     except InputError as err:
         return Outcome(athlete, Built.FAILED, problems=err.problems)
     except OSError as err:  # a full disk, a read-only site folder ...
-        problem = Problem(file=str(out), message=f"could not write {athlete}'s files: "
+        problem = Problem(file=str(folder), message=f"could not write {athlete}'s files: "
                           f"{err.strerror or err}",
                           hint="their previous pages, if any, are unchanged")
         return Outcome(athlete, Built.FAILED, problems=(problem,))
@@ -128,21 +151,71 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
 
 def build_site(settings: Settings, ids: tuple[str, ...] = (), *, force: bool = False,
                page_first: bool = False, on_built: Callable[[Outcome, str], None] | None = None,
-               progress: Progress = no_progress, mp_context=None) -> SiteReport:
+               progress: Progress = no_progress, mp_context=None,
+               new_key: bool = False) -> SiteReport:
     """Build every athlete whose inputs or outputs changed; with no ids, drop deleted ones.
+
+    new_key: make a new project key first (every athlete moves to a new folder); without it
+    a missing key is an error once any athlete's folder was made with the old one.
 
     page_first: every page before any handout (`rehab serve`); each file is still written once,
     and a file is only ever replaced, never removed first.
     on_built(outcome, why): called as each athlete's page, handout or whole folder is written.
     """
-    from generator.render.artifacts import Renderer, site_files
-
     out = settings.out
     # Digest the shared inputs before anything reads them: if a file changes during the
     # build, the state records the older digest and the next build catches up.
     shared = SharedInputs.of(settings.template_folders, settings.today, build_options(settings))
     inputs = Inputs(settings, write_cache=True)  # content and template errors stop here
-    state = BuildState.load(state_path(out))
+    check_key_place(settings.key_file, out)
+    state_file = state_path(out)
+    try:
+        try:
+            private_folder(state_file.parent)
+        except OSError as err:
+            raise SiteWriteError(err.errno, "cannot write the build state's folder: "
+                                 f"{err.strerror}", str(state_file.parent)) from None
+        with site_lock(state_file.with_suffix(".lock")):
+            prepare(out)
+            try:
+                state = BuildState.load(state_file)
+                made = _key(settings.key_file, out, state, new_key)
+                report = _build(settings, ids, inputs, shared, state, force, page_first,
+                                on_built, progress, mp_context)
+            finally:
+                finish(out)  # however the build ends, no staging folder stays in the site
+            return dataclasses.replace(report, new_key=settings.key_file if made else None,
+                                       key_replaced=new_key)
+    except SiteWriteError as err:
+        raise InputError.single(str(err.filename or out), err.strerror, hint=(
+            "pass --out a folder" if err.errno == errno.ENOTDIR else
+            "nothing was built; the site is as it was")) from None
+
+
+def _key(key_file: Path, out: Path, state: BuildState, new_key: bool) -> bool:
+    """True when this build makes the project key. A key that is missing while folders made
+    with it exist stops the build: a new key would move everyone to a new address."""
+    if new_key:
+        make_new_key(key_file)
+        return True
+    if key_file.exists():
+        return False
+    folders = published_folders(out)
+    in_state = sum(1 for entry in state.athletes.values() if entry.folder)
+    if folders or in_state:
+        raise missing_key_error(key_file, out, len(folders), state.path, in_state)
+    load_or_create_key(key_file)
+    return True
+
+
+def _build(settings: Settings, ids: tuple[str, ...], inputs: Inputs, shared: SharedInputs,
+           state: BuildState, force: bool, page_first: bool,
+           on_built: Callable[[Outcome, str], None] | None, progress: Progress,
+           mp_context) -> SiteReport:
+    """build_site with the site locked and its staging cleared."""
+    from generator.render.artifacts import Renderer, site_files
+
+    out = settings.out
     paths = profile_paths(settings.plans, ids)
     found = survey(state, paths, shared, {p: v.digest for p, v in inputs.protocols.items()},
                    lambda athlete: inputs.folder(athlete).name, out, force)
@@ -153,13 +226,22 @@ def build_site(settings: Settings, ids: tuple[str, ...] = (), *, force: bool = F
     digests = {p.stem: d for p, d in found.todo}
     removed: list[str] = []
     removed_folders: list[Path] = []
+    problems: list[Problem] = []
     local = partial(build_athlete, inputs=inputs, renderer=Renderer(settings, inputs.env))
     try:
         # A whole-site build knows every athlete; an empty plans/ is more likely a wrong
         # --plans than a clinic that discharged everyone at once: then nothing is removed.
+        # Only folders the state says this tool wrote are ever removed.
         if not ids and paths:
             for athlete in sorted(set(state.athletes) - {p.stem for p in paths}):
-                remove_output(out, state.athletes.pop(athlete).folder)
+                try:
+                    remove_output(out, state.athletes[athlete].folder)
+                except OSError as err:
+                    problems.append(Problem(file=str(err.filename or out), message="could not "
+                                            f"remove {athlete}'s folder (profile deleted): "
+                                            f"{err.strerror or err}"))
+                    continue
+                del state.athletes[athlete]
                 removed.append(athlete)
         todo = [path for path, _ in found.todo]
         with Workers(settings, local, worker_unit, mp_context) as workers:
@@ -169,20 +251,34 @@ def build_site(settings: Settings, ids: tuple[str, ...] = (), *, force: bool = F
                     for outcome in runs:
                         outcomes[outcome.athlete] = outcome
                         if part == parts[-1] or outcome.status != Built.BUILT:
-                            moved = _record(state, outcome, shared, digests[outcome.athlete],
-                                            inputs, out)
+                            try:
+                                moved = _record(state, outcome, shared,
+                                                digests[outcome.athlete], inputs, out)
+                            except OSError as err:  # their old folder could not be removed
+                                problems.append(Problem(
+                                    file=str(err.filename or out), message="could not remove "
+                                    f"{outcome.athlete}'s earlier folder: {err.strerror}"))
+                                moved = None
                             removed_folders += [moved] if moved else []
                         if on_built and outcome.status == Built.BUILT:
                             on_built(outcome, found.reasons[outcome.athlete])
                 todo = [p for p in todo if outcomes[p.stem].status == Built.BUILT]
-        write_files(out, site_files(), staging_root(out))
-        if not ids and paths:
-            keep = {inputs.folder(p.stem).name for p in paths}
-            removed_folders += remove_stale_folders(out, keep)
+        for name, data in site_files().items():
+            try:
+                write_file(out / name, data)
+            except OSError as err:
+                problems.append(Problem(file=str(out / name), message=f"could not write: "
+                                        f"{err.strerror or err}",
+                                        hint="the one already there, if any, is unchanged"))
     finally:
-        state.save()  # also after an interruption: what was built is known
+        try:
+            state.save()  # also after an interruption: what was built is known
+        except OSError as err:
+            problems.append(Problem(file=str(state.path), message="could not save the build "
+                                    f"state: {err.strerror or err}",
+                                    hint="the next build builds everyone again"))
     return SiteReport([outcomes[p.stem] for p in paths], tuple(removed),
-                      tuple(removed_folders), found.reasons)
+                      tuple(removed_folders), found.reasons, tuple(problems))
 
 
 def build_options(settings: Settings) -> dict:
@@ -214,14 +310,10 @@ def _record(state: BuildState, outcome: Outcome, shared: SharedInputs, profile_d
         if not profile_digest:  # unreadable when checked, readable when built: trust nothing
             state.athletes.pop(outcome.athlete, None)
             return None
-        if before is not None:
-            # Output of the last build that this build did not make again is removed:
-            # the site holds exactly what a fresh build would write.
-            if before.folder != folder:
-                if remove_output(out, before.folder):
-                    moved_from = out / before.folder
-            else:
-                remove_files(out / folder, set(before.files) - set(outcome.files))
+        # The athlete's last folder, if the key moved them (a rotated key), is removed: the
+        # site holds exactly what a fresh build would write.
+        if before is not None and before.folder != folder and remove_output(out, before.folder):
+            moved_from = out / before.folder
         protocol = inputs.protocols[outcome.protocol]
         state.record(outcome.athlete,
                      athlete_inputs(shared, profile_digest, outcome.protocol, protocol.digest),

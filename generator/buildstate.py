@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import generator
+from generator.secret import private_folder
 
 STATE_SCHEMA = 1
 # Libraries whose version can change the bytes of an output file.
@@ -140,7 +141,7 @@ class BuildState:
         text = json.dumps(document, separators=(",", ":"))
         if text == self._text:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.path.parent)
         fd, temp = tempfile.mkstemp(prefix=".state-", dir=self.path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

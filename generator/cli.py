@@ -9,7 +9,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 
@@ -18,6 +20,9 @@ import click
 from generator import __version__
 from generator.config import CONFIG_FILE, SCHEMA, base_url_problem, load_settings
 from generator.errors import InputError
+from generator.schema import date_window_problem
+from generator.secret import BACKUP_HINT
+from generator.terminal import for_terminal, json_for_terminal
 
 EXIT_FAILED = 1
 PROGRESS_MIN = 20  # athletes to build before a progress bar is worth showing
@@ -27,9 +32,13 @@ def _date(ctx, param, value):
     if value is None:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date; use YYYY-MM-DD") from None
+        raise click.BadParameter(f"'{for_terminal(value)}' is not a date; use YYYY-MM-DD"
+                                 ) from None
+    if problem := date_window_problem(day):
+        raise click.BadParameter(f"{problem}; check the year")
+    return day
 
 
 def _ids(ctx, param, value):
@@ -38,7 +47,8 @@ def _ids(ctx, param, value):
 
     for athlete in (value,) if isinstance(value, str) else value:
         if not is_athlete_id(athlete):
-            raise click.BadParameter(f"'{athlete}' is not an athlete id; use {ID_HINT}")
+            raise click.BadParameter(f"'{_shown(athlete)}' is not an athlete id; "
+                                     f"use {ID_HINT}")
     return value
 
 
@@ -106,6 +116,28 @@ def site_options(command):
 def main(ctx: click.Context, debug: bool) -> None:
     """Personalised, dated rehab plans: HTML for the athlete, PDF for the clinic."""
     ctx.obj = {"debug": debug}
+    _stop_on_terminate(ctx)
+
+
+class Stopped(KeyboardInterrupt):
+    """TERM or HUP (`kill`, a timeout, a closed terminal): stop as Ctrl-C does, so the build
+    cleans up and its worker processes stop with it."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop_on_terminate(ctx: click.Context) -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum, frame):
+        raise Stopped(signum)
+
+    stops = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s]
+    before = {s: signal.signal(s, stop) for s in stops}
+    ctx.call_on_close(lambda: [signal.signal(s, handler) for s, handler in before.items()])
 
 
 @main.command()
@@ -113,16 +145,22 @@ def main(ctx: click.Context, debug: bool) -> None:
 @folder_options
 @site_options
 @click.option("--force", is_flag=True, help="Rebuild every athlete, changed or not.")
+@click.option("--new-key", is_flag=True, help="Make a new project key first: every athlete "
+              "gets a new link (a lost or leaked key). Back the new key up.")
 @click.pass_context
-def build(ctx, ids, config, today, force, **flags):
+def build(ctx, ids, config, today, force, new_key, **flags):
     """Build the plan of every athlete in plans/ (or only IDS) whose inputs changed."""
     from generator.build import build_site
     from generator.report import all_good, site_report_lines
 
+    if new_key and ids:
+        raise click.UsageError("--new-key moves every athlete to a new link: build them all "
+                               "(leave out the ids)")
     report = _guarded(ctx, lambda: build_site(load_settings(config, today, **flags), ids,
-                                              force=force, progress=_progress_bar))
+                                              force=force, progress=_progress_bar,
+                                              new_key=new_key))
     _print(site_report_lines(report, debug=_debug(ctx), list_unchanged=bool(ids)))
-    if not all_good(report.outcomes):
+    if not all_good(report.outcomes) or report.problems:
         sys.exit(EXIT_FAILED)
 
 
@@ -140,7 +178,7 @@ def serve(ctx, config, today, port, **flags):
     from generator.serve import serve_forever
 
     settings = _guarded(ctx, lambda: load_settings(config, today, **flags))
-    _guarded(ctx, lambda: serve_forever(settings, port=port, echo=click.echo,
+    _guarded(ctx, lambda: serve_forever(settings, port=port, echo=_echo,
                                         debug=_debug(ctx)))
 
 
@@ -193,7 +231,10 @@ def plan(ctx, athlete, config, today, fmt, **flags):
     if isinstance(result, Referral):
         _print(referral_lines(athlete, result.reasons))
         sys.exit(EXIT_FAILED)
-    click.echo(plan_json(result) if fmt == "json" else render_text(result), nl=False)
+    if fmt == "json":
+        _echo(json_for_terminal(plan_json(result)), nl=False)
+    else:
+        _echo(render_text(result), nl=False)
 
 
 @main.command()
@@ -208,9 +249,9 @@ def status(ctx, config, today, fmt, **flags):
     rows = _guarded(ctx, lambda: collect(load_settings(config, today, **flags)))
     if fmt == "json":
         document = {"as_of": today.isoformat(), "athletes": [to_dict(r) for r in rows]}
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        _echo(json_for_terminal(json.dumps(document, indent=2, ensure_ascii=False)))
     else:
-        click.echo(render_table(rows, today), nl=False)
+        _echo(render_table(rows, today), nl=False)
     if any(r.state != "ok" for r in rows):
         sys.exit(EXIT_FAILED)
 
@@ -253,19 +294,31 @@ def new(ctx, athlete, config, **flags):
     from generator.shipped import STARTER, find_file
 
     if not is_athlete_id(athlete):
-        raise click.BadParameter(f"use {ID_HINT}", param_hint="ATHLETE")
+        raise click.BadParameter(f"'{_shown(athlete)}' is not an athlete id; use {ID_HINT}",
+                                 param_hint="ATHLETE")
     settings = _guarded(ctx, lambda: load_settings(config, **flags))
     target = settings.plans / f"{athlete}.yaml"
     if target.exists():
-        click.echo(f"{target}: already exists; not overwritten", err=True)
+        _echo(f"{target}: already exists; not overwritten", err=True)
         sys.exit(EXIT_FAILED)
     starter = _guarded(ctx, lambda: find_file(settings.template_folders, STARTER)).read_text(
         encoding="utf-8")
     text = fill_in(starter, athlete, dt.date.today())
-    settings.plans.mkdir(parents=True, exist_ok=True)
-    with open(target, "x", encoding="utf-8") as handle:
-        handle.write(text)
-    click.echo(f"wrote {target}: fill it in, then `rehab check {athlete}`")
+    if settings.plans.exists() and not settings.plans.is_dir():
+        _echo(f"error: {settings.plans}: is a file, not a folder (pass --plans a folder)",
+              err=True)
+        sys.exit(EXIT_FAILED)
+    handle = None
+    try:
+        settings.plans.mkdir(parents=True, exist_ok=True)
+        with open(target, "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as err:  # a read-only folder, a full disk, a file named like plans/
+        if handle is not None:  # made, then not filled: no half a starter left behind
+            target.unlink(missing_ok=True)
+        _echo(f"error: {err.filename or target}: cannot write: {err.strerror or err}", err=True)
+        sys.exit(EXIT_FAILED)
+    _echo(f"wrote {target}: fill it in, then `rehab check {athlete}`")
 
 
 def _day(ctx, param, value):
@@ -371,12 +424,14 @@ def link(ctx, athlete, config, **flags):
         path = profile_path(settings.plans, athlete)
         if not path.is_file():
             raise InputError.single(str(path), "profile not found")
-        return settings.out / output_folder(athlete, read_key(settings.key_file))
+        key = settings.key_file
+        return key, settings.out / output_folder(athlete, read_key(key))
 
-    found = _guarded(ctx, folder)
-    click.echo(f"{found}/")
+    key_file, found = _guarded(ctx, folder)
+    _echo(f"{found}/")
     if not (found / "index.html").is_file():
-        click.echo(f"{athlete}: not built yet; run `rehab build {athlete}`", err=True)
+        _echo(f"{athlete}: not built yet; run `rehab build {athlete}`", err=True)
+    _echo(f"the link is made from {key_file}: {BACKUP_HINT}", err=True)
 
 
 def _guarded(ctx: click.Context, work):
@@ -385,16 +440,19 @@ def _guarded(ctx: click.Context, work):
         return work()
     except InputError as err:
         for problem in err.problems:
-            click.echo(f"error: {problem}", err=True)
+            _echo(f"error: {problem}", err=True)
         sys.exit(EXIT_FAILED)
-    except KeyboardInterrupt:
-        click.echo("interrupted: files already written are whole; nothing half-written", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as err:
+        signum = getattr(err, "signum", signal.SIGINT)
+        how = "interrupted" if signum == signal.SIGINT else \
+            f"stopped ({signal.Signals(signum).name})"
+        _echo(f"{how}: files already written are whole; nothing half-written", err=True)
+        sys.exit(128 + signum)
     except Exception as err:  # a bug, not bad input: say so briefly
         if _debug(ctx):
             traceback.print_exc()
         else:
-            click.echo(f"internal error: {type(err).__name__}: {err} (rerun with --debug)",
+            _echo(f"internal error: {type(err).__name__}: {err} (rerun with --debug)",
                        err=True)
         sys.exit(EXIT_FAILED)
 
@@ -403,9 +461,19 @@ def _debug(ctx: click.Context) -> bool:
     return bool(ctx.find_root().obj.get("debug"))
 
 
+def _shown(typed: str) -> str:
+    """A word typed on the command line, every control character shown (a newline too)."""
+    return for_terminal(typed).replace("\n", "\\n").replace("\t", "\\t")
+
+
+def _echo(text: str, err: bool = False, nl: bool = True) -> None:
+    """Everything the command prints: typed text and file names may hold escape sequences."""
+    click.echo(for_terminal(text), err=err, nl=nl)
+
+
 def _print(lines: list) -> None:  # report.Line
     for line in lines:
-        click.echo(line.text, err=line.error)
+        _echo(line.text, err=line.error)
 
 
 if __name__ == "__main__":

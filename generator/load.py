@@ -11,7 +11,7 @@ from generator.errors import InputError
 from generator.profile import check_id, check_inside, profile_path
 from generator.protocol import Protocol, load_protocols
 from generator.render.environment import TemplateCache, check_templates, make_environment
-from generator.secret import folder_token, load_or_create_key
+from generator.secret import check_key_place, folder_token, load_or_create_key
 
 
 def profile_paths(plans_dir: Path, ids: tuple[str, ...] = ()) -> list[Path]:
@@ -59,12 +59,8 @@ class Inputs:
     def key(self) -> bytes:
         """The project key, created on the first build; `check` and `plan` never need it."""
         if self._key is None:
-            key_file = self.settings.key_file
-            if key_file.resolve().is_relative_to(self.settings.out.resolve()):
-                raise InputError.single(str(key_file), "the key file must not be inside the "
-                                        "site folder: it would be published",
-                                        hint="pass a --plans or --out elsewhere")
-            self._key = load_or_create_key(key_file)
+            check_key_place(self.settings.key_file, self.settings.out)
+            self._key = load_or_create_key(self.settings.key_file)
         return self._key
 
     def folder(self, athlete: str) -> Path:

@@ -14,7 +14,7 @@ from generator.progress import NUMBERED, PAUSE, ProgressEvent, vocabulary
 from generator.protocol import Protocol
 from generator.rules import matching
 from generator.schema import Field, validate
-from generator.yamlsource import Document, load
+from generator.yamlsource import PROFILE_MAX_NODES, Document, load
 
 ID_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 
@@ -39,7 +39,8 @@ PROFILE_FIELDS = {
         "email": Field("text", max_length=120),
     }),
     "notes": Field("text", max_length=20_000),
-    "progress": Field("list", items=Field("section", required=True, fields={
+    # at most 500 events (a visit a week for nearly ten years)
+    "progress": Field("list", max_items=500, items=Field("section", required=True, fields={
         "date": Field("date", required=True, doc="the day it happened"),
         "event": Field("text", required=True, max_length=40,
                        doc="e.g. partial_weight_bearing, strength_stage, setback, pause"),
@@ -50,7 +51,7 @@ PROFILE_FIELDS = {
         "note": Field("text", max_length=1000),
     })),
     # keys depend on the protocol's phases (checked in load_profile)
-    "overrides": Field("map", items=Field("int", minimum=0, maximum=2000)),
+    "overrides": Field("map", max_items=50, items=Field("int", minimum=0, maximum=2000)),
     "paper": Field("choice", choices=("a4", "letter"), doc="the handout's paper size"),
 }
 
@@ -140,7 +141,7 @@ def check_inside(path: Path, plans_dir: Path) -> None:
 def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> Profile:
     """Read and validate one profile; raises InputError listing every problem in it."""
     check_id(path)
-    doc = load(path)
+    doc = load(path, max_nodes=PROFILE_MAX_NODES)
     if not isinstance(doc.value, dict):
         raise InputError([doc.problem((), "a profile must be a set of fields (key: value lines)",
                                       hint="run `rehab new ID` for a commented starter")])

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.build import Built, Outcome, SiteReport
+from generator.secret import BACKUP_HINT
+from generator.terminal import for_terminal, json_for_terminal  # noqa: F401 (re-exported)
 
 
+# Control characters but tab and newline, and the bidi overrides that reorder a line.
 @dataclass(frozen=True)
 class Line:
     text: str
@@ -56,8 +59,14 @@ def report_lines(outcomes: list[Outcome], verb: str = "built", *,
 
 
 def site_report_lines(report: SiteReport, **options) -> list[Line]:
-    return report_lines(report.outcomes, removed=report.removed,
-                        removed_folders=report.removed_folders, **options)
+    lines = []
+    if report.new_key is not None:
+        made = ("every athlete has a new link (below): send each theirs (`rehab link ID`)"
+                if report.key_replaced else "every athlete's link is made from it")
+        lines.append(Line(f" new key  {report.new_key}: {made}; {BACKUP_HINT}"))
+    lines += report_lines(report.outcomes, removed=report.removed,
+                          removed_folders=report.removed_folders, **options)
+    return lines + [Line(f"error: {problem}", True) for problem in report.problems]
 
 
 def summary(outcomes: list[Outcome], verb: str = "built") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,16 @@ _KIND_WORDS = {
 }
 
 
+# Control characters other than tab and newline: NUL, ESC (a terminal escape), VT, FF, DEL,
+# C1 codes. YAML lets a quoted string carry them as escapes ("\e", "\x9b"); the page, the
+# calendar (RFC 5545 forbids them) and the terminal must never receive them.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+MAX_ITEMS = 1000  # no list anyone writes by hand is longer
+# Any date a clinic records lies here; outside it is a typo (0026 for 2026) that would give a
+# calendar no program reads, or dates past the year 9999.
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+
+
 @dataclass(frozen=True)
 class Field:
     kind: str
@@ -36,6 +47,7 @@ class Field:
     maximum: float | None = None
     max_length: int | None = None
     min_items: int = 0
+    max_items: int | None = None  # lists: MAX_ITEMS unless set; longer is refused whole
     unique: bool = False
     items: Field | None = None  # list items, or the values of a map
     fields: dict[str, Field] = field(default_factory=dict)  # section fields
@@ -74,6 +86,9 @@ def _check(doc: Document, value: Any, spec: Field, path: FieldPath, out: list[Pr
         if not isinstance(value, dict):
             bad(f"expected {spec.expected()}, got {_describe(value)}")
             return {}
+        if spec.max_items is not None and len(value) > spec.max_items:
+            bad(f"has {len(value):,} entries; the limit is {spec.max_items:,}")
+            return {}
         return {k: _check(doc, v, spec.items, path + (k,), out) for k, v in value.items()}
     if kind == "list":
         if not isinstance(value, list):
@@ -82,17 +97,31 @@ def _check(doc: Document, value: Any, spec: Field, path: FieldPath, out: list[Pr
             return []
         if len(value) < spec.min_items:
             bad(f"needs at least {spec.min_items} item{'s' if spec.min_items > 1 else ''}")
+        cap = MAX_ITEMS if spec.max_items is None else spec.max_items
+        if len(value) > cap:  # one line, not one per item: thousands of items are one mistake
+            bad(f"has {len(value):,} items; the limit is {cap:,}")
+            return []
         items = [_check(doc, v, spec.items, path + (i,), out) for i, v in enumerate(value)]
         if spec.unique:
+            seen = set()
             for i, item in enumerate(items):
-                if item in items[:i]:
+                if item is None:  # not read: its own problem is reported
+                    continue
+                if _hashable(item) in seen:
                     out.append(doc.problem(path + (i,), f"'{item}' is listed twice"))
+                seen.add(_hashable(item))
         return items
     if kind == "text":
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             bad(f"expected text, got {_describe(value)}")
             return None
         value = str(value)
+        if control := CONTROL.search(value):
+            bad(f"contains a control character (U+{ord(control.group()):04X}) at character "
+                f"{control.start() + 1}; text may hold only tabs and line breaks",
+                hint="delete it; in quotes, YAML reads escapes such as \\e or \\x07 as "
+                "control characters")
+            return None
         if spec.max_length and len(value) > spec.max_length:
             bad(f"is {len(value)} characters long; the limit is {spec.max_length}")
         if spec.required and not value.strip():
@@ -129,6 +158,9 @@ def _check(doc: Document, value: Any, spec: Field, path: FieldPath, out: list[Pr
         if not isinstance(value, dt.date):
             bad(f"expected a date (YYYY-MM-DD), got {_describe(value)}")
             return None
+        if problem := date_window_problem(value):
+            bad(problem, hint="check the year")
+            return None
         return value
     if kind == "choice":
         if value not in spec.choices:
@@ -139,6 +171,12 @@ def _check(doc: Document, value: Any, spec: Field, path: FieldPath, out: list[Pr
             return None
         return value
     raise AssertionError(f"unknown schema kind {kind}")  # a programming error, not input
+
+
+def date_window_problem(day: dt.date) -> str | None:
+    if EARLIEST <= day <= LATEST:
+        return None
+    return f"{day.isoformat()} is not between {EARLIEST.year} and {LATEST.year}"
 
 
 def _section(doc: Document, value: dict, spec: Field, path: FieldPath, out: list[Problem]):
@@ -159,6 +197,10 @@ def _section(doc: Document, value: dict, spec: Field, path: FieldPath, out: list
         else:
             result[name] = _default(sub)
     return result
+
+
+def _hashable(item: Any) -> Any:
+    return repr(item) if isinstance(item, dict | list) else item
 
 
 def _default(spec: Field) -> Any:

@@ -1,8 +1,11 @@
 """`rehab serve`: a local preview of site/ that rebuilds what changed and reloads the page.
 
-The server listens on 127.0.0.1 only. It adds two things to the HTML it sends, never to
-the files in site/: a small script that reloads the page after a rebuild, and a banner
-with the errors of the athlete shown (their last good plan stays underneath).
+The server listens on 127.0.0.1 only, and answers only requests addressed to it by name
+(Host: 127.0.0.1, localhost or [::1] with its port): a web page elsewhere that points its own
+host name at 127.0.0.1 (DNS rebinding) gets 403, never the athlete list or a plan. It adds
+two things to the HTML it sends, never to the files in site/: a small script that reloads
+the page after a rebuild, and a banner with the errors of the athlete shown (their last good
+plan stays underneath).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import html
 import json
 import multiprocessing
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -24,7 +28,7 @@ from generator.config import Settings
 from generator.errors import InputError
 from generator.load import output_folder
 from generator.report import athlete_lines, site_report_lines
-from generator.secret import load_or_create_key
+from generator.secret import read_key
 
 POLL_SECONDS = 0.5
 RELOAD_SCRIPT = """\
@@ -68,9 +72,9 @@ class Preview:
             "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
 
     def folder_of(self, athlete: str) -> str:
-        """The athlete's token folder (the project key is made by the first build)."""
+        """The athlete's token folder (asked after a build, which made the key if need be)."""
         if self._key is None:
-            self._key = load_or_create_key(self.settings.key_file)
+            self._key = read_key(self.settings.key_file)
         return output_folder(athlete, self._key)
 
     def watched(self) -> dict[str, tuple[int, int]]:
@@ -196,13 +200,42 @@ class Preview:
         return self.decorate(page, "")
 
 
+LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
 class _Handler(SimpleHTTPRequestHandler):
     def __init__(self, *args, preview: Preview, **kwargs):
         self.preview = preview
         super().__init__(*args, directory=str(preview.settings.out), **kwargs)
 
+    def addressed_here(self) -> bool:
+        """The Host header names this machine and this server's port (HTTP/1.1 requires it;
+        a browser always sends it, with the name the page used)."""
+        port = self.server.server_address[1]
+        host = (self.headers.get("Host") or "").strip().lower()
+        return host in {f"{name}:{port}" for name in LOCAL_NAMES} or (
+            port == 80 and host in LOCAL_NAMES)
+
     def do_GET(self):  # noqa: N802 - the http.server naming
-        path = unquote(urlsplit(self.path).path)
+        if not self.addressed_here():
+            return self.send_error(403, "Not addressed to this preview server")
+        try:
+            return self._get()
+        except (ValueError, OSError):  # a path no file can have: NUL, bad escapes, too long
+            return self.send_error(404)
+
+    def do_HEAD(self):  # noqa: N802
+        if not self.addressed_here():
+            return self.send_error(403, "Not addressed to this preview server")
+        try:
+            return super().do_HEAD()
+        except (ValueError, OSError):
+            return self.send_error(404)
+
+    def _get(self):
+        path = unquote(urlsplit(self.path).path, errors="strict")
+        if "\x00" in path:
+            return self.send_error(404)
         if path == "/__reload":
             body = json.dumps({"generation": self.preview.generation,
                                "errors": self.preview.site_errors})
@@ -235,11 +268,29 @@ class _Handler(SimpleHTTPRequestHandler):
         pass  # the terminal shows builds and errors, not every request
 
 
+class _Server(ThreadingHTTPServer):
+    echo: Callable[[str], None] = print
+
+    def handle_error(self, request, client_address):
+        """One line, never a traceback; nothing at all for a request that broke off."""
+        err = sys.exc_info()[1]
+        if not isinstance(err, ConnectionError):
+            self.echo(f"internal error while answering a request: {type(err).__name__}: {err}")
+
+
 def make_server(preview: Preview, port: int) -> ThreadingHTTPServer:
     """Bound to 127.0.0.1: plans are health data; the preview is for this machine only."""
-    preview.settings.out.mkdir(parents=True, exist_ok=True)
+    out = preview.settings.out
+    if out.exists() and not out.is_dir():
+        raise InputError.single(str(out), "is a file, not a folder", hint="pass --out a folder")
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), partial(_Handler, preview=preview))
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError.single(str(out), f"cannot make the site folder: {err.strerror}"
+                                ) from None
+    try:
+        server = _Server(("127.0.0.1", port), partial(_Handler, preview=preview))
+        server.echo = preview.echo
     except OSError as err:
         raise InputError.single("--port", f"cannot listen on 127.0.0.1:{port}: {err.strerror}",
                                 hint="pass another --port, or --port 0 for any free one"

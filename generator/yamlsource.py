@@ -76,27 +76,41 @@ def read_text(path: Path, label: str, max_bytes: int = MAX_BYTES) -> str:
 
 
 MAX_NODES = 100_000  # bounds alias expansion in trusted content ("billion laughs")
+# A profile of 500 progress events has about 5,000; PyYAML reads some 20,000 a second.
+PROFILE_MAX_NODES = 10_000
 MAX_DEPTH = 40  # a profile is a few levels deep; PyYAML itself recurses once per level
 MAX_ALIAS_PROBLEMS = 5  # one alias bomb must not print a thousand lines
 
 
+class _TooManyValues(Exception):
+    def __init__(self, mark: yaml.Mark):
+        self.mark = mark
+
+
 class _AliasMarks:
-    """Remembers where each alias (*name) was written, as the composer meets it."""
+    """Remembers where each alias (*name) was written, as the composer meets it, and stops
+    once the file holds more values than max_nodes (before reading the rest of it)."""
 
     alias_marks: list[yaml.Mark]
+    max_nodes: int = MAX_NODES
+    composed: int = 0
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             self.alias_marks.append(self.peek_event().start_mark)
+        self.composed += 1
+        if self.composed > self.max_nodes:
+            raise _TooManyValues(self.peek_event().start_mark)
         return super().compose_node(parent, index)
 
 
 class _Loader(_AliasMarks, yaml.SafeLoader):
     """The safe loader, all in Python: its errors are the ones a person is shown."""
 
-    def __init__(self, stream: str):
+    def __init__(self, stream: str, max_nodes: int = MAX_NODES):
         super().__init__(stream)
         self.alias_marks = []
+        self.max_nodes = max_nodes
 
 
 try:
@@ -111,11 +125,12 @@ if CParser is not None:
         exactly the Python loader's. Not libyaml's composer: it has no depth limit and
         crashes the process on a few thousand nested brackets."""
 
-        def __init__(self, stream: str):
+        def __init__(self, stream: str, max_nodes: int = MAX_NODES):
             CParser.__init__(self, stream)
             yaml.composer.Composer.__init__(self)
             yaml.resolver.Resolver.__init__(self)
             self.alias_marks = []
+            self.max_nodes = max_nodes
 
         get_single_node = yaml.composer.Composer.get_single_node  # not CParser's
 
@@ -138,20 +153,20 @@ _PYTHON_ONLY = re.compile(r"[\t\r\x85\u2028\u2029\ufeff?]|[|>][-+0-9]*#|"
                           + yaml.reader.Reader.NON_PRINTABLE.pattern)
 
 
-def _compose(text: str) -> tuple[yaml.Node | None, list[yaml.Mark]]:
+def _compose(text: str, max_nodes: int = MAX_NODES) -> tuple[yaml.Node | None, list[yaml.Mark]]:
     """The document's node tree and its aliases' marks. Text the fast loader reads without
     complaint gives the same nodes and marks as the Python loader (tests/test_yamlsource.py
     compares them); anything else goes to the Python loader, whose errors carry the positions
     and wording a person is shown."""
     if _FastLoader is not None and text.endswith("\n") and not _PYTHON_ONLY.search(text):
-        loader = _FastLoader(text)
+        loader = _FastLoader(text, max_nodes)
         try:
             return loader.get_single_node(), loader.alias_marks
         except (yaml.YAMLError, RecursionError):
             pass  # said again, the Python loader's way
         finally:
             loader.dispose()
-    loader = _Loader(text)  # checks every character first: may raise ReaderError
+    loader = _Loader(text, max_nodes)  # checks every character first: may raise ReaderError
     try:
         return loader.get_single_node(), loader.alias_marks
     finally:
@@ -159,16 +174,18 @@ def _compose(text: str) -> tuple[yaml.Node | None, list[yaml.Mark]]:
 
 
 def load(
-    path: Path, label: str | None = None, max_bytes: int = MAX_BYTES, allow_aliases: bool = False
+    path: Path, label: str | None = None, max_bytes: int = MAX_BYTES, allow_aliases: bool = False,
+    max_nodes: int = MAX_NODES,
 ) -> Document:
     """Read a YAML file into a Document; every failure is an InputError naming the file."""
     label = label or str(path)
-    return parse(read_text(path, label, max_bytes), label, allow_aliases)
+    return parse(read_text(path, label, max_bytes), label, allow_aliases, max_nodes)
 
 
-def parse(text: str, label: str, allow_aliases: bool = False) -> Document:
+def parse(text: str, label: str, allow_aliases: bool = False,
+          max_nodes: int = MAX_NODES) -> Document:
     try:
-        node, alias_marks = _compose(text)
+        node, alias_marks = _compose(text, max_nodes)
     except yaml.reader.ReaderError as err:
         before = text[:err.position]
         line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
@@ -189,6 +206,11 @@ def parse(text: str, label: str, allow_aliases: bool = False) -> Document:
         raise InputError.single(label, message, line=line, column=column, hint=hint) from None
     except yaml.YAMLError as err:
         raise InputError.single(label, f"this is not valid YAML: {err}") from None
+    except _TooManyValues as err:
+        raise InputError.single(
+            label, f"holds more than {max_nodes:,} values; the rest was not read",
+            line=err.mark.line + 1, column=err.mark.column + 1,
+            hint="is a list pasted many times over?") from None
     except RecursionError:
         raise InputError.single(label, "values are nested too deeply",
                                 hint=f"a profile needs at most a few levels, not {MAX_DEPTH}+"

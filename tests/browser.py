@@ -56,6 +56,11 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         del self.headers["If-Modified-Since"]
         return super().send_head()
 
+    def send_error(self, code, message=None, explain=None):
+        if code == 404:  # some hosts (S3) answer 403 for a file that is not there
+            code = self.server.missing_status
+        super().send_error(code, message, explain)
+
 
 class _Server(http.server.ThreadingHTTPServer):
     def handle_error(self, request, client_address):
@@ -69,6 +74,7 @@ class Site:
         handler = functools.partial(_Quiet, directory=str(root))
         self.server = _Server(("127.0.0.1", 0), handler)
         self.server.down = False
+        self.server.missing_status = 404
         self.url = f"http://127.0.0.1:{self.server.server_port}/"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -457,19 +457,22 @@ def test_an_update_replaces_the_stale_copies(url, built_examples, tmp_path, phon
         assert page.locator(".asof").inner_text() == "Mon 7 Dec 2026"
 
 
-def test_a_removed_plan_does_not_live_on_in_the_phone(url, built_examples, tmp_path, phone):
+@pytest.mark.parametrize("missing", [404, 403])  # 403: what S3 answers for a missing file
+def test_a_removed_plan_does_not_live_on_in_the_phone(url, built_examples, tmp_path, phone,
+                                                      missing):
     """A referral removes the plan from the site; online, the phone's copy goes too."""
     out = tmp_path / "site"
     folder = out / built_examples.folder("jordan-lee").name
     assert built_examples.rehab("build", "jordan-lee", "--no-pdf", "--out",
                                 str(out)).exit_code == 0
     with Site(out) as served:
+        served.server.missing_status = missing
         page, _ = open_watched(phone(), url(served, "jordan-lee"))
         _controlled(page)
         shutil.rmtree(folder)
         response = page.reload()
-        assert response.status == 404
-        # the worker forgets before it answers: once the 404 is shown, the copies are gone
+        assert response.status == missing
+        # the worker forgets before it answers: once the error is shown, the copies are gone
         assert _cache_names(page) == []
         assert page.evaluate("navigator.serviceWorker.getRegistrations()"
                              ".then(r => r.length)") == 0

@@ -311,8 +311,7 @@ def test_a_referral_withdraws_the_plan_whatever_else_is_wrong(three_built, also_
 def test_rotating_the_key_moves_every_athlete_and_removes_the_old_folders(three_built):
     project = three_built
     old = {a: folder_of(project, a) for a in ("ann", "ben", "cat")}
-    (project.root / ".rehab" / "secret.key").unlink()
-    result = project.rehab("build", "--no-pdf")
+    result = project.rehab("build", "--no-pdf", "--new-key")
     assert result.exit_code == 0, result.output
     new = {a: folder_of(project, a) for a in ("ann", "ben", "cat")}
     for athlete in old:
@@ -351,7 +350,7 @@ def test_clean_up_spares_failing_athletes_and_folders_it_did_not_write(three_bui
 def test_building_some_ids_removes_no_other_folder(three_built):
     project = three_built
     old = {a: folder_of(project, a) for a in ("ann", "ben", "cat")}
-    (project.root / ".rehab" / "secret.key").unlink()
+    (project.root / ".rehab" / "secret.key").write_text("ab" * 32 + "\n")  # another key
     assert project.rehab("build", "--no-pdf", "ann").exit_code == 0
     # ann moved to her new folder (her old one went with it); nobody else was touched
     assert not old["ann"].exists() and (folder_of(project, "ann") / "index.html").is_file()

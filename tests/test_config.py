@@ -228,5 +228,5 @@ def test_serve_takes_every_option_build_takes():
         return {name for param in command.params if isinstance(param, click.Option)
                 for name in param.opts + param.secondary_opts}
 
-    assert options(build) - options(serve) == {"--force"}
+    assert options(build) - options(serve) == {"--force", "--new-key"}
     assert options(serve) - options(build) == {"--port"}

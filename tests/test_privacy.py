@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import socket
 import stat
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -80,7 +82,7 @@ def test_the_key_is_made_once_and_then_reused(tmp_path):
     key = load_or_create_key(path)
     assert len(key) == 32
     assert load_or_create_key(path) == key
-    assert [p.name for p in path.parent.iterdir()] == ["secret.key"]  # no draft left behind
+    assert sorted(p.name for p in path.parent.iterdir()) == [".gitignore", "secret.key"]
 
 
 def test_a_damaged_key_file_is_an_input_error(tmp_path):
@@ -93,7 +95,8 @@ def test_a_damaged_key_file_is_an_input_error(tmp_path):
 def test_build_prints_and_link_repeats_each_folder(example_project):
     project = example_project
     assert project.rehab("link", "jordan-lee").stderr.startswith(
-        "error: .rehab/secret.key: no key file yet (`rehab build` creates it on the first build)")
+        "error: .rehab/secret.key: no key file yet (`rehab build` creates it on the first build; "
+        "if athletes have links already, restore it from your backup)")
     result = project.rehab("build", "--no-pdf")
     for athlete in EXAMPLES:
         link = project.rehab("link", athlete)
@@ -115,6 +118,88 @@ def test_a_key_file_inside_the_site_is_refused(example_project):
     assert ("error: .rehab/secret.key: the key file must not be inside the site folder: it would "
             "be published") in result.stderr
     assert not (example_project.root / ".rehab").exists()
+
+
+# --- a lost key is never replaced silently -----------------------------------------------
+
+
+@pytest.fixture
+def built_no_pdf(example_project):
+    assert example_project.rehab("build", "--no-pdf").exit_code == 0
+    return example_project
+
+
+def site_snapshot(project) -> dict[str, bytes]:
+    return {str(p.relative_to(project.site)): p.read_bytes() for p in site_files(project.site)}
+
+
+def test_a_build_with_the_key_gone_stops_and_says_how_to_restore_it(built_no_pdf):
+    project = built_no_pdf
+    before = site_snapshot(project)
+    key_file = project.root / ".rehab" / "secret.key"
+    key_file.unlink()
+    result = project.rehab("build", "--no-pdf", "--today", "2026-12-01")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "error: .rehab/secret.key: the project key is missing, but site holds 3 athlete folders "
+        "made with it (copy secret.key back to .rehab/secret.key from the backup you keep with "
+        "plans/; a new key would give every athlete a new link and take the old ones down. To "
+        "do that on purpose: rehab build --new-key)\n")
+    assert site_snapshot(project) == before and not key_file.exists()
+    assert not (project.site / ".rehab-staging").exists()
+    # the site gone too, the build state still knows what was made with the key
+    shutil.rmtree(project.site)
+    result = project.rehab("build", "--no-pdf")
+    assert result.exit_code == 1
+    assert "but the last build (" in result.stderr and "made 3 athlete folders with it" \
+        in result.stderr
+    assert not key_file.exists()
+
+
+def test_new_key_moves_everyone_prints_the_new_links_and_takes_the_old_down(built_no_pdf):
+    project = built_no_pdf
+    old_key = read_key(project.root / ".rehab" / "secret.key")
+    old = {a: project.folder(a) for a in EXAMPLES}
+    result = project.rehab("build", "--no-pdf", "--new-key")
+    assert result.exit_code == 0, result.output
+    assert read_key(project.root / ".rehab" / "secret.key") != old_key
+    assert result.stdout.startswith(
+        " new key  .rehab/secret.key: every athlete has a new link (below): send each theirs "
+        "(`rehab link ID`); keep a copy of it with your backup of plans/: without it no link "
+        "can be made again\n")
+    for athlete in EXAMPLES:
+        new = project.folder(athlete)
+        assert f"built  {athlete} -> site/{new.name}/\n" in result.stdout
+        assert not old[athlete].exists() and (new / "index.html").is_file()
+    assert project.rehab("build", "--no-pdf", "--new-key", "jordan-lee").exit_code == 2
+
+
+def test_the_first_build_says_it_made_the_key_and_to_back_it_up(example_project):
+    result = example_project.rehab("build", "--no-pdf")
+    assert result.stdout.startswith(" new key  .rehab/secret.key: every athlete's link is made "
+                                    "from it; keep a copy of it with your backup of plans/")
+    assert " new key " not in example_project.rehab("build", "--no-pdf").stdout
+
+
+def test_link_reminds_the_clinic_to_back_the_key_up(built_no_pdf):
+    result = built_no_pdf.rehab("link", "jordan-lee")
+    assert result.stderr == ("the link is made from .rehab/secret.key: keep a copy of it with "
+                             "your backup of plans/: without it no link can be made again\n")
+
+
+def test_the_key_is_never_committed_wherever_the_project_lives(tmp_path):
+    """plans/ two folders down in a repository: the repository's .gitignore knows nothing of
+    it, .rehab/ ignores itself."""
+    repo = tmp_path / "repo"
+    project = Project(copy_project(repo / "clinics" / "north"))
+    assert project.rehab("build", "--no-pdf").exit_code == 0
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    listed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
+                            cwd=repo, capture_output=True, text=True, check=True).stdout
+    assert "plans/jordan-lee.yaml" in listed and "site/" in listed
+    assert ".rehab" not in listed
+    assert (project.root / ".rehab" / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
 # --- what the site reveals ----------------------------------------------------------------

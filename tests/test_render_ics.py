@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from factories import PROFILE_YAML, TODAY, make_profile
@@ -112,6 +113,18 @@ def test_each_event_links_the_page_when_the_site_address_is_known(protocol):
                for e in linked.walk("VEVENT"))
     bare = Calendar.from_ical(render_calendar(plan, protocol, Clinician()))
     assert not any("Your plan" in str(e["DESCRIPTION"]) for e in bare.walk("VEVENT"))
+
+
+def test_every_date_has_a_four_digit_year_even_in_the_year_26(protocol):
+    """strftime writes the year 26 as '26': a calendar of DTSTART:260818 no program reads.
+    (Profiles refuse such dates; the calendar does not rely on that.)"""
+    diagnosed = dt.date(26, 8, 18)
+    plan = schedule(make_profile(diagnosed=diagnosed), protocol, dt.date(26, 11, 23))
+    text = render_calendar(plan, protocol, Clinician()).decode()
+    dates = re.findall(r"^(?:DTSTART|DTEND|DTSTAMP)[^:]*:(\S+)", text, flags=re.M)
+    assert dates and all(re.fullmatch(r"\d{8}(T000000Z)?", d) for d in dates)
+    assert "DTSTART;VALUE=DATE:00261123" in text  # this week's event
+    assert "SEQUENCE:0" in text  # never negative for a date before 2000
 
 
 def test_uids_are_unique_and_do_not_reveal_the_athlete(jordan):

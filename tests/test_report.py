@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from generator.build import Outcome
 from generator.errors import Problem
-from generator.report import Line, all_good, report_lines, summary
+from generator.report import (
+    Line,
+    all_good,
+    for_terminal,
+    json_for_terminal,
+    report_lines,
+    summary,
+)
 
 BUILT = Outcome("ann", "built", folder=Path("site/abc"), warnings=("Check the MRI.",))
 UNCHANGED = Outcome("ben", "unchanged", folder=Path("site/def"))
@@ -60,3 +68,15 @@ def test_the_summary_of_nothing_says_how_to_start():
 def test_only_built_and_unchanged_are_all_good():
     assert all_good([BUILT, UNCHANGED]) and all_good([])
     assert not all_good([BUILT, FAILED]) and not all_good([REFERRAL])
+
+
+def test_escape_sequences_are_shown_never_run_on_the_terminal():
+    typed = "Sam\x1b]0;pwned\x07 \x9b2J\u202eevil\x00\r"
+    assert for_terminal(typed) == "Sam\\x1b]0;pwned\\x07 \\x9b2J\\u202eevil\\x00\\x0d"
+    assert for_terminal("tab\there\nnext line, Zoë 🏃") == "tab\there\nnext line, Zoë 🏃"
+
+
+def test_json_for_the_terminal_is_the_same_json():
+    text = json.dumps({"name": "a\x9bb\u202ec\x1b"}, ensure_ascii=False)
+    assert "\x9b" not in json_for_terminal(text) and "\x1b" not in json_for_terminal(text)
+    assert json.loads(json_for_terminal(text)) == json.loads(text)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from generator.schema import Field, validate
+from generator.schema import MAX_ITEMS, Field, validate
 from generator.yamlsource import parse
 
 FILE = "plans/jordan-lee.yaml"
@@ -183,6 +183,31 @@ def test_a_choice_lists_what_is_allowed_and_suggests_the_closest(written, hint):
 def test_an_item_listed_twice_is_pointed_at_where_it_is_written_the_second_time():
     text = VALID + "risk_factors:\n  - amenorrhoea\n  - low_bone_density\n  - amenorrhoea\n"
     assert problems_of(text) == [f"{FILE}:7:5: risk_factors[2]: 'amenorrhoea' is listed twice"]
+
+
+def test_items_that_cannot_be_read_are_not_also_called_duplicates():
+    schema = Field("section", fields={"risk": Field("list", unique=True, items=Field(
+        "choice", choices=("low_bmi", "late_menarche")))})
+    assert problems_of("risk: [x, x, low_bmi, low_bmi]\n", schema) == [
+        f"{FILE}:1:8: risk[0]: 'x' is not allowed; expected one of low_bmi, late_menarche",
+        f"{FILE}:1:11: risk[1]: 'x' is not allowed; expected one of low_bmi, late_menarche",
+        f"{FILE}:1:23: risk[3]: 'low_bmi' is listed twice"]
+
+
+def test_a_list_over_its_limit_is_one_problem_not_one_per_item():
+    items = ", ".join(["amenorrhoea"] * (MAX_ITEMS + 1))
+    assert problems_of(VALID + f"risk_factors: [{items}]\n") == [
+        f"{FILE}:4:1: risk_factors: has {MAX_ITEMS + 1:,} items; the limit is {MAX_ITEMS:,}"]
+    short = Field("section", fields={"events": Field("list", max_items=2, items=Field("int"))})
+    assert problems_of("events: [1, 2]\n", short) == []
+    assert problems_of("events: [1, x, 3]\n", short) == [
+        f"{FILE}:1:1: events: has 3 items; the limit is 2"]
+
+
+def test_a_map_over_its_limit_is_one_problem():
+    schema = Field("section", fields={"overrides": Field("map", max_items=2, items=Field("int"))})
+    assert problems_of("overrides: {a: 1, b: x, c: y}\n", schema) == [
+        f"{FILE}:1:1: overrides: has 3 entries; the limit is 2"]
 
 
 def test_a_list_that_needs_an_item_says_so():

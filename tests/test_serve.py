@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import socket
 import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from factories import PROFILE_YAML, TODAY
@@ -124,6 +125,59 @@ def test_unknown_paths_are_404_and_nothing_outside_the_site_is_served(preview):
     assert get(f"{preview.url}/../plans/ann.yaml")[0] == 404
 
 
+def raw_request(preview, request: bytes) -> bytes:
+    """What the server answers to exactly these bytes."""
+    port = int(preview.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def status_line(answer: bytes) -> str:
+    return answer.split(b"\r\n", 1)[0].decode("latin-1")
+
+
+HOSTS = {
+    "127.0.0.1:{port}": "200", "localhost:{port}": "200", "[::1]:{port}": "200",
+    "LOCALHOST:{port}": "200",
+    "evil.example:{port}": "403",  # DNS rebinding: a page's own name pointed at 127.0.0.1
+    "evil.example": "403", "127.0.0.1": "403", "127.0.0.1:1": "403",
+    "localhost.evil.example:{port}": "403", None: "403",
+}
+
+
+def test_only_requests_addressed_to_this_server_are_answered(preview):
+    port = preview.url.rsplit(":", 1)[1]
+    folder = preview.project.folder("ann").name
+    for path, host in itertools.product(
+            ["/", "/__reload", f"/{folder}/", f"/{folder}/plan.json"], HOSTS):
+        status = HOSTS[host]
+        for method in ("GET", "HEAD") if status == "403" else ("GET",):
+            head = f"{method} {path} HTTP/1.1\r\nConnection: close\r\n"
+            if host is not None:
+                head += f"Host: {host.format(port=port)}\r\n"
+            answer = raw_request(preview, (head + "\r\n").encode())
+            assert status_line(answer).split()[1] == status, (method, path, host)
+            if status == "403":
+                assert b"ann" not in answer.lower() and b"Test Athlete" not in answer
+
+
+def test_any_path_bytes_get_an_answer_never_a_traceback(preview, capfd):
+    port = preview.url.rsplit(":", 1)[1]
+    for path in [b"/%00", b"/%00/", b"/x%00.html", b"/%ff", b"/\xff\xfe",
+                 b"/%2e%2e/%2e%2e/etc/passwd", b"/%", b"/%zz", b"//etc/passwd",
+                 b"/" + b"a" * 5000, b"/\x1b]0;x\x07"]:
+        answer = raw_request(preview, b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1:"
+                             + port.encode() + b"\r\nConnection: close\r\n\r\n")
+        assert status_line(answer).split()[1] in ("400", "404"), path[:20]
+        assert b"root:" not in answer
+        assert get(f"{preview.url}/")[0] == 200  # still serving
+    assert "Traceback" not in "".join(capfd.readouterr()) + "".join(preview.messages)
+
+
 def test_the_watcher_rebuilds_without_being_asked(preview):
     stop = threading.Event()
     watcher = threading.Thread(target=watch, args=(preview, stop, 0.05), daemon=True)
@@ -211,14 +265,14 @@ def test_an_edit_writes_each_file_once_page_first(with_handouts, monkeypatch):
     preview = with_handouts
     folder = preview.project.folder("ann")
     written: list[str] = []
-    real_replace = generator.write.os.replace
+    real_write = generator.write._write
 
-    def record(source, target):
-        if Path(target).parent == folder:
-            written.append(Path(target).name)
-        real_replace(source, target)
+    def record(path, data):
+        if path.parent.name.startswith(f"{folder.name}."):  # ann's folder, staged
+            written.append(path.name)
+        real_write(path, data)
 
-    monkeypatch.setattr(generator.write.os, "replace", record)
+    monkeypatch.setattr(generator.write, "_write", record)
     preview.messages.clear()
     preview.project.write_profile("ann", PROFILE_YAML.replace("Test Athlete", "Ann Again"))
     preview.poll()

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import filecmp
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
-from factories import PROFILE_YAML
+from factories import PROFILE_YAML, ROOT
 
 from generator import workers
 from generator.config import Settings
@@ -58,3 +64,86 @@ def test_parallel_pdfs_are_byte_identical_to_serial_ones(project):
     eve = project.folder("eve").name
     assert (project.root / "serial" / eve / "plan.pdf").stat().st_size > 10_000
     assert same_tree(project.root / "serial", project.root / "parallel")
+
+
+# --- stopping a build stops its workers -------------------------------------------------------
+
+def children(pid: int) -> list[int]:
+    """Live processes whose parent is pid (zombies, already dead, are not counted)."""
+    found = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat_file.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.fixture
+def busy_build(project):
+    """`rehab build --jobs 2` of eight handouts, started in its own session, once its two
+    worker processes are up; yields (process, worker pids)."""
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc to find the worker processes")
+    for i in range(8):
+        project.write_profile(f"athlete-{i}", PROFILE_YAML)
+    build = subprocess.Popen(
+        [sys.executable, "-m", "generator", "build", "--jobs", "2"], cwd=project.root,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # as from a terminal, even when the tests run in the background (SIGINT ignored)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while len(workers_of := children(build.pid)) < 2:
+        assert build.poll() is None, build.communicate()
+        assert time.monotonic() < deadline, "the workers never started"
+        time.sleep(0.05)
+    yield build, workers_of
+    for pid in [build.pid, *workers_of]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    build.wait()
+
+
+def gone_within(pids: list[int], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while any(running(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.mark.parametrize("how, code, said", [
+    ("TERM", 128 + signal.SIGTERM, "stopped (SIGTERM)"),  # kill, a timeout(1)
+    ("Ctrl-C", 128 + signal.SIGINT, "interrupted"),  # SIGINT to the terminal's process group
+])
+def test_stopping_a_build_stops_its_workers(busy_build, how, code, said):
+    build, workers_of = busy_build
+    if how == "TERM":
+        build.send_signal(signal.SIGTERM)
+    else:
+        os.killpg(build.pid, signal.SIGINT)
+    _, stderr = build.communicate(timeout=30)
+    assert build.returncode == code, stderr
+    assert stderr.splitlines()[-1] == f"{said}: files already written are whole; nothing " \
+                                      "half-written"
+    assert "Traceback" not in stderr
+    assert gone_within(workers_of, 5)
+
+
+def test_workers_go_when_the_build_is_killed_outright(busy_build):
+    build, workers_of = busy_build
+    build.kill()  # kill -9, or a timeout that does so: the build cleans up nothing
+    build.wait()
+    assert gone_within(workers_of, 5)

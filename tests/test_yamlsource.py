@@ -88,6 +88,14 @@ def test_even_a_harmless_alias_is_refused_in_a_profile():
     assert (problem.line, problem.column) == (2, 4)
 
 
+def test_a_file_with_too_many_values_stops_where_the_limit_is_passed():
+    text = "name: A\nrisk: [" + ", ".join(["x"] * 50) + "]\n"
+    [problem] = problems_of(text, max_nodes=20)
+    assert problem.message == "holds more than 20 values; the rest was not read"
+    assert (problem.line, problem.column) == (2, 53)  # the 21st value: the 16th item
+    assert parse(text, "plans/x.yaml", max_nodes=60).value["risk"] == ["x"] * 50
+
+
 def test_aliases_are_allowed_in_protocol_content_but_bounded():
     assert parse("a: &x [1]\nb: *x\n", "x", allow_aliases=True).value == {"a": [1], "b": [1]}
     [problem] = problems_of("a: &a [*a]\n", allow_aliases=True)  # refers to itself
@@ -174,9 +182,9 @@ def test_libyaml_reads_what_a_build_reads_and_the_python_loader_does_not():
     real = yamlsource._FastLoader
 
     class Spy(real):
-        def __init__(self, stream):
+        def __init__(self, stream, *args):
             calls.append(stream)
-            super().__init__(stream)
+            super().__init__(stream, *args)
 
     yamlsource._FastLoader = Spy
     try:
@@ -238,3 +246,10 @@ def test_libyaml_and_the_python_loader_agree_on_any_text(text, allow_aliases):
     (It found every exception in yamlsource._PYTHON_ONLY.)"""
     assert outcome(text, fast=True, allow_aliases=allow_aliases) == \
         outcome(text, fast=False, allow_aliases=allow_aliases)
+
+
+def test_the_fast_loader_stops_past_the_value_limit_too():
+    """libyaml's parser with PyYAML's composer counts values as the Python loader does."""
+    text = "risk_factors: [" + ", ".join(["a"] * 50) + "]\n"
+    with pytest.raises(InputError, match="holds more than 20 values; the rest was not read"):
+        parse(text, "plans/x.yaml", max_nodes=20)

@@ -34,9 +34,9 @@ def render_calendar(plan: Plan, protocol: Protocol, clinician: Clinician,
     assembled line by line: building ~80 icalendar Event objects cost 20 ms an athlete, most
     of an HTML-only build. tests/test_render_ics.py holds the bytes equal to icalendar's."""
     base = calendar_uid_base(plan.athlete_id)
-    stamp = f"DTSTAMP:{plan.as_of:%Y%m%d}T000000Z"
+    stamp = f"DTSTAMP:{_date(plan.as_of)}T000000Z"
     # Later builds must win when a client compares versions of the same UID.
-    sequence = f"SEQUENCE:{(plan.as_of - dt.date(2000, 1, 1)).days}"
+    sequence = f"SEQUENCE:{max(0, (plan.as_of - dt.date(2000, 1, 1)).days)}"
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{_text(PRODID)}", "CALSCALE:GREGORIAN",
              "METHOD:PUBLISH", f"X-WR-CALNAME:{_text(f'Rehab plan · {plan.athlete_name}')}"]
 
@@ -46,8 +46,8 @@ def render_calendar(plan: Plan, protocol: Protocol, clinician: Clinician,
         lines.extend((
             "BEGIN:VEVENT",
             f"SUMMARY:{_text(summary)}",
-            f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{day + dt.timedelta(days=days):%Y%m%d}",
+            f"DTSTART;VALUE=DATE:{_date(day)}",
+            f"DTEND;VALUE=DATE:{_date(day + dt.timedelta(days=days))}",
             stamp,
             f"UID:{_text(f'{uid}-{base}@rehab-plans')}",
             sequence,
@@ -101,6 +101,11 @@ def render_calendar(plan: Plan, protocol: Protocol, clinician: Clinician,
 def _steps_ahead(weeks: list[Week]) -> list[NextStep]:
     """Each step still to come once, in order: the weeks' next steps from this week on."""
     return list(dict.fromkeys(w.next_step for w in weeks if w.next_step))
+
+
+def _date(day: dt.date) -> str:
+    """YYYYMMDD, the year always in four digits (strftime writes the year 26 as '26')."""
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
 
 
 def _text(value: str) -> str:

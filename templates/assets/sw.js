@@ -37,6 +37,7 @@ self.addEventListener("activate", function (event) {
 });
 
 // The plan was taken off the site (a referral removes it): it must not live on in the phone.
+// Hosts such as S3 answer 403, not 404, for a file that is not there.
 function forget(response) {
   return caches.keys().then(function (names) {
     return Promise.all(names.filter(function (name) { return name.indexOf(PREFIX) === 0; })
@@ -52,7 +53,7 @@ self.addEventListener("fetch", function (event) {
   if (request.mode === "navigate") {
     // The page: the newest from the network when online, the saved copy when not.
     event.respondWith(fetch(request).then(function (response) {
-      if (response.status === 404 || response.status === 410) return forget(response);
+      if ([403, 404, 410].indexOf(response.status) >= 0) return forget(response);
       if (response.status >= 500) return cached.then(function (hit) { return hit || response; });
       return response;
     }, function () {
