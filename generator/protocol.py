@@ -90,6 +90,7 @@ class Phase:
     max_run_minutes: int = 0  # continuous: no single run longer
     max_sessions_per_week: int = 0  # continuous: runs a week grow up to this
     spacing_by_runs: dict[int, str] | None = None  # continuous: spacing for more runs a week
+    beyond_goal: str = ""  # continuous: the athlete's note when the goal is beyond the runs
     max_weekly_increase_percent: float = 0
     default_goal_weekly_minutes: int = 0
     limits: dict[str, tuple[int, int]] | None = None  # the source's range of weeks, by severity
@@ -203,6 +204,8 @@ _phase = Field("section", fields={
     "max_run_minutes": Field("int", minimum=1, maximum=240),
     "max_sessions_per_week": Field("int", minimum=1, maximum=7),
     "spacing_by_runs": Field("map", items=Field("text")),
+    "beyond_goal": Field("text", doc="the athlete's note for a goal beyond the longest runs: "
+                         "{goal}, {runs}, {minutes}, {weekly}"),
     "max_weekly_increase_percent": Field("number", minimum=1, maximum=50),
     "default_goal_weekly_minutes": Field("int", minimum=10, maximum=2000),
     "goal_limits": Field("list", min_items=2, items=Field("int", minimum=1, maximum=2000)),
@@ -400,7 +403,7 @@ def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Proble
         if kind == "continuous":
             for name in ("start_minutes", "max_weekly_increase_percent",
                          "default_goal_weekly_minutes", "max_run_minutes",
-                         "max_sessions_per_week"):
+                         "max_sessions_per_week", "beyond_goal"):
                 if not phase[name]:
                     out.append(doc.problem(path + (name,), "is missing"))
         if kind == "continuous" and phase["max_run_minutes"] and phase["sessions_per_week"]:
@@ -410,6 +413,11 @@ def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Proble
                                        f"sessions_per_week ({low})"))
             if (phase["start_minutes"] or 0) > phase["max_run_minutes"]:
                 out.append(doc.problem(path + ("start_minutes",), "is above max_run_minutes"))
+            try:
+                (phase["beyond_goal"] or "").format(goal=1, runs=1, minutes=1, weekly=1)
+            except (KeyError, IndexError, ValueError) as err:
+                out.append(doc.problem(path + ("beyond_goal",), f"unknown placeholder {err}",
+                                       hint="use {goal}, {runs}, {minutes} and {weekly}"))
             for runs in phase["spacing_by_runs"] or {}:
                 if not (str(runs).isdigit() and low <= int(runs) <= high):
                     out.append(doc.problem(path + ("spacing_by_runs", runs), f"'{runs}' is not "
@@ -651,6 +659,7 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
             max_run_minutes=p["max_run_minutes"] or 0,
             max_sessions_per_week=p["max_sessions_per_week"] or 0,
             spacing_by_runs={int(k): v for k, v in (p["spacing_by_runs"] or {}).items()},
+            beyond_goal=p["beyond_goal"] or "",
             max_weekly_increase_percent=p["max_weekly_increase_percent"] or 0,
             default_goal_weekly_minutes=p["default_goal_weekly_minutes"] or 0,
             limits={k: (v[0], v[-1]) for k, v in p["limits"].items()} if p["limits"] else None,

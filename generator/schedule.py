@@ -103,6 +103,7 @@ def course(profile: Profile, protocol: Protocol) -> Course:
                 event=event_name(phase, position, number),
                 gated=phase.opened_by_clinician and number in (None, 1)))
     walk = protocol.brisk_walk
+    goal = running_goal(profile, protocol)
     walk_steps = range(0)
     if walk:
         first = next(s.index for s in steps if s.phase.id == walk.starts_with)
@@ -112,9 +113,8 @@ def course(profile: Profile, protocol: Protocol) -> Course:
         steps=tuple(steps), walk=walk,
         walk_weeks_per_step=walk.weeks_per_step[profile.severity][level] if walk else 1,
         walk_steps=walk_steps, floor_weeks=protocol.walk_run_min_weeks,
-        goal=running_goal(profile, protocol),
-        top=running_top(next((p for p in protocol.phases if p.kind == "continuous"), None),
-                        running_goal(profile, protocol)),
+        goal=goal,
+        top=running_top(next((p for p in protocol.phases if p.kind == "continuous"), None), goal),
         setback_weeks=protocol.setback_weeks,
         resume_weeks=protocol.resume_weeks, leeway_days=protocol.leeway_days,
         step_pain_max=protocol.step_pain_max)
@@ -369,12 +369,9 @@ def _beyond_goal(plan_course: Course) -> tuple[Note, ...]:
     top = plan_course.top
     if not top.capped:
         return ()
-    return (
-        Note(Audience.ATHLETE, "goal_beyond",
-             f"Your goal is {plan_course.goal} minutes of running a week. This plan builds to "
-             f"{top.runs} easy runs of {top.minutes} minutes ({top.weekly} minutes a week): "
-             "building beyond that is training, to plan with your clinician."),
-    )
+    words = plan_course.steps[-1].phase.beyond_goal  # continuous running is the last step
+    return (Note(Audience.ATHLETE, "goal_beyond", words.format(
+        goal=plan_course.goal, runs=top.runs, minutes=top.minutes, weekly=top.weekly)),)
 
 
 def _beyond_goal_warning(plan_course: Course) -> list[str]:

@@ -131,18 +131,16 @@ def write_folder(folder: Path, files: dict[str, bytes], *, keep_others: bool = F
 
 def write_file(path: Path, data: bytes) -> None:
     """One file directly in the site (robots.txt), replaced in one rename."""
-    staged = staging_folder(path.parent) / f"{path.name}.{secrets.token_hex(4)}.new"
-    try:
-        _write(staged, data)
-        os.replace(staged, path)
-    finally:
-        staged.unlink(missing_ok=True)
+    _replace(path, data, staging_folder(path.parent) / f"{path.name}.{secrets.token_hex(4)}.new")
 
 
 def replace_file(path: Path, data: bytes) -> None:
     """A file outside the site (an athlete's log beside the profile), replaced in one rename
     from a hidden temporary file beside it: whole or not at all."""
-    staged = path.with_name(f".{path.name}.{secrets.token_hex(4)}.new")
+    _replace(path, data, path.with_name(f".{path.name}.{secrets.token_hex(4)}.new"))
+
+
+def _replace(path: Path, data: bytes, staged: Path) -> None:
     try:
         _write(staged, data)
         os.replace(staged, path)

@@ -231,3 +231,8 @@ def test_more_history_that_plans_no_longer_is_refused(editable):
          "weeks: {mild: [1, 1, 1], moderate: [1, 1, 1], severe: [1, 1, 2]}")
     assert any("history.levels: a moderate injury with history level 2 plans 37 weeks, no more "
                "than level 1 (37)" in p for p in problems(editable)), problems(editable)
+
+
+def test_an_unknown_placeholder_in_the_goal_note_is_refused(editable):
+    edit(editable, "Your goal is {goal} minutes", "Your goal is {target} minutes")
+    assert any("beyond_goal: unknown placeholder 'target'" in p for p in problems(editable))
