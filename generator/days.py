@@ -21,15 +21,18 @@ NO_RULE = SpacingRule()
 
 
 def plan_days(starts: Sequence[dt.date], weeks: Sequence[Sequence[WeekSession]],
-              rules: Mapping[str, SpacingRule]) -> list[tuple[Day, ...]]:
-    """The seven days of every week, in order (a week's rest days reach back into the last)."""
+              rules: Mapping[str, SpacingRule], free: Sequence[int] = ()
+              ) -> list[tuple[Day, ...]]:
+    """The seven days of every week, in order (a week's rest days reach back into the last).
+    `free`: for each week, how many days must hold no session at all."""
     out: list[tuple[Day, ...]] = []
     before: tuple[frozenset[str], ...] = (frozenset(),) * WEEK  # kinds on last week's days
     seen: dict[tuple, tuple[tuple[tuple[str, ...], ...], tuple[frozenset[str], ...]]] = {}
-    for start, sessions in zip(starts, weeks, strict=True):
-        key = (tuple(sessions), before)  # weeks of a phase repeat: place each kind of week once
+    free = list(free) or [0] * len(starts)
+    for start, sessions, rest in zip(starts, weeks, free, strict=True):
+        key = (tuple(sessions), before, rest)  # weeks of a phase repeat: place each kind once
         if key not in seen:
-            placed = week_days(sessions, rules, [set(b) for b in before])
+            placed = week_days(sessions, rules, [set(b) for b in before], rest)
             titles = tuple(tuple(s.title for s in sessions if any(s is p for p in on_day))
                            for on_day in placed)
             seen[key] = (titles, tuple(frozenset(s.kind for s in on_day) for on_day in placed))
@@ -40,9 +43,25 @@ def plan_days(starts: Sequence[dt.date], weeks: Sequence[Sequence[WeekSession]],
 
 
 def week_days(sessions: Sequence[WeekSession], rules: Mapping[str, SpacingRule],
-              before: Sequence[set[str]] = ()) -> list[list[WeekSession]]:
+              before: Sequence[set[str]] = (), free: int = 0) -> list[list[WeekSession]]:
     """For each day of the week, the sessions on it; `before` holds the kinds on each day of
-    the week before (for rest days across the week's start)."""
+    the week before (for rest days across the week's start). `free` days hold no session:
+    the last days of the week that let every session keep its times, else the last ones."""
+    if not free:
+        return _placed(sessions, rules, before, frozenset())
+    first = None
+    for shift in range(WEEK - free + 1):  # the free days as late in the week as fit
+        placed = _placed(sessions, rules, before,
+                         frozenset(range(WEEK - free - shift, WEEK - shift)))
+        if all(sum(any(s is x for x in day) for day in placed)
+               >= min(s.times_per_week[0], WEEK - free) for s in sessions):
+            return placed
+        first = first or placed
+    return first
+
+
+def _placed(sessions: Sequence[WeekSession], rules: Mapping[str, SpacingRule],
+            before: Sequence[set[str]], blocked: frozenset[int]) -> list[list[WeekSession]]:
     kept_clear = {kind for rule in rules.values() for kind in rule.not_with}
 
     def order(session: WeekSession) -> int:
@@ -53,14 +72,14 @@ def week_days(sessions: Sequence[WeekSession], rules: Mapping[str, SpacingRule],
     placed: list[list[WeekSession]] = [[] for _ in range(WEEK)]
     for session in sorted(sessions, key=order):  # stable: the week's order within each group
         for day in _days_for(session, rules.get(session.spacing, NO_RULE), placed,
-                             list(before)[-WEEK:]):
+                             list(before)[-WEEK:], blocked):
             placed[day].append(session)
     return placed
 
 
 def _days_for(session: WeekSession, rule: SpacingRule, placed: list[list[WeekSession]],
-              before: list[set[str]]) -> list[int]:
-    times = min(session.times_per_week[0], WEEK)
+              before: list[set[str]], blocked: frozenset[int] = frozenset()) -> list[int]:
+    times = min(session.times_per_week[0], WEEK - len(blocked))
     lead = [set()] * (WEEK - len(before)) + before  # the days before this week, oldest first
 
     def kinds(day: int, extra: Sequence[int] = ()) -> set[str]:
@@ -73,6 +92,8 @@ def _days_for(session: WeekSession, rule: SpacingRule, placed: list[list[WeekSes
 
     def allowed(days: Sequence[int]) -> bool:
         for day in days:
+            if day in blocked:
+                return False
             if set(rule.not_with) & kinds(day):
                 return False
             near = [d for d in range(day - rule.rest_days, day + rule.rest_days + 1) if d != day]
@@ -85,6 +106,8 @@ def _days_for(session: WeekSession, rule: SpacingRule, placed: list[list[WeekSes
 
     if times >= WEEK:
         return list(range(WEEK))
+    if times >= WEEK - len(blocked):
+        return [d for d in range(WEEK) if d not in blocked]
     # every even spread of `times` days over the week, each shifted to start on each day
     spreads = [sorted({(shift + i * WEEK // times) % WEEK for i in range(times)})
                for shift in range(WEEK)]

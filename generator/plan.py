@@ -211,6 +211,7 @@ class Plan:
     notes: tuple[Note, ...] = ()  # flags and warnings with their audience
     gate_stops: tuple[GateStop, ...] = ()  # each checklist once, in plan order
     pain_stop_at: int = 1  # a day's pain score (0-10) at or above this: stop, call the clinic
+    pain_advice: str = ""  # what the athlete reads for a pain score below pain_stop_at
 
     @property
     def for_clinician(self) -> tuple[str, ...]:
@@ -272,6 +273,7 @@ class Plan:
             "notes": [{"audience": n.audience, "kind": n.kind, "text": n.text}
                       for n in self.notes],
             "pain_stop_at": self.pain_stop_at,
+            "pain_advice": self.pain_advice,
         }
 
 

@@ -78,6 +78,8 @@ class Step:
     usual: tuple[int, int] | None  # the protocol's range for this athlete's severity
     event: str | None  # the progress event that records its start; None: never recorded
     gated: bool = False  # only a clinician opens it: the plan never projects it into the past
+    # a healing floor it never starts before (floors.<name>, weeks from the healing clock)
+    floor: tuple[str, int] | None = None
 
     @property
     def title(self) -> str:
@@ -412,6 +414,8 @@ class _Climb:
         following = steps[self.pos + 1] if self.pos + 1 < len(steps) else None
         if following is None:
             return
+        if following.floor and self._start(week + 1) < self._floor_of(following):
+            return  # the next step waits for its healing floor: another week of this one
         if following.phase.kind == "hold" and not (projecting and
                                                    self._ready_to_run(week + 1)):
             self.gates.add(week)
@@ -460,6 +464,10 @@ class _Climb:
             self.run_minutes, self.runs = None, 0
 
     # --- events -----------------------------------------------------------------
+
+    def _floor_of(self, step: Step) -> dt.date:
+        """The first day a step with a healing floor may start."""
+        return self.clock + dt.timedelta(weeks=step.floor[1])
 
     def _floor(self) -> dt.date:
         """The first day a run may happen: the floor counted from the healing clock."""
@@ -533,6 +541,7 @@ class _Climb:
                     event, f"{self._event_words(target)} on {event.date}, {clock}: walk-run "
                     f"never starts before {self.course.floor_weeks} weeks, whatever the tests "
                     f"show (floors.walk_run_min_weeks)", f"the earliest day is {floor}")
+        self._check_floors(event, target)
         for minimum in self.minimums:
             active = self._active_days(minimum.since, event.date)
             if active + self.course.leeway_days < minimum.days + extra:
@@ -576,6 +585,26 @@ class _Climb:
         self.summaries[event.index] = summary
         return True
 
+    def _check_floors(self, event: ProgressEvent, target: Step) -> None:
+        """A step that waits for a healing floor (single-leg hops, say) never starts before
+        it, nor does a later step that takes it as done sooner than its minimums allow."""
+        steps = self.course.steps
+        for step in steps[self.recorded + 1:target.index + 1]:
+            if not step.floor:
+                continue
+            name, weeks = step.floor
+            after = sum(s.min_weeks for s in steps[step.index:target.index]) * 7
+            earliest = self._floor_of(step) + dt.timedelta(days=after)
+            if event.date >= earliest:
+                continue
+            clock = ("diagnosis" if self.clock == self.diagnosed
+                     else f"the new imaging on {self.clock}")
+            taken = "" if step is target else f" (taken as done before {target.label})"
+            raise self._error(
+                event, f"{target.label} on {event.date}: {step.label}{taken} never starts "
+                f"before {_plural(weeks, 'week')} after {clock}, whatever the tests show "
+                f"(floors.{name})", f"{target.label} can start on {earliest} at the earliest")
+
     def _go_back(self, event: ProgressEvent, target: Step) -> None:
         """Back to an earlier step (to crutches after a worse scan, say): the plan climbs
         again from it with the protocol's durations, every clearance recorded anew."""
@@ -590,6 +619,17 @@ class _Climb:
         steps = self.course.steps
         first_run = next((s for s in steps if s.walk_run_step == 1), None)
         floor = event.date + dt.timedelta(weeks=self.course.floor_weeks)
+        waiting = next((s for s in steps if s.floor), None)
+        if waiting is not None and self.pos >= waiting.index and not (
+                first_run is not None and self.pos >= first_run.index):
+            back = f"`event: {steps[0].phase.id}`"
+            until = event.date + dt.timedelta(weeks=waiting.floor[1])
+            raise self._error(
+                event, f"new imaging on {event.date} restarts the healing clock, but the "
+                f"athlete is at {self._here().label}: {waiting.label} waits until {until} "
+                f"(floors.{waiting.floor[0]})",
+                f"record the step they go back to (e.g. {back}) on the same day, above this "
+                "event")
         if first_run is not None and self.pos >= first_run.index:
             back = f"`event: {steps[0].phase.id}`"
             raise self._error(

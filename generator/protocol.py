@@ -17,6 +17,7 @@ PHASE_KINDS = ("fixed", "hold", "walk_run", "continuous")
 _PROFILE_INJURY_KEYS = ("protocol", "side", "diagnosed", "severity")
 SESSION_KINDS = ("rehab", "strength", "walk", "cross_training", "walk_run", "run")
 WEIGHT_BEARING = ("none", "partial", "full")
+DEFAULT_PAIN_ADVICE = "Any pain: stop that session for today (the pain rule)."
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Exercise:
     cues: tuple[str, ...]
     impact: bool = False  # a jump or hop: left out while progress is paused
     start_dose: str = ""  # fewer landings first: the dose builds to `dose` over the stage
+    not_before: str = ""  # a floor (floors:) it waits for, like a hop that loads as a stride
 
     @property
     def dose_text(self) -> str:
@@ -95,6 +97,10 @@ class Phase:
     default_goal_weekly_minutes: int = 0
     limits: dict[str, tuple[int, int]] | None = None  # the source's range of weeks, by severity
     goal_limits: tuple[int, int] | None = None  # continuous: the usual range of weekly goals
+    # a healing floor (floors:) this phase never starts before, counted like the walk-run's
+    not_before: str = ""
+    floor_weeks: int = 0  # ... its weeks from diagnosis (or new imaging)
+    rest_days: int = 0  # days a week with no session at all (full_rest_days:)
 
     @property
     def override_key(self) -> str | None:
@@ -144,9 +150,19 @@ class Protocol:
     digest: str  # hash of every file the protocol was read from
     spacing_rules: dict[str, SpacingRule] = field(default_factory=dict)  # by `spacing:` words
     pain_stop_at: int = 1  # a day's pain score (0-10) at or above this: stop, call the clinic
+    pain_advice: str = DEFAULT_PAIN_ADVICE  # the athlete's words for pain below stop_at
+    floors: dict[str, int] = field(default_factory=dict)  # name -> weeks from the healing clock
 
     def phase(self, phase_id: str) -> Phase:
         return next(p for p in self.phases if p.id == phase_id)
+
+    @property
+    def sources_summary(self) -> str:
+        """What the handout prints of text/sources.md: the part before its first heading. The
+        headed sections after it (every reference, why each number) are for clinicians."""
+        lines = self.text.get("sources", "").splitlines(keepends=True)
+        cut = next((i for i, line in enumerate(lines) if line.startswith("#")), len(lines))
+        return "".join(lines[:cut]).strip()
 
     @property
     def override_keys(self) -> tuple[str, ...]:
@@ -209,6 +225,7 @@ _phase = Field("section", fields={
     "max_weekly_increase_percent": Field("number", minimum=1, maximum=50),
     "default_goal_weekly_minutes": Field("int", minimum=10, maximum=2000),
     "goal_limits": Field("list", min_items=2, items=Field("int", minimum=1, maximum=2000)),
+    "not_before": Field("text", doc="a floor name (floors:): the phase never starts before it"),
 })
 _hard_limit = Field("list", min_items=2, items=Field("int", minimum=1, maximum=2000))
 PROTOCOL_SCHEMA = Field("section", fields={
@@ -222,8 +239,12 @@ PROTOCOL_SCHEMA = Field("section", fields={
         "levels": Field("list", required=True, min_items=1, items=Field("int", minimum=0)),
         "level_names": Field("list", required=True, min_items=1, items=_text),
     }),
-    "floors": Field("section", required=True, fields={
-        "walk_run_min_weeks": Field("int", required=True, minimum=0, maximum=104),
+    # weeks from diagnosis (or new imaging) before a step may start: walk_run_min_weeks for
+    # the first run, any other name for a phase's or an exercise's `not_before:`
+    "floors": Field("map", required=True, items=Field("int", minimum=0, maximum=104)),
+    "full_rest_days": Field("section", fields={
+        "per_week": Field("int", required=True, minimum=1, maximum=3),
+        "from_phase": _text,
     }),
     "hard_limits": Field("map", required=True, items=_hard_limit),
     "severity_minimums": Field("map", items=Field("map", items=Field(
@@ -256,6 +277,7 @@ PROTOCOL_SCHEMA = Field("section", fields={
     })),
     "pain_score": Field("section", required=True, fields={
         "stop_at": Field("int", required=True, minimum=1, maximum=10),
+        "advice": Field("text", doc="what the phone says for pain below stop_at"),
     }),
 })
 EXERCISES_SCHEMA = Field("map", items=Field("section", fields={
@@ -263,6 +285,7 @@ EXERCISES_SCHEMA = Field("map", items=Field("section", fields={
     "cues": Field("list", items=_text),
     "impact": Field("bool", default=False),
     "start_dose": Field("text", doc="a jump's or hop's first dose, fewer landings"),
+    "not_before": Field("text", doc="a floor name (floors:): never in a week before it"),
 }))
 
 
@@ -311,6 +334,10 @@ def load_protocol(folder: Path) -> Protocol:
     problems += [ex_doc.problem((name,), "a jump or hop (impact: true) needs a start_dose",
                                 hint="fewer landings first, e.g. start_dose: 2 sets of 6")
                  for name, ex in raw_exercises.items() if ex["impact"] and not ex["start_dose"]]
+    problems += [ex_doc.problem((name, "not_before"), f"'{ex['not_before']}' is not in the "
+                                "protocol's floors", hint="known: " + ", ".join(raw["floors"]))
+                 for name, ex in raw_exercises.items()
+                 if ex["not_before"] and ex["not_before"] not in raw["floors"]]
     levels = raw["severity"]["levels"]
     injury_fields = rules.field_specs(doc, ("injury_fields",), raw["injury_fields"], levels,
                                       problems)
@@ -471,8 +498,22 @@ def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Proble
                                "walk_run and continuous, in that order"))
     out += _check_hard_limits(doc, raw)
     out += _check_spacing(doc, raw)
-    if "walk_run" in kinds and not raw["floors"]["walk_run_min_weeks"]:
+    if "walk_run" in kinds and not raw["floors"].get("walk_run_min_weeks"):
         out.append(doc.problem(("floors", "walk_run_min_weeks"), "is missing"))
+    out += _check_floors(doc, raw, exercises)
+    rest = raw["full_rest_days"] if "full_rest_days" in doc.value else None
+    if rest and rest["from_phase"] not in phase_ids:
+        out.append(doc.problem(("full_rest_days", "from_phase"),
+                               f"'{rest['from_phase']}' is not a phase id"))
+    elif rest:
+        for i in range(phase_ids.index(rest["from_phase"]), len(phase_ids)):
+            for key in ("sessions", "extra_sessions"):
+                for j, session in enumerate(raw["phases"][i][key]):
+                    if _times_of(session["times"] or 0)[0] > 7 - rest["per_week"]:
+                        out.append(doc.problem(
+                            ("phases", i, key, j, "times"), "leaves no full rest day in the "
+                            f"week (full_rest_days from {rest['from_phase']})",
+                            hint=f"at most {7 - rest['per_week']} a week"))
     if "brisk_walk" not in doc.value:
         return out  # no brisk-walking progression in this protocol
     walk = raw["brisk_walk"]
@@ -484,6 +525,33 @@ def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Proble
     check_table(("brisk_walk", "weeks_per_step"), walk["weeks_per_step"], walk["limits"])
     if walk["target_minutes"] < walk["start_minutes"]:
         out.append(doc.problem(("brisk_walk", "target_minutes"), "is below start_minutes"))
+    return out
+
+
+def _check_floors(doc: Document, raw: dict, exercises: dict) -> list[Problem]:
+    """A `not_before:` names a floor; an exercise that waits for a floor is only in a phase
+    at or after one that waits for it (the ladder climbs in order, so it never comes sooner)."""
+    out: list[Problem] = []
+    floors = raw["floors"]
+    waited: set[str] = set()
+    for i, phase in enumerate(raw["phases"]):
+        if phase["not_before"]:
+            if phase["not_before"] not in floors:
+                out.append(doc.problem(("phases", i, "not_before"),
+                                       f"'{phase['not_before']}' is not in floors",
+                                       hint="known: " + ", ".join(sorted(floors))))
+            waited.add(phase["not_before"])
+        if phase["kind"] == "walk_run":
+            waited.add("walk_run_min_weeks")
+        for key in ("sessions", "extra_sessions"):
+            for j, session in enumerate(phase[key]):
+                for k, ex in enumerate(session["exercises"]):
+                    floor = (exercises.get(ex) or {}).get("not_before")
+                    if floor and floor in floors and floor not in waited:
+                        out.append(doc.problem(
+                            ("phases", i, key, j, "exercises", k), f"'{ex}' waits for "
+                            f"floors.{floor}, but this phase may start before it",
+                            hint=f"give this phase (or one before it) not_before: {floor}"))
     return out
 
 
@@ -643,6 +711,9 @@ def _table_of(raw: dict | None) -> dict[str, tuple[int, ...]] | None:
 def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
            injury_fields: dict[str, FieldSpec], history_fields: dict[str, FieldSpec],
            declared: dict[str, tuple[Rule, ...]], walk: dict | None) -> Protocol:
+    rest = raw.get("full_rest_days") or {}
+    ids = [p["id"] for p in raw["phases"]]
+    rest_from = ids.index(rest["from_phase"]) if rest.get("from_phase") in ids else len(ids)
     phases = tuple(
         Phase(
             id=p["id"], kind=p["kind"], title=p["title"], short=p["short"],
@@ -664,8 +735,11 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
             default_goal_weekly_minutes=p["default_goal_weekly_minutes"] or 0,
             limits={k: (v[0], v[-1]) for k, v in p["limits"].items()} if p["limits"] else None,
             goal_limits=tuple(p["goal_limits"]) if p["goal_limits"] else None,
+            not_before=p["not_before"] or "",
+            floor_weeks=raw["floors"].get(p["not_before"] or "", 0),
+            rest_days=rest["per_week"] if i >= rest_from else 0,
         )
-        for p in raw["phases"]
+        for i, p in enumerate(raw["phases"])
     )
     return Protocol(
         id=raw["id"], title=raw["title"],
@@ -673,7 +747,8 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
         injury_fields=injury_fields, history_fields=history_fields,
         history_levels=tuple(raw["history"]["levels"]),
         history_level_names=tuple(raw["history"]["level_names"]),
-        walk_run_min_weeks=raw["floors"]["walk_run_min_weeks"],
+        walk_run_min_weeks=raw["floors"].get("walk_run_min_weeks", 0),
+        floors=dict(raw["floors"]),
         hard_limits={k: (v[0], v[-1]) for k, v in raw["hard_limits"].items()},
         severity_minimums={k: dict(v) for k, v in (raw["severity_minimums"] or {}).items()},
         setback_weeks=raw["progress"]["setback_weeks"],
@@ -695,7 +770,8 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
         ) if walk else None,
         exercises={
             k: Exercise(id=k, name=v["name"], dose=v["dose"], how=v["how"], cues=tuple(v["cues"]),
-                        impact=v["impact"], start_dose=v["start_dose"] or "")
+                        impact=v["impact"], start_dose=v["start_dose"] or "",
+                        not_before=v["not_before"] or "")
             for k, v in raw_exercises.items()
         },
         text=text,
@@ -703,5 +779,6 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
         spacing_rules={words: SpacingRule(rule["rest_days"] or 0, tuple(rule["not_with"]))
                        for words, rule in (raw["spacing_rules"] or {}).items()},
         pain_stop_at=raw["pain_score"]["stop_at"],
+        pain_advice=raw["pain_score"]["advice"] or DEFAULT_PAIN_ADVICE,
     )
 

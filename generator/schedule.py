@@ -101,7 +101,9 @@ def course(profile: Profile, protocol: Protocol) -> Course:
                 weeks=weeks if phase.kind in ("fixed", "walk_run") else None,
                 min_weeks=minimum, min_source=source, usual=usual,
                 event=event_name(phase, position, number),
-                gated=phase.opened_by_clinician and number in (None, 1)))
+                gated=phase.opened_by_clinician and number in (None, 1),
+                floor=(phase.not_before, phase.floor_weeks)
+                if phase.not_before and number in (None, 1) else None))
     walk = protocol.brisk_walk
     goal = running_goal(profile, protocol)
     walk_steps = range(0)
@@ -144,7 +146,8 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
     flagged = {phase: {s: replace(s, every_week=True) for s in same}
                for phase, same in _every_week(timeline.weeks, sessions).items()}
     gate_weeks, next_steps = _looking_ahead(timeline.weeks, starts)
-    days = plan_days(starts, sessions, protocol.spacing_rules)
+    days = plan_days(starts, sessions, protocol.spacing_rules,
+                     [slot.step.phase.rest_days for slot in timeline.weeks])
     weeks: list[Week] = []
     for index, (slot, run) in enumerate(zip(timeline.weeks, runs, strict=True)):
         start, end = starts[index], starts[index] + dt.timedelta(days=6)
@@ -255,6 +258,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         notes=notes,
         gate_stops=_gate_stops(weeks),
         pain_stop_at=protocol.pain_stop_at,
+        pain_advice=protocol.pain_advice,
     )
 
 

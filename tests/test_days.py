@@ -106,6 +106,12 @@ def test_any_valid_history_gets_days_that_keep_the_protocol(protocol, data):
         if week.paused:
             runs = {s.title for s in week.sessions if s.kind in ("walk_run", "run")}
             assert not runs & {t for d in week.days for t in d.sessions}
+    # from full weight-bearing on, every week has a day with no session at all
+    rested = [p.id for p in protocol.phases if p.rest_days]
+    assert rested and rested[0] == "full_weight_bearing"
+    for week in plan.weeks:
+        if week.phase in rested:
+            assert any(not day.sessions for day in week.days), week
 
 
 def test_the_toy_protocol_gets_days_with_no_python_change():

@@ -76,7 +76,8 @@ THROUGH_STAGE_6 = (  # every step on its planned day, up to strength stage 6 (8 
 def test_without_events_the_plan_is_planned_from_diagnosis(protocol):
     plan = plan_of(protocol=protocol)
     assert plan.milestones["partial_weight_bearing"] == D(2026, 10, 20)
-    assert plan.milestones["walk_run"] == D(2026, 12, 15)
+    # 12 weeks (8 Dec), then brisk walks at 45 minutes for a week: they start with stage 1
+    assert plan.milestones["walk_run"] == D(2026, 12, 22)
     assert plan.events == () and not any(w.setback or w.paused for w in plan.weeks)
 
 
@@ -86,15 +87,24 @@ def test_partial_weight_bearing_cleared_late_moves_every_later_step(protocol):
     assert step(plan, D(2026, 10, 27)) == "non_weight_bearing"
     assert plan.milestones["partial_weight_bearing"] == D(2026, 11, 3)
     assert plan.milestones["full_weight_bearing"] == D(2026, 11, 10)
-    assert plan.milestones["walk_run"] == D(2026, 12, 29)
+    assert plan.milestones["walk_run"] == D(2027, 1, 5)
+
+
+def test_partial_weight_bearing_cleared_early_is_refused_without_an_override(protocol):
+    # the source's usual 6 weeks on crutches is the minimum for a mild injury too
+    message = error_of(ev(D(2026, 10, 6), "partial_weight_bearing"), protocol=protocol,
+                       severity="mild")
+    assert "non-weight-bearing lasted 5 weeks" in message
+    assert "severity_minimums.non_weight_bearing_weeks.mild" in message
 
 
 def test_partial_weight_bearing_cleared_early_is_allowed_with_a_warning(protocol):
+    # the clinician's explicit override: below the usual range, within the hard limits
     plan = plan_of(ev(D(2026, 10, 6), "partial_weight_bearing"), protocol=protocol,
-                   severity="mild")
+                   severity="mild", overrides={"non_weight_bearing_weeks": 5})
     assert plan.milestones["partial_weight_bearing"] == D(2026, 10, 6)
-    assert any("Non-weight-bearing lasted 5 weeks" in w and "usual 6-8" in w
-               for w in plan.warnings)
+    assert any("Non-weight-bearing is set to 5 weeks by the clinician" in w
+               and "usual range for a mild injury is 6-8" in w for w in plan.warnings)
     # the 12-week floor still holds the first run back
     assert plan.milestones["walk_run"] >= DIAGNOSED + dt.timedelta(weeks=12)
 
@@ -200,13 +210,13 @@ def test_a_setback_in_a_walk_run_step_goes_one_step_back(protocol):
 def test_a_setback_in_continuous_running_goes_back_to_the_last_walk_run_step(protocol):
     walk_run = [ev(D(2026, 12, 15), "walk_run_cleared")] + [
         ev(D(2026, 12, 15) + dt.timedelta(weeks=n - 1), "walk_run_step", step=n)
-        for n in range(2, 8)]
-    plan = plan_of(*THROUGH_STAGE_6, *walk_run, ev(D(2027, 2, 2), "continuous_running"),
-                   ev(D(2027, 2, 16), "setback"), protocol=protocol)
-    assert step(plan, D(2027, 2, 16)) == "walk_run 7"
-    after = next(w for w in plan.weeks if w.start > D(2027, 2, 16)
+        for n in range(2, 9)]
+    plan = plan_of(*THROUGH_STAGE_6, *walk_run, ev(D(2027, 2, 9), "continuous_running"),
+                   ev(D(2027, 2, 23), "setback"), protocol=protocol)
+    assert step(plan, D(2027, 2, 23)) == "walk_run 8"
+    after = next(w for w in plan.weeks if w.start > D(2027, 2, 23)
                  and w.phase == "continuous_running")
-    assert after.start == D(2027, 2, 23)
+    assert after.start == D(2027, 3, 2)
     assert after.walk_run.run_minutes == 25  # starts again from the first volume
 
 
@@ -362,7 +372,9 @@ def test_paused_days_do_not_count_toward_a_minimum(protocol):
 def test_walk_run_before_the_12_week_floor_is_an_error_whatever_the_events_say(protocol):
     # a protocol whose hard limits would let every step pass in a week
     quick = dataclasses.replace(protocol, hard_limits={
-        k: (1, v[1]) for k, v in protocol.hard_limits.items()}, severity_minimums={})
+        k: (1, v[1]) for k, v in protocol.hard_limits.items()}, severity_minimums={},
+        phases=tuple(dataclasses.replace(p, not_before="", floor_weeks=0)
+                     for p in protocol.phases))  # single-leg hops: the next test
     events = [ev(DIAGNOSED + dt.timedelta(weeks=1), "partial_weight_bearing"),
               ev(DIAGNOSED + dt.timedelta(weeks=2), "full_weight_bearing")]
     events += [ev(DIAGNOSED + dt.timedelta(weeks=2 + n), "strength_stage", stage=n)
@@ -373,6 +385,37 @@ def test_walk_run_before_the_12_week_floor_is_an_error_whatever_the_events_say(p
     assert "the earliest day is 2026-11-24" in message
     plan = plan_of(*events, protocol=quick)  # without the clearance the floor holds the plan
     assert plan.milestones["walk_run"] >= DIAGNOSED + dt.timedelta(weeks=12)
+
+
+def test_single_leg_hops_before_the_12_week_floor_are_an_error_whatever_the_events_say(
+        protocol):
+    # stage 6's hops load the hip like a running stride: the same 12 weeks as the first run
+    quick = dataclasses.replace(protocol, hard_limits={
+        k: (1, v[1]) for k, v in protocol.hard_limits.items()}, severity_minimums={})
+    events = [ev(DIAGNOSED + dt.timedelta(weeks=1), "partial_weight_bearing"),
+              ev(DIAGNOSED + dt.timedelta(weeks=2), "full_weight_bearing")]
+    events += [ev(DIAGNOSED + dt.timedelta(weeks=2 + n), "strength_stage", stage=n)
+               for n in range(1, 6)]
+    message = error_of(*events, ev(DIAGNOSED + dt.timedelta(weeks=8), "strength_stage",
+                                   stage=6), protocol=quick)
+    assert "strength stage 6 never starts before 12 weeks after diagnosis" in message
+    assert "floors.single_leg_impact_min_weeks" in message
+    assert "strength stage 6 can start on 2026-11-24 at the earliest" in message
+    # taken as done on the way to a later step: still not before the floor and its minimum
+    message = error_of(*events, ev(DIAGNOSED + dt.timedelta(weeks=12), "walk_run_cleared"),
+                       protocol=quick)
+    assert "taken as done before walk-run step 1" in message
+    # planned: stage 5 goes on until the floor, stage 6 starts on it
+    plan = plan_of(*events, protocol=quick, today=FAR)
+    assert plan.milestones["strength_stage_6"] == DIAGNOSED + dt.timedelta(weeks=12)
+    stage_5 = [w for w in plan.weeks if w.phase == "strength_stage_5"]
+    assert stage_5[-1].end == DIAGNOSED + dt.timedelta(weeks=12, days=-1)
+
+
+def test_new_imaging_while_hopping_asks_for_the_step_back_first(protocol):
+    message = error_of(*THROUGH_STAGE_6, ev(D(2026, 12, 10), "new_imaging"), protocol=protocol)
+    assert "the athlete is at strength stage 6" in message
+    assert "event: non_weight_bearing" in message
 
 
 # --- in the profile file: each event checked on its own, every problem at once -------------

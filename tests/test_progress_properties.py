@@ -60,6 +60,8 @@ def histories(draw, protocol) -> History:
                            diagnosed=DIAGNOSED, overrides=overrides)
     steps = course(profile, protocol).steps
     first_run = next(s.index for s in steps if s.walk_run_step == 1)
+    # new imaging restarts the healing clock: an error once a step that waits for it is on
+    first_floor = min([first_run] + [s.index for s in steps if s.floor])
     leeway = dt.timedelta(days=protocol.leeway_days)
     recorded, last, clock = 0, DIAGNOSED, DIAGNOSED
     since, minimum_days = DIAGNOSED, steps[0].min_weeks * 7
@@ -101,6 +103,11 @@ def histories(draw, protocol) -> History:
                 days=minimum_days + between + paused_days_since))
             if recorded < first_run <= target.index:
                 earliest = max(earliest, clock + dt.timedelta(weeks=protocol.walk_run_min_weeks))
+            for waiting in steps[recorded + 1:target.index + 1]:  # steps with a healing floor
+                if waiting.floor:
+                    after = sum(s.min_weeks * 7 for s in steps[waiting.index:target.index])
+                    earliest = max(earliest, clock + dt.timedelta(weeks=waiting.floor[1],
+                                                                  days=after))
             day = earliest + dt.timedelta(days=draw(st.integers(0, 20)))
             record(target, day)
             recorded, since, last, by_setback = target.index, day, day, False
@@ -117,7 +124,7 @@ def histories(draw, protocol) -> History:
             record(steps[0], day)
             recorded, since, last, by_setback = 0, day, day, False
             minimum_days, paused_days_since = steps[0].min_weeks * 7, 0
-        elif kind == "imaging" and recorded < first_run:
+        elif kind == "imaging" and recorded < first_floor:
             day = last + dt.timedelta(days=draw(st.integers(0, 20)))
             add(day, "new_imaging")
             clock, last = day, day
@@ -221,6 +228,20 @@ def test_any_valid_history_keeps_the_safety_invariants(protocol, data):
         assert first_run >= clock + floor, (first_run, clock)
     assert any(w.strength_stage == 6 for w in plan.weeks[:running[0]]) or any(
         "strength stage 6" in e.summary for e in plan.events)
+
+    # an exercise that waits for a healing floor (single-leg hops load the hip like a
+    # running stride) is never in a week before it, counted like the walk-run floor: from
+    # the day its step started, against diagnosis or the latest new imaging before it
+    for week in plan.weeks:
+        waits = {protocol.exercises[e].not_before for s in week.sessions
+                 for e in s.exercises} - {""}
+        started = [plan.events[j].date for j in week.events
+                   if plan.events[j].summary.startswith(("Started", "Cleared"))]
+        first = max([week.start, *started])
+        clock = max([DIAGNOSED] + [e.date for e in plan.events if e.event == "new_imaging"
+                                   and e.date <= first])
+        for name in waits:
+            assert first >= clock + dt.timedelta(weeks=protocol.floors[name]), (week, name)
 
     # steps in ladder order: forward one step at a time (the hold may be skipped) unless
     # a recorded step took the ones between as done; back only in a setback (one step per

@@ -200,18 +200,50 @@ def test_python_names_no_injury():
 
 
 def test_jumps_in_a_phase_with_runs_are_refused(editable):
-    edit(editable, "heel_raise_single_weighted, bridge_single_weighted]",
-         "heel_raise_single_weighted, hop_and_stick]")
+    upkeep = ("spacing: not on run days\n        exercises: [single_leg_squat_weighted, "
+              "single_leg_hinge_weighted, heel_raise_single_weighted, ")
+    edit(editable, upkeep + "bridge_single_weighted]", upkeep + "squat_jump]")
     found = problems(editable)
-    assert any("'hop_and_stick' is a jump or hop (impact: true): a phase with runs keeps jumps"
+    assert any("'squat_jump' is a jump or hop (impact: true): a phase with runs keeps jumps"
                in p for p in found), found
 
 
 def test_jumps_more_than_three_days_a_week_are_refused(editable):
-    edit(editable, "title: Strength stage 5 (jumps)\n        times: [2, 3]",
-         "title: Strength stage 5 (jumps)\n        times: [2, 4]")
+    title = "title: \"Strength stage 5: jumps, then stage-4 strength\"\n        times: "
+    edit(editable, title + "[2, 3]", title + "[2, 4]")
     assert any("needs at most 3 a week and its spacing (impact days never back to back)" in p
                for p in problems(editable))
+
+
+def test_a_hop_that_waits_for_a_floor_in_a_phase_that_may_start_before_it_is_refused(
+        editable):
+    # single-leg hops load the hip like a running stride: never in stage 5, which has no floor
+    edit(editable, "exercises: [pogo_hops_double, squat_jump,",
+         "exercises: [pogo_hops_single, squat_jump,")
+    found = problems(editable)
+    assert any("phases[7].sessions[0].exercises[0]: 'pogo_hops_single' waits for "
+               "floors.single_leg_impact_min_weeks, but this phase may start before it" in p
+               and "not_before: single_leg_impact_min_weeks" in p for p in found), found
+
+
+def test_a_floor_that_is_not_declared_is_refused(editable):
+    edit(editable, "    not_before: single_leg_impact_min_weeks   # never",
+         "    not_before: single_leg_impact_min_week   # never")
+    edit(editable, "  not_before: single_leg_impact_min_weeks   # loads",
+         "  not_before: hop_weeks   # loads", name="exercises.yaml")
+    found = problems(editable)
+    assert any("phases[8].not_before: 'single_leg_impact_min_week' is not in floors" in p
+               for p in found), found
+    assert any("exercises.yaml" in p and "pogo_hops_single.not_before: 'hop_weeks' is not in "
+               "the protocol's floors" in p for p in found), found
+
+
+def test_a_daily_session_in_weeks_that_keep_a_full_rest_day_is_refused(editable):
+    edit(editable, "        title: Keep up the double-leg exercises\n        times: 3",
+         "        title: Keep up the double-leg exercises\n        times: 7")
+    found = problems(editable)
+    assert any("phases[2].sessions[0].times: leaves no full rest day in the week "
+               "(full_rest_days from full_weight_bearing)" in p for p in found), found
 
 
 def test_a_jump_without_a_start_dose_is_refused(editable):
@@ -221,7 +253,7 @@ def test_a_jump_without_a_start_dose_is_refused(editable):
 
 
 def test_a_severity_minimum_below_what_the_table_plans_is_refused(editable):
-    edit(editable, "{mild: 4, moderate: 6, severe: 12}", "{mild: 4, moderate: 6, severe: 13}")
+    edit(editable, "{mild: 6, moderate: 6, severe: 12}", "{mild: 6, moderate: 6, severe: 13}")
     assert any("severity_minimums.non_weight_bearing_weeks.severe: the severe row plans fewer "
                "than 13 weeks" in p for p in problems(editable))
 
@@ -229,8 +261,8 @@ def test_a_severity_minimum_below_what_the_table_plans_is_refused(editable):
 def test_more_history_that_plans_no_longer_is_refused(editable):
     edit(editable, "weeks: {mild: [1, 1, 1], moderate: [1, 1, 2], severe: [1, 1, 2]}",
          "weeks: {mild: [1, 1, 1], moderate: [1, 1, 1], severe: [1, 1, 2]}")
-    assert any("history.levels: a moderate injury with history level 2 plans 37 weeks, no more "
-               "than level 1 (37)" in p for p in problems(editable)), problems(editable)
+    assert any("history.levels: a moderate injury with history level 2 plans 39 weeks, no more "
+               "than level 1 (39)" in p for p in problems(editable)), problems(editable)
 
 
 def test_an_unknown_placeholder_in_the_goal_note_is_refused(editable):

@@ -67,7 +67,7 @@ def test_json_has_the_documented_shape(built_examples):
     expected = ["partial_weight_bearing", "full_weight_bearing",
                 *[f"strength_stage_{n}" for n in range(1, 7)], "walk_run", "continuous_running"]
     assert list(milestones) == expected
-    assert milestones["walk_run"] == "2027-02-23"  # two weeks later than planned: a setback
+    assert milestones["walk_run"] == "2027-03-02"  # two weeks later than planned: a setback
     week = data["weeks"][0]
     assert set(week) >= {"number", "start", "end", "phase", "weight_bearing", "strength_stage",
                          "walk_minutes", "walk_run"}
@@ -82,14 +82,15 @@ def test_page_shows_this_week_with_dates_sessions_and_gate(built_examples):
     html = page(built_examples, "jordan-lee")
     text = visible_text(html)
     card = text[text.index("This week"):text.index("Before you move on")]
-    assert "Week 12 of 46 · Tue 17 – Mon 23 Nov 2026" in card
+    assert "Week 12 of 49 · Tue 17 – Mon 23 Nov 2026" in card
     # Jordan's setback on 20 Nov put him back to full weight-bearing work
     assert "Full weight-bearing" in card and "Setback" in card
     assert "groin ache the morning after squats" in card
     assert "Sit to stand, weight on the good leg" in card
     # one line per session, with how much and how often a week
-    assert "Brisk walk 15 minutes, 3-4 times a week" in card
     assert "Keep up the double-leg exercises 3 times a week" in card
+    assert "Easy bike or swim 2 times a week" in card
+    assert "Brisk walk" not in card  # brisk walks start with strength stage 1
     checklist = text[text.index("Before you move on"):text.index("Notes from")]
     assert "Check this list at the end of week 13, Mon 30 Nov 2026." in checklist
     assert "Before strength stage 1" in checklist

@@ -33,7 +33,7 @@ def weeks_of(plan, phase: str) -> int:
     ("partial_weight_bearing_weeks", 2, "partial_weight_bearing", 2),
     ("full_weight_bearing_weeks", 2, "full_weight_bearing", 2),
     ("weeks_per_strength_stage", 2, "strength_stage_4", 2),
-    ("walk_run_step_weeks", 2, "walk_run", 14),
+    ("walk_run_step_weeks", 2, "walk_run", 16),
 ])
 def test_each_length_override_sets_its_phase_and_stays_quiet_inside_the_usual_range(
         protocol, key, value, phase, weeks):
@@ -70,9 +70,9 @@ def test_a_goal_outside_the_usual_range_warns(protocol):
     plan = plan_with(protocol, goal=450)
     assert plan.warnings == (
         "The running goal is 450 minutes a week (overrides.goal); the protocol's usual range "
-        "is 60-300.",
-        "The running goal of 450 minutes a week is more than 5 runs of at most 60 minutes: the "
-        "plan ends at 300 minutes a week. Further build-up is training, to agree with the "
+        "is 60-240.",
+        "The running goal of 450 minutes a week is more than 4 runs of at most 60 minutes: the "
+        "plan ends at 240 minutes a week. Further build-up is training, to agree with the "
         "athlete.")
 
 
@@ -80,16 +80,19 @@ def test_the_shortest_overrides_never_move_walk_run_before_12_weeks(protocol):
     lows = {key: low for key, (low, _) in protocol.hard_limits.items() if key != "goal"}
     plan = plan_with(protocol, **lows)
     assert weeks_of(plan, "non_weight_bearing") == 4
-    # 4 + 1 + 1 + 6 stages end on the floor itself: the first run is on the floor day
-    assert plan.milestones["walk_run"] == DIAGNOSED + dt.timedelta(weeks=12)
+    # 4 + 1 + 1 + 5 stages: stage 5 goes on until stage 6's hops may start, on the floor
+    # itself; the first run follows stage 6's week
+    assert plan.milestones["strength_stage_6"] == DIAGNOSED + dt.timedelta(weeks=12)
+    assert plan.milestones["walk_run"] == DIAGNOSED + dt.timedelta(weeks=13)
     shorter = dict(lows, non_weight_bearing_weeks=4, partial_weight_bearing_weeks=1)
     quick = dataclasses.replace(protocol, hard_limits={k: (1, v[1]) for k, v in
                                                        protocol.hard_limits.items()},
                                 severity_minimums={})
     plan = schedule(make_profile(overrides=dict(shorter, non_weight_bearing_weeks=1)),
                     quick, AS_OF)
-    assert plan.milestones["walk_run"] == DIAGNOSED + dt.timedelta(weeks=12)
-    assert weeks_of(plan, "ready_to_run") == 3  # the hold fills the gap
+    assert plan.milestones["strength_stage_6"] == DIAGNOSED + dt.timedelta(weeks=12)
+    assert weeks_of(plan, "strength_stage_5") == 5  # stage 5 fills the gap to the floor
+    assert plan.milestones["walk_run"] == DIAGNOSED + dt.timedelta(weeks=13)
 
 
 def test_more_severe_still_never_means_an_earlier_walk_run_with_the_same_overrides(protocol):

@@ -36,7 +36,9 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
     """What the templates need besides the plan: protocol text looked up, nothing decided.
 
     Exercise how-tos are grouped by the step that first uses them; `open_groups` are the
-    groups of this week's exercises and of the next step's (the page opens those)."""
+    page's open groups: those this week's step brings in (or, when it brings in none, those of
+    all this week's exercises) and, in the week whose checklist comes before the next step,
+    the one that step brings in. Exercises kept up from an earlier stage stay a tap away."""
     groups, seen, group_of = [], set(), {}
     for span in plan.phases:
         week = plan.weeks[span.first_week - 1]
@@ -47,11 +49,14 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
             groups.append({"id": span.id, "title": span.title, "short": span.short,
                            "exercises": [protocol.exercises[e] for e in ids]})
     current = plan.current_week
-    focus: list[str] = []
+    open_groups: set[str] = set()
     if current:
-        focus += [e for s in current.sessions for e in s.exercises]
-        if current.span + 1 < len(plan.phases):
-            focus += [e for s in plan.phases[current.span + 1].routine for e in s.exercises]
+        this_week = {group_of[e] for s in current.sessions for e in s.exercises if e in group_of}
+        open_groups = {current.phase} & this_week or this_week
+        if current.span + 1 < len(plan.phases) and current.gate_week == current.number:
+            following = plan.phases[current.span + 1]  # its checklist is this week's
+            open_groups |= {following.id} & {group_of.get(e) for s in following.routine
+                                             for e in s.exercises}
     return {
         **_day_lookup(plan),
         "plan": plan,
@@ -60,7 +65,7 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
         "phase_about": {p.id: protocol_markdown(p.about) for p in protocol.phases},
         "exercise_groups": groups,
         "used_exercises": [ex for g in groups for ex in g["exercises"]],
-        "open_groups": {group_of[e] for e in focus if e in group_of},
+        "open_groups": open_groups,
     }
 
 

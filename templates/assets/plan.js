@@ -104,13 +104,23 @@
     }
     check.hidden = !check.firstChild;
     card.firstChild.id = "now-title";
-    // Open the how-tos of this week's exercises and of the next step's; fold the rest.
-    var next = stays[stays.indexOf(stay) + 1];
-    var ids = $(card, ".ex a").map(function (a) { return a.hash.slice(4); });
-    if (stay && next) $(next, ".routine > li").forEach(function (li) { ids = ids.concat((li.dataset.ex || "").split(" ")); });
-    $(document, "details.stage").forEach(function (stage) {
-      stage.open = ids.some(function (id) { return id && stage.querySelector("#ex-" + id); });
-    });
+    // Open the how-tos this week's step brings in (or, when it brings in none, those of all
+    // this week's exercises) and, in the week of the checklist, the next step's; fold the rest.
+    var next = stays[stays.indexOf(stay) + 1], groups = $(document, "details.stage");
+    var phase = function (s) { return "s-" + s.id.slice(2).replace(/-\d+$/, ""); };
+    var having = function (ids) {
+      return groups.filter(function (g) { return ids.some(function (id) { return id && g.querySelector("#ex-" + id); }); });
+    };
+    var mine = having($(card, ".ex a").map(function (a) { return a.hash.slice(4); }));
+    var open = stay ? mine.filter(function (g) { return g.id === phase(stay); }) : [];
+    if (!open.length) open = mine;
+    var gate = rows.slice(at).filter(function (r) { return r.hasAttribute("data-gate"); })[0];
+    if (now && next && gate === now) {
+      var ahead = [];
+      $(next, ".routine > li").forEach(function (li) { ahead = ahead.concat((li.dataset.ex || "").split(" ")); });
+      open = open.concat(having(ahead).filter(function (g) { return g.id === phase(next); }));
+    }
+    groups.forEach(function (stage) { stage.open = open.indexOf(stage) >= 0; });
   }
   if (card) companion();
   // A plan opened long after it was made may be out of date: say so.
@@ -164,7 +174,7 @@
     }
     var row = box.appendChild(el("p", "", "log")), pain = field("input", "number", "Pain ");
     var flag = field("input", "checkbox", "Red flag today"), note = field("input", "text", "Note ");
-    var alarm = el("div", "", "alarm"), mild = el("p", "Any pain: stop that session for today (the pain rule).", "meta");
+    var alarm = el("div", "", "alarm"), mild = el("p", data.painAdvice, "meta");
     pain[1].min = 0;
     pain[1].max = 10;
     pain[1].placeholder = "0-10";
