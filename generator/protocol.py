@@ -99,7 +99,6 @@ class Phase:
     goal_limits: tuple[int, int] | None = None  # continuous: the usual range of weekly goals
     # a healing floor (floors:) this phase never starts before, counted like the walk-run's
     not_before: str = ""
-    floor_weeks: int = 0  # ... its weeks from diagnosis (or new imaging)
     rest_days: int = 0  # days a week with no session at all (full_rest_days:)
 
     @property
@@ -130,7 +129,6 @@ class Protocol:
     history_fields: dict[str, FieldSpec]  # what a profile's `history:` may record, with points
     history_levels: tuple[int, ...]
     history_level_names: tuple[str, ...]
-    walk_run_min_weeks: int
     hard_limits: dict[str, tuple[int, int]]  # override key -> lowest, highest allowed
     # override key -> severity -> the shortest a recorded step lasts without an override
     severity_minimums: dict[str, dict[str, int]]
@@ -151,7 +149,12 @@ class Protocol:
     spacing_rules: dict[str, SpacingRule] = field(default_factory=dict)  # by `spacing:` words
     pain_stop_at: int = 1  # a day's pain score (0-10) at or above this: stop, call the clinic
     pain_advice: str = DEFAULT_PAIN_ADVICE  # the athlete's words for pain below stop_at
-    floors: dict[str, int] = field(default_factory=dict)  # name -> weeks from the healing clock
+    # name -> severity -> weeks from the healing clock (diagnosis, or the latest new imaging)
+    floors: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def floor(self, name: str, severity: str) -> int:
+        """Weeks before a step that waits for this floor may start, for this severity."""
+        return self.floors.get(name, {}).get(severity, 0)
 
     def phase(self, phase_id: str) -> Phase:
         return next(p for p in self.phases if p.id == phase_id)
@@ -241,7 +244,8 @@ PROTOCOL_SCHEMA = Field("section", fields={
     }),
     # weeks from diagnosis (or new imaging) before a step may start: walk_run_min_weeks for
     # the first run, any other name for a phase's or an exercise's `not_before:`
-    "floors": Field("map", required=True, items=Field("int", minimum=0, maximum=104)),
+    "floors": Field("map", required=True, items=Field(
+        "any", doc="weeks (0-104), or weeks by severity level")),
     "full_rest_days": Field("section", fields={
         "per_week": Field("int", required=True, minimum=1, maximum=3),
         "from_phase": _text,
@@ -500,6 +504,8 @@ def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Proble
     out += _check_spacing(doc, raw)
     if "walk_run" in kinds and not raw["floors"].get("walk_run_min_weeks"):
         out.append(doc.problem(("floors", "walk_run_min_weeks"), "is missing"))
+    for name, value in raw["floors"].items():
+        out += _check_floor(doc, ("floors", name), value, levels)
     out += _check_floors(doc, raw, exercises)
     rest = raw["full_rest_days"] if "full_rest_days" in doc.value else None
     if rest and rest["from_phase"] not in phase_ids:
@@ -526,6 +532,27 @@ def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Proble
     if walk["target_minutes"] < walk["start_minutes"]:
         out.append(doc.problem(("brisk_walk", "target_minutes"), "is below start_minutes"))
     return out
+
+
+def _weeks(n: object) -> bool:
+    return isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 104
+
+
+def _check_floor(doc: Document, path: tuple, value: object, levels: list) -> list[Problem]:
+    """A floor is weeks, or weeks by severity that never fall for a more severe injury."""
+    if _weeks(value):
+        return []
+    if not isinstance(value, dict) or sorted(value) != sorted(levels) or not all(
+            map(_weeks, value.values())):
+        return [doc.problem(path, f"expected a whole number of weeks (0-104), or one per "
+                            f"severity level ({', '.join(levels)}); got {value!r}",
+                            hint="e.g. 12, or {" + ", ".join(f"{lv}: 4" for lv in levels) + "}")]
+    row = [value[level] for level in levels]
+    if row != sorted(row):
+        return [doc.problem(path, "a more severe injury must never get an earlier floor",
+                            hint="weeks must not decrease from the mildest level to the most "
+                            "severe")]
+    return []
 
 
 def _check_floors(doc: Document, raw: dict, exercises: dict) -> list[Problem]:
@@ -736,7 +763,6 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
             limits={k: (v[0], v[-1]) for k, v in p["limits"].items()} if p["limits"] else None,
             goal_limits=tuple(p["goal_limits"]) if p["goal_limits"] else None,
             not_before=p["not_before"] or "",
-            floor_weeks=raw["floors"].get(p["not_before"] or "", 0),
             rest_days=rest["per_week"] if i >= rest_from else 0,
         )
         for i, p in enumerate(raw["phases"])
@@ -747,8 +773,8 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
         injury_fields=injury_fields, history_fields=history_fields,
         history_levels=tuple(raw["history"]["levels"]),
         history_level_names=tuple(raw["history"]["level_names"]),
-        walk_run_min_weeks=raw["floors"].get("walk_run_min_weeks", 0),
-        floors=dict(raw["floors"]),
+        floors={name: value if isinstance(value, dict) else dict.fromkeys(
+                    raw["severity"]["levels"], value) for name, value in raw["floors"].items()},
         hard_limits={k: (v[0], v[-1]) for k, v in raw["hard_limits"].items()},
         severity_minimums={k: dict(v) for k, v in (raw["severity_minimums"] or {}).items()},
         setback_weeks=raw["progress"]["setback_weeks"],

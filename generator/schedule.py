@@ -102,7 +102,7 @@ def course(profile: Profile, protocol: Protocol) -> Course:
                 min_weeks=minimum, min_source=source, usual=usual,
                 event=event_name(phase, position, number),
                 gated=phase.opened_by_clinician and number in (None, 1),
-                floor=(phase.not_before, phase.floor_weeks)
+                floor=(phase.not_before, protocol.floor(phase.not_before, profile.severity))
                 if phase.not_before and number in (None, 1) else None))
     walk = protocol.brisk_walk
     goal = running_goal(profile, protocol)
@@ -114,7 +114,8 @@ def course(profile: Profile, protocol: Protocol) -> Course:
     return Course(
         steps=tuple(steps), walk=walk,
         walk_weeks_per_step=walk.weeks_per_step[profile.severity][level] if walk else 1,
-        walk_steps=walk_steps, floor_weeks=protocol.walk_run_min_weeks,
+        walk_steps=walk_steps,
+        floor_weeks=protocol.floor("walk_run_min_weeks", profile.severity),
         goal=goal,
         top=running_top(next((p for p in protocol.phases if p.kind == "continuous"), None), goal),
         setback_weeks=protocol.setback_weeks,

@@ -373,7 +373,7 @@ def test_walk_run_before_the_12_week_floor_is_an_error_whatever_the_events_say(p
     # a protocol whose hard limits would let every step pass in a week
     quick = dataclasses.replace(protocol, hard_limits={
         k: (1, v[1]) for k, v in protocol.hard_limits.items()}, severity_minimums={},
-        phases=tuple(dataclasses.replace(p, not_before="", floor_weeks=0)
+        phases=tuple(dataclasses.replace(p, not_before="")
                      for p in protocol.phases))  # single-leg hops: the next test
     events = [ev(DIAGNOSED + dt.timedelta(weeks=1), "partial_weight_bearing"),
               ev(DIAGNOSED + dt.timedelta(weeks=2), "full_weight_bearing")]

@@ -102,7 +102,8 @@ def histories(draw, protocol) -> History:
             earliest = max(last, since - leeway + dt.timedelta(
                 days=minimum_days + between + paused_days_since))
             if recorded < first_run <= target.index:
-                earliest = max(earliest, clock + dt.timedelta(weeks=protocol.walk_run_min_weeks))
+                earliest = max(earliest, clock + dt.timedelta(
+                    weeks=protocol.floor("walk_run_min_weeks", severity)))
             for waiting in steps[recorded + 1:target.index + 1]:  # steps with a healing floor
                 if waiting.floor:
                     after = sum(s.min_weeks * 7 for s in steps[waiting.index:target.index])
@@ -214,7 +215,7 @@ def test_any_valid_history_keeps_the_safety_invariants(protocol, data):
 
     # walk-run never before the 12-week floor, from diagnosis or from the latest new
     # imaging before it, and never before strength stage 6
-    floor = dt.timedelta(weeks=protocol.walk_run_min_weeks)
+    floor = dt.timedelta(weeks=protocol.floor("walk_run_min_weeks", history.severity))
     running = [i for i, w in enumerate(plan.weeks) if w.walk_run]
     assert running and plan.weeks[running[0]].start >= DIAGNOSED + floor
     for i in running:
@@ -241,7 +242,8 @@ def test_any_valid_history_keeps_the_safety_invariants(protocol, data):
         clock = max([DIAGNOSED] + [e.date for e in plan.events if e.event == "new_imaging"
                                    and e.date <= first])
         for name in waits:
-            assert first >= clock + dt.timedelta(weeks=protocol.floors[name]), (week, name)
+            assert first >= clock + dt.timedelta(
+                weeks=protocol.floor(name, history.severity)), (week, name)
 
     # steps in ladder order: forward one step at a time (the hold may be skipped) unless
     # a recorded step took the ones between as done; back only in a setback (one step per
@@ -396,7 +398,8 @@ def broken(draw, protocol) -> tuple[History, str]:
             mutation = "early_run"
     if mutation == "early_run":
         if runs:
-            day = DIAGNOSED + dt.timedelta(weeks=protocol.walk_run_min_weeks, days=-1)
+            weeks = protocol.floor("walk_run_min_weeks", history.severity)
+            day = DIAGNOSED + dt.timedelta(weeks=weeks, days=-1)
             events[runs[0]] = dataclasses.replace(events[runs[0]], date=day)
         else:
             events.append(dataclasses.replace(events[steps[-1]], event="walk_run_cleared",
