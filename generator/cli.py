@@ -208,6 +208,27 @@ def check(ctx, ids, config, today, **flags):
 
 
 @main.command()
+@CONFIG
+@CONTENT
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_context
+def protocols(ctx, config, fmt, **flags):
+    """List the protocols: what each covers, its injury fields and their values, and when it
+    makes no plan (a referral). A profile names one in injury.protocol."""
+    from generator.guide import describe, listing
+    from generator.protocol import load_protocols
+
+    settings = _guarded(ctx, lambda: load_settings(config, **flags))
+    found = _guarded(ctx, lambda: load_protocols(settings.content_folders))
+    if fmt == "json":
+        click.echo(json_for_terminal(json.dumps([describe(found[key]) for key in sorted(found)],
+                                                indent=2, ensure_ascii=False)))
+    else:
+        _echo(listing(found).rstrip("\n"))
+
+
+@main.command()
 @click.argument("athlete", callback=_ids)
 @folder_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",

@@ -7,7 +7,7 @@ split into its steps. The events recorded in a profile move them on it:
   puts the athlete on that step from that day; it must be the next step after the
   one they are on, and the step it ends must have lasted its hard minimum;
   a later step records the ones between as done, when their minimum lengths fit
-  between the two dates; an earlier step (back to crutches, say) puts them back on it,
+  between the two dates; an earlier step (back to the first, after a worse scan) puts them back on it,
   and the plan climbs again from there with the protocol's durations;
 - a `setback` puts them one step down for at least `progress.setback_weeks`;
   recording the step it put them on afterwards confirms it;
@@ -606,7 +606,7 @@ class _Climb:
                 f"(floors.{name})", f"{target.label} can start on {earliest} at the earliest")
 
     def _go_back(self, event: ProgressEvent, target: Step) -> None:
-        """Back to an earlier step (to crutches after a worse scan, say): the plan climbs
+        """Back to an earlier step (to the first after a worse scan, say): the plan climbs
         again from it with the protocol's durations, every clearance recorded anew."""
         self._enter(target, recorded=True)
         self.recorded, self.recorded_since, self.by_setback = target.index, event.date, False

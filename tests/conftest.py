@@ -23,6 +23,16 @@ def protocol(protocols):
     return protocols[PROTOCOL_ID]
 
 
+SHIPPED = sorted(folder.name for folder in (ROOT / "content").iterdir()
+                 if (folder / "protocol.yaml").is_file())
+
+
+@pytest.fixture(scope="session", params=SHIPPED)
+def shipped_protocol(request, protocols):
+    """Each protocol the package ships, in turn: the clinical invariants hold for every one."""
+    return protocols[request.param]
+
+
 class Project:
     """A scratch project folder with the `rehab` command run inside it."""
 

@@ -37,6 +37,29 @@ def make_profile(**changes) -> Profile:
     return dataclasses.replace(BASE, **changes)
 
 
+def plain_injury(protocol) -> dict:
+    """Injury fields for a protocol that meet none of its referral rules: each field's
+    default, else its first value (the lowest of a range), else the next that does."""
+    injury: dict = {}
+    for name, spec in protocol.injury_fields.items():
+        choices = list(spec.values) if spec.type == "choice" else (
+            list(range(int(spec.range[0]), int(spec.range[1]) + 1)) if spec.type == "int"
+            and spec.range else [spec.default])
+        if spec.default is not None or not spec.required:
+            choices = [spec.default] + [c for c in choices if c != spec.default]
+        for value in choices:
+            injury[name] = value
+            if not any(rule.matches(injury) for rule in protocol.referral):
+                break
+    return injury
+
+
+def profile_for(protocol, **changes) -> Profile:
+    """make_profile for any protocol: its own injury fields, with no referral."""
+    injury = {**plain_injury(protocol), **changes.pop("injury", {})}
+    return make_profile(protocol=protocol.id, injury=injury, **changes)
+
+
 PROFILE_YAML = """\
 name: Test Athlete
 injury:

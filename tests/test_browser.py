@@ -13,7 +13,7 @@ from browser import PHONE, Site, chromium, missing
 from factories import ROOT, TODAY
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-ATHLETES = ("alex-morgan", "jordan-lee", "sam-okafor")
+ATHLETES = ("alex-morgan", "jordan-lee", "sam-okafor", "tomas-reyes", "rosa-lindqvist")
 
 
 def _require(problem: str | None) -> None:

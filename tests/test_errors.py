@@ -96,7 +96,8 @@ def test_files_that_are_not_a_profile(tmp_path, protocols, text, expected):
 def test_missing_required_fields_are_each_named(tmp_path, protocols):
     assert rendered(profile_problems(tmp_path, protocols, "injury:\n  side: left\n")) == [
         "1:1: name: is missing; expected text (the athlete's name)",
-        "1:1: injury.protocol: is missing; expected text (known: femoral-neck-stress-fracture)",
+        "1:1: injury.protocol: is missing; expected text (known: femoral-neck-stress-fracture, "
+        "metatarsal-bone-stress-injury, tibial-bone-stress-injury)",
         "1:1: injury.diagnosed: is missing; expected a date (YYYY-MM-DD) "
         "(the day the plan's clock starts)",
     ]
@@ -126,8 +127,8 @@ def test_missing_required_fields_are_each_named(tmp_path, protocols):
      "3:3: injury.protocol: unknown protocol 'femoral-neck' "
      "(did you mean 'femoral-neck-stress-fracture'?)"),
     ("protocol: femoral-neck-stress-fracture", "protocol: ../../etc",
-     "3:3: injury.protocol: unknown protocol '../../etc' "
-     "(known: femoral-neck-stress-fracture)"),
+     "3:3: injury.protocol: unknown protocol '../../etc' (known: femoral-neck-stress-fracture, "
+     "metatarsal-bone-stress-injury, tibial-bone-stress-injury)"),
     ("severity: moderate", "severity: moderate\n  mri_grade: 5",
      "7:3: injury.mri_grade: 5 is above the maximum of 4"),
     ("notes: |", "notes: !!binary |",

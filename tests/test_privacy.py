@@ -21,7 +21,8 @@ from generator.errors import InputError
 from generator.render.pdf import PdfRenderer
 from generator.secret import TOKEN_PATTERN, folder_token, load_or_create_key, read_key
 
-EXAMPLES = {"alex-morgan": "Alex Morgan", "jordan-lee": "Jordan Lee", "sam-okafor": "Sam Okafor"}
+EXAMPLES = {"alex-morgan": "Alex Morgan", "jordan-lee": "Jordan Lee", "sam-okafor": "Sam Okafor",
+            "tomas-reyes": "Tomas Reyes", "rosa-lindqvist": "Rosa Lindqvist"}
 # links a page may carry: safe schemes, anchors, and the athlete's own files beside it
 SAFE_HREF = re.compile(r"^(https?:|mailto:|tel:|#|plan\.(pdf|json|ics)$|manifest\.webmanifest$"
                        r"|icon\.svg$)")
@@ -52,7 +53,7 @@ def site_files(site: Path) -> list[Path]:
 
 def test_each_athlete_gets_an_unguessable_stable_folder(built_examples):
     folders = sorted(p.name for p in built_examples.site.iterdir() if p.is_dir())
-    assert len(folders) == 3
+    assert len(folders) == 5
     key = read_key(built_examples.root / ".rehab" / "secret.key")
     assert folders == sorted(folder_token(key, athlete) for athlete in EXAMPLES)
     for folder in folders:
@@ -142,7 +143,7 @@ def test_a_build_with_the_key_gone_stops_and_says_how_to_restore_it(built_no_pdf
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (
-        "error: .rehab/secret.key: the project key is missing, but site holds 3 athlete folders "
+        "error: .rehab/secret.key: the project key is missing, but site holds 5 athlete folders "
         "made with it (copy secret.key back to .rehab/secret.key from the backup you keep with "
         "plans/; a new key would give every athlete a new link and take the old ones down. To "
         "do that on purpose: rehab build --new-key)\n")
@@ -152,7 +153,7 @@ def test_a_build_with_the_key_gone_stops_and_says_how_to_restore_it(built_no_pdf
     shutil.rmtree(project.site)
     result = project.rehab("build", "--no-pdf")
     assert result.exit_code == 1
-    assert "but the last build (" in result.stderr and "made 3 athlete folders with it" \
+    assert "but the last build (" in result.stderr and "made 5 athlete folders with it" \
         in result.stderr
     assert not key_file.exists()
 
@@ -226,7 +227,7 @@ def test_no_file_names_more_than_one_athlete(built_examples):
 
 def test_pages_are_noindex_and_load_nothing_from_elsewhere(built_examples):
     pages = list(built_examples.site.glob("*/index.html"))
-    assert len(pages) == 3
+    assert len(pages) == 5
     for page in pages:
         html = page.read_text()
         tags = Tags(html).tags

@@ -56,7 +56,7 @@ def test_with_content_copies_the_protocols_to_edit_and_they_win(here):
     content = here.root / "clinic" / "content"
     compared = filecmp.dircmp(shipped("content"), content)
     assert not compared.left_only and not compared.right_only and not compared.diff_files
-    protocol = next(content.glob("*/protocol.yaml"))
+    protocol = content / "femoral-neck-stress-fracture" / "protocol.yaml"
     protocol.write_text(protocol.read_text(encoding="utf-8").replace(
         "title: Partial weight-bearing\n", "title: Some weight on the leg\n"), encoding="utf-8")
     project = Project(here.root / "clinic")

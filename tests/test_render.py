@@ -10,7 +10,7 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 
-ATHLETES = ("alex-morgan", "jordan-lee", "sam-okafor")
+ATHLETES = ("alex-morgan", "jordan-lee", "sam-okafor", "tomas-reyes", "rosa-lindqvist")
 
 
 def folder(project, athlete):

@@ -71,7 +71,8 @@ def test_the_pain_rule_and_red_flags_are_written_once(jordan):
                          for e in later)
 
 
-@pytest.mark.parametrize("athlete", ["alex-morgan", "jordan-lee", "sam-okafor"])
+@pytest.mark.parametrize("athlete", ["alex-morgan", "jordan-lee", "sam-okafor", "tomas-reyes",
+                                     "rosa-lindqvist"])
 def test_nothing_ends_before_the_plans_date_and_checklists_and_starts_remind(
         built_examples, athlete):
     folder = built_examples.folder(athlete)
@@ -173,7 +174,8 @@ def test_folding_is_icalendars_own(line):
     assert fold(line) == _foldline(line)
 
 
-@pytest.mark.parametrize("athlete", ["alex-morgan", "jordan-lee", "sam-okafor"])
+@pytest.mark.parametrize("athlete", ["alex-morgan", "jordan-lee", "sam-okafor", "tomas-reyes",
+                                     "rosa-lindqvist"])
 def test_a_whole_calendar_is_the_bytes_icalendar_would_write(built_examples, athlete):
     ics = (built_examples.folder(athlete) / "plan.ics").read_bytes()
     assert Calendar.from_ical(ics).to_ical() == ics

@@ -26,10 +26,10 @@ def test_the_examples_as_of_their_build_day(example_project):
     result = example_project.rehab("status", *AS_OF)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "Status as of 2026-11-23 (3 athletes)"
+    assert lines[0] == "Status as of 2026-11-23 (5 athletes)"
     assert lines[2].split() == ["athlete", "now", "wk", "day", "next", "gate", "last", "event",
                                 "done", "14d", "pain", "7d", "last", "log", "flags"]
-    alex, jordan, sam = (" ".join(line.split()) for line in lines[3:])
+    alex, jordan, rosa, sam, tomas = (" ".join(line.split()) for line in lines[3:])
     # no log imported: done, pain and last log are "-"
     assert alex == ("alex-morgan Strength stage 5 14 97 Strength stage 6 2026-11-24 "
                     "2026-11-17 strength_stage 5 - - -")
@@ -37,6 +37,11 @@ def test_the_examples_as_of_their_build_day(example_project):
                       "2026-12-01 2026-11-20 setback - - - setback 2026-11-20")
     assert sam == ("sam-okafor Non-weight-bearing 7 48 Partial weight-bearing 2027-01-26 - "
                    "- - - hip effusion")
+    # the tibial and metatarsal examples: every protocol in one table
+    assert rosa == ("rosa-lindqvist Strength stage 4 12 77 Walk-run step 1 2026-12-07 "
+                    "2026-11-09 strength_stage 3 - - -")
+    assert tomas == ("tomas-reyes Strength stage 3 8 55 Strength stage 4 2026-11-24 "
+                     "2026-11-17 strength_stage 3 - - -")
 
 
 def test_json_has_the_same_rows_and_the_gate_to_pass(example_project):

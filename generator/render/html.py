@@ -37,8 +37,8 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
 
     Exercise how-tos are grouped by the step that first uses them; `open_groups` are the
     page's open groups: those this week's step brings in (or, when it brings in none, those of
-    all this week's exercises) and, in the week whose checklist comes before the next step,
-    the one that step brings in. Exercises kept up from an earlier stage stay a tap away."""
+    all this week's exercises). Exercises kept up from an earlier stage, and the next step's,
+    stay a tap away (the phone opens the next step's when its date comes)."""
     groups, seen, group_of = [], set(), {}
     for span in plan.phases:
         week = plan.weeks[span.first_week - 1]
@@ -53,10 +53,6 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
     if current:
         this_week = {group_of[e] for s in current.sessions for e in s.exercises if e in group_of}
         open_groups = {current.phase} & this_week or this_week
-        if current.span + 1 < len(plan.phases) and current.gate_week == current.number:
-            following = plan.phases[current.span + 1]  # its checklist is this week's
-            open_groups |= {following.id} & {group_of.get(e) for s in following.routine
-                                             for e in s.exercises}
     return {
         **_day_lookup(plan),
         "plan": plan,

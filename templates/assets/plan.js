@@ -105,21 +105,11 @@
     check.hidden = !check.firstChild;
     card.firstChild.id = "now-title";
     // Open the how-tos this week's step brings in (or, when it brings in none, those of all
-    // this week's exercises) and, in the week of the checklist, the next step's; fold the rest.
-    var next = stays[stays.indexOf(stay) + 1], groups = $(document, "details.stage");
-    var phase = function (s) { return "s-" + s.id.slice(2).replace(/-\d+$/, ""); };
-    var having = function (ids) {
-      return groups.filter(function (g) { return ids.some(function (id) { return id && g.querySelector("#ex-" + id); }); });
-    };
-    var mine = having($(card, ".ex a").map(function (a) { return a.hash.slice(4); }));
-    var open = stay ? mine.filter(function (g) { return g.id === phase(stay); }) : [];
+    // this week's exercises); fold the rest.
+    var groups = $(document, "details.stage"), ids = $(card, ".ex a").map(function (a) { return a.hash.slice(4); });
+    var mine = groups.filter(function (g) { return ids.some(function (id) { return g.querySelector("#ex-" + id); }); });
+    var open = stay ? mine.filter(function (g) { return g.id === "s-" + stay.id.slice(2).replace(/-\d+$/, ""); }) : [];
     if (!open.length) open = mine;
-    var gate = rows.slice(at).filter(function (r) { return r.hasAttribute("data-gate"); })[0];
-    if (now && next && gate === now) {
-      var ahead = [];
-      $(next, ".routine > li").forEach(function (li) { ahead = ahead.concat((li.dataset.ex || "").split(" ")); });
-      open = open.concat(having(ahead).filter(function (g) { return g.id === phase(next); }));
-    }
     groups.forEach(function (stage) { stage.open = open.indexOf(stage) >= 0; });
   }
   if (card) companion();

@@ -1,0 +1,105 @@
+"""What a clinic needs to choose a protocol and start a profile for it, from the protocol's
+own declarations: `rehab protocols` lists them, `rehab new --protocol` writes a starter.
+
+Pure: protocols in, text or plain data out. Every word about an injury comes from the
+protocol's content (its title, field labels, values and rules); nothing here names one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.protocol import Protocol
+from generator.rules import Condition, FieldSpec, Rule
+
+_TESTS = {"equals": "is", "one_of": "is one of", "at_least": "at least", "at_most": "at most"}
+
+
+def describe(protocol: Protocol) -> dict[str, Any]:
+    """A protocol as plain data: what a profile records, and when it gets no plan."""
+    return {
+        "id": protocol.id,
+        "title": protocol.title,
+        "severity": list(protocol.severity_levels),
+        "injury_fields": {name: _field(spec) for name, spec in protocol.injury_fields.items()},
+        "history_fields": {name: _field(spec) for name, spec in protocol.history_fields.items()},
+        "referral": [_when(rule) for rule in protocol.referral],
+        "review_flags": [_when(rule) or "always" for rule in protocol.review_flags],
+    }
+
+
+def listing(protocols: dict[str, Protocol]) -> str:
+    """`rehab protocols`: each protocol, its injury fields with their values, and its rules."""
+    out: list[str] = []
+    for protocol in (protocols[key] for key in sorted(protocols)):
+        about = describe(protocol)
+        out += [f"{protocol.id}  {protocol.title}",
+                f"  severity: {' | '.join(about['severity'])} (or give a field that sets it)",
+                "  injury fields (injury:, besides protocol, side, diagnosed, severity):"]
+        width = max((len(name) for name in about["injury_fields"]), default=0)
+        for name, spec in protocol.injury_fields.items():
+            out.append(f"    {name:<{width}}  {values_text(spec)}  {spec.label}"
+                       + (f"; sets the severity: {_severity_text(spec)}" if spec.severity else ""))
+        out.append("  history fields (history:): " + "; ".join(
+            f"{name} {values_text(spec)}" for name, spec in protocol.history_fields.items()))
+        if about["referral"]:
+            out.append("  no plan, a referral, when: " + "; ".join(about["referral"]))
+        flags = [w for w in about["review_flags"] if w != "always"]
+        if flags:
+            out.append("  flagged for the clinician when: " + "; ".join(flags))
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def values_text(spec: FieldSpec) -> str:
+    """The values a field takes, as a profile writes them: 'head | neck | shaft', '1-4'."""
+    required = "required: " if spec.required else ""
+    if spec.type in ("choice", "set"):
+        words = " | ".join(map(str, spec.values)) if spec.type == "choice" else (
+            "[" + ", ".join(map(str, spec.values)) + "]")
+        return required + words
+    if spec.type == "bool":
+        return required + "true | false" + (f" (default {str(spec.default).lower()})"
+                                              if spec.default is not None else "")
+    if spec.range:
+        low, high = (int(x) if float(x).is_integer() else x for x in spec.range)
+        return f"{required}{low}-{high}"
+    return required + ("a whole number" if spec.type == "int" else "a number")
+
+
+def _field(spec: FieldSpec) -> dict[str, Any]:
+    return {
+        "type": spec.type, "label": spec.label, "required": spec.required,
+        **({"values": {str(k): v for k, v in spec.values.items()}} if spec.values else {}),
+        **({"range": list(spec.range)} if spec.range else {}),
+        **({"default": spec.default} if spec.default not in (None, [], ()) else {}),
+        **({"severity": {str(k): v for k, v in spec.severity.items()}} if spec.severity
+           else {}),
+    }
+
+
+def _severity_text(spec: FieldSpec) -> str:
+    """'1-2 mild, 3 moderate, 4 severe': consecutive values of one level joined."""
+    runs: list[tuple[Any, Any, str]] = []
+    for value, level in spec.severity.items():
+        if runs and runs[-1][2] == level:
+            runs[-1] = (runs[-1][0], value, level)
+        else:
+            runs.append((value, value, level))
+    return ", ".join(f"{a}{'' if a == b else f'-{b}'} {level}" for a, b, level in runs)
+
+
+def _when(rule: Rule) -> str:
+    """A rule's condition in words: 'region is base and grade is 4'."""
+    return " and ".join(_condition(c) for c in rule.conditions)
+
+
+def _condition(condition: Condition) -> str:
+    if condition.test == "missing":
+        return f"{condition.field} {'not ' if condition.value else ''}recorded"
+    value = condition.value
+    if isinstance(value, bool):
+        value = str(value).lower()
+    elif isinstance(value, list | tuple):
+        value = " or ".join(map(str, value))
+    return f"{condition.field} {_TESTS[condition.test]} {value}"
