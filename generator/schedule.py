@@ -95,13 +95,15 @@ def course(profile: Profile, protocol: Protocol) -> Course:
             # only a clinician's explicit override goes below the severity's minimum
             minimum, source = profile.overrides[key], f"overrides.{key}"
         usual = phase.limits.get(profile.severity) if phase.limits else None
+        # an explicit override may shorten the step down to its hard limit, not below
+        override = (key, hard[0]) if hard and phase.override_key and hard[0] < minimum else None
         for number in numbers:
             steps.append(Step(
                 index=len(steps), phase=phase, walk_run_step=number,
                 weeks=weeks if phase.kind in ("fixed", "walk_run") else None,
                 min_weeks=minimum, min_source=source, usual=usual,
                 event=event_name(phase, position, number),
-                gated=phase.opened_by_clinician and number in (None, 1)))
+                gated=phase.opened_by_clinician and number in (None, 1), override=override))
     walk = protocol.brisk_walk
     goal = running_goal(profile, protocol)
     walk_steps = range(0)
