@@ -16,7 +16,7 @@ from generator.build import plan_athlete
 from generator.config import Settings
 from generator.errors import InputError
 from generator.load import Inputs, profile_paths
-from generator.plan import Audience, NextStep, Plan, RecordedEvent, Referral
+from generator.plan import Audience, NextStep, Plan, RecordedEvent, Referral, RiskScore
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class StatusRow:
     flags: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()  # failed: the errors; referral: the reasons
     log: LogSummary | None = None  # from the imported log (None: nothing imported)
+    risk_scores: tuple[RiskScore, ...] = ()
 
 
 def status_row(plan: Plan, today: dt.date, log: AthleteLog | None = None) -> StatusRow:
@@ -59,7 +60,8 @@ def status_row(plan: Plan, today: dt.date, log: AthleteLog | None = None) -> Sta
         week=current.number if current else None,
         days_since_diagnosis=(today - plan.diagnosed).days,
         next_step=current.next_step if current else None,
-        last_event=plan.events[-1] if plan.events else None, flags=flags, log=summary)
+        last_event=plan.events[-1] if plan.events else None, flags=flags, log=summary,
+        risk_scores=plan.risk_scores)
 
 
 def collect(settings: Settings) -> list[StatusRow]:
@@ -104,6 +106,10 @@ def to_dict(row: StatusRow) -> dict:
         "planned_14d": log.planned if log else None,
         "pain_max_7d": log.pain_max if log else None,
         "last_log": log.last_log.isoformat() if log and log.last_log else None,
+        # the protocol's risk scores, with the points of each item (printed, never written)
+        "risk_scores": [{"id": r.id, "name": r.name, "score": r.score, "band": r.band,
+                         "clearance": r.clearance, "items": [list(i) for i in r.items]}
+                        for r in row.risk_scores],
     }
 
 
