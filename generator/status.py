@@ -16,7 +16,7 @@ from generator.build import plan_athlete
 from generator.config import Settings
 from generator.errors import InputError
 from generator.load import Inputs, profile_paths
-from generator.plan import Audience, NextStep, Plan, RecordedEvent, Referral, RiskScore
+from generator.plan import Audience, NextStep, Note, Plan, RecordedEvent, Referral, RiskScore
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,15 @@ class StatusRow:
     days_since_diagnosis: int | None = None
     next_step: NextStep | None = None
     last_event: RecordedEvent | None = None
-    flags: tuple[str, ...] = ()
+    flagged: tuple[Note, ...] = ()  # what needs a look: the plan's flags, then the log's
     problems: tuple[str, ...] = ()  # failed: the errors; referral: the reasons
     log: LogSummary | None = None  # from the imported log (None: nothing imported)
     risk_scores: tuple[RiskScore, ...] = ()
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """Each flag in a few words: `hip effusion`, `pain 4/10 2026-11-22`."""
+        return tuple(note.short or note.text for note in self.flagged)
 
 
 def status_row(plan: Plan, today: dt.date, log: AthleteLog | None = None) -> StatusRow:
@@ -49,18 +54,17 @@ def status_row(plan: Plan, today: dt.date, log: AthleteLog | None = None) -> Sta
             now += " (paused)"
         if current.setback:
             now += " (setback)"
-    flags = tuple(note.short or note.text for note in plan.notes
-                  if note.audience == Audience.CLINICIAN
-                  and note.kind not in ("warning", "reminder"))
+    flagged = tuple(note for note in plan.notes if note.audience == Audience.CLINICIAN
+                    and note.kind not in ("warning", "reminder"))
     summary = summarize(log, plan, today) if log else None
     if summary:
-        flags += summary.flags
+        flagged += summary.notes
     return StatusRow(
         athlete=plan.athlete_id, state="ok", name=plan.athlete_name, now=now,
         week=current.number if current else None,
         days_since_diagnosis=(today - plan.diagnosed).days,
         next_step=current.next_step if current else None,
-        last_event=plan.events[-1] if plan.events else None, flags=flags, log=summary,
+        last_event=plan.events[-1] if plan.events else None, flagged=flagged, log=summary,
         risk_scores=plan.risk_scores)
 
 
@@ -81,7 +85,9 @@ def collect(settings: Settings) -> list[StatusRow]:
             rows.append(status_row(plan, settings.today, stored_log(settings.plans, path.stem)))
         except InputError as err:  # a log edited by hand: the plan's row still, and why not
             row = status_row(plan, settings.today)
-            rows.append(replace(row, flags=row.flags + (f"log unreadable: {err.problems[0]}",)))
+            words = f"log unreadable: {err.problems[0]}"
+            rows.append(replace(row, flagged=row.flagged + (
+                Note(Audience.CLINICIAN, "log_unreadable", words, words),)))
     return rows
 
 
