@@ -257,6 +257,41 @@ def status(ctx, config, today, fmt, **flags):
         sys.exit(EXIT_FAILED)
 
 
+@main.command()
+@folder_options
+@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="FILE", help="Where to write it [default: .rehab/dashboard.html beside "
+              "plans/; never inside the site folder].")
+@click.option("--open", "open_it", is_flag=True, help="Open it in the web browser.")
+@click.pass_context
+def dashboard(ctx, config, today, out_file, open_it, **flags):
+    """Write the clinic's dashboard: one HTML file with every athlete, flags first, a chart
+    of each plan and of the last 8 weeks of each imported log. Private: never uploaded."""
+    from generator.dashboard import check_place, default_path, make_dashboard, write_dashboard
+    from generator.load import Inputs
+    from generator.render.dashboard import render_dashboard
+
+    def make():
+        settings = load_settings(config, today, **flags)
+        target = out_file or default_path(settings)
+        check_place(target, settings)
+        inputs = Inputs(settings)
+        board = make_dashboard(settings, inputs)
+        write_dashboard(target, render_dashboard(board, inputs.env))
+        return target, board
+
+    target, board = _guarded(ctx, make)
+    flagged = sum(bool(a.flags) for a in board.athletes)
+    _echo(f"wrote {target}: {len(board.athletes)} athletes, {flagged} with a flag "
+          "(private: keep it at the clinic)")
+    if open_it:
+        import webbrowser
+
+        webbrowser.open(target.resolve().as_uri())
+    if any(a.row.state != "ok" for a in board.athletes):
+        sys.exit(EXIT_FAILED)
+
+
 @main.command("import-log")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @folder_options

@@ -17,6 +17,7 @@ from generator.config import Settings
 from generator.errors import InputError
 from generator.load import Inputs, profile_paths
 from generator.plan import Audience, NextStep, Note, Plan, RecordedEvent, Referral, RiskScore
+from generator.profile import Profile
 
 
 @dataclass(frozen=True)
@@ -68,27 +69,47 @@ def status_row(plan: Plan, today: dt.date, log: AthleteLog | None = None) -> Sta
         risk_scores=plan.risk_scores)
 
 
-def collect(settings: Settings) -> list[StatusRow]:
-    """A row for every profile in plans/: built ones, and those that failed or need referral."""
-    inputs = Inputs(settings)
-    rows = []
+@dataclass(frozen=True)
+class Seen:
+    """One profile as the clinic sees it: its status row, and what the row was made from
+    (no plan when the profile failed or needs referral; no log before the first import)."""
+
+    row: StatusRow
+    profile: Profile | None = None
+    plan: Plan | None = None
+    log: AthleteLog | None = None
+
+
+def survey(settings: Settings, inputs: Inputs | None = None) -> list[Seen]:
+    """Every profile in plans/: built ones, and those that failed or need referral."""
+    inputs = inputs or Inputs(settings)
+    seen = []
     for path in profile_paths(settings.plans):
         try:
             profile, plan = plan_athlete(path, inputs)
         except InputError as err:
-            rows.append(StatusRow(path.stem, "failed", problems=tuple(map(str, err.problems))))
+            seen.append(Seen(StatusRow(path.stem, "failed",
+                                       problems=tuple(map(str, err.problems)))))
             continue
         if isinstance(plan, Referral):
-            rows.append(StatusRow(path.stem, "referral", problems=plan.reasons))
+            seen.append(Seen(StatusRow(path.stem, "referral", name=plan.athlete_name,
+                                       problems=plan.reasons), profile))
             continue
         try:
-            rows.append(status_row(plan, settings.today, stored_log(settings.plans, path.stem)))
+            log = stored_log(settings.plans, path.stem)
         except InputError as err:  # a log edited by hand: the plan's row still, and why not
             row = status_row(plan, settings.today)
             words = f"log unreadable: {err.problems[0]}"
-            rows.append(replace(row, flagged=row.flagged + (
-                Note(Audience.CLINICIAN, "log_unreadable", words, words),)))
-    return rows
+            seen.append(Seen(replace(row, flagged=row.flagged + (
+                Note(Audience.CLINICIAN, "log_unreadable", words, words),)), profile, plan))
+            continue
+        seen.append(Seen(status_row(plan, settings.today, log), profile, plan, log))
+    return seen
+
+
+def collect(settings: Settings) -> list[StatusRow]:
+    """A row for every profile in plans/: built ones, and those that failed or need referral."""
+    return [entry.row for entry in survey(settings)]
 
 
 def to_dict(row: StatusRow) -> dict:
