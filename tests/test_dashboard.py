@@ -11,12 +11,13 @@ from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
-from factories import PROFILE_YAML, TODAY
+from factories import PROFILE_YAML, TODAY, make_profile
 
 from generator.config import load_settings
-from generator.dashboard import athlete_view, make_dashboard, order
+from generator.dashboard import CALM, athlete_view, make_dashboard, order
 from generator.load import Inputs
 from generator.render.dashboard import render_dashboard
+from generator.schedule import schedule
 from generator.status import Seen, status_row
 
 AS_OF = ("--today", TODAY.isoformat())
@@ -114,12 +115,12 @@ def test_every_athlete_is_a_row_flags_first_then_by_next_step(clinic):
 
 def test_equal_flags_go_by_the_date_of_the_next_step(protocol):
     def seen(athlete, diagnosed):
-        plan = __import__("generator.schedule", fromlist=["schedule"]).schedule(
-            __import__("factories").make_profile(id=athlete, diagnosed=diagnosed), protocol,
-            diagnosed + 10 * DAY)
-        return athlete_view(Seen(status_row(plan, TODAY)), TODAY)
+        plan = schedule(make_profile(id=athlete, diagnosed=diagnosed), protocol, TODAY)
+        return athlete_view(Seen(status_row(plan, TODAY), plan=plan), TODAY)
 
-    later, sooner = seen("bea", dt.date(2026, 10, 6)), seen("cal", dt.date(2026, 9, 29))
+    later, sooner = seen("bea", dt.date(2026, 10, 13)), seen("cal", dt.date(2026, 10, 6))
+    assert later.rank == sooner.rank == CALM
+    assert later.row.next_step.earliest > sooner.row.next_step.earliest
     assert [a.row.athlete for a in order([later, sooner])] == ["cal", "bea"]
 
 
