@@ -345,12 +345,14 @@ def new(ctx, athlete, name, config, **flags):
     if name is not None:
         longest = PROFILE_FIELDS["name"].max_length
         problem = ("is empty" if not name.strip() else
-                   "contains a control character or a line break"
+                   "holds a control character or a line break"
                    if re.search(r"[\x00-\x1f\x7f-\x9f]", name) else
                    f"is longer than {longest} characters" if len(name) > longest else None)
+        if problem and typed_name:
+            raise click.BadParameter(f"'{_shown(name)}' is not an athlete id, and as a name it "
+                                     f"{problem}", param_hint="ID_OR_NAME")
         if problem:
-            raise click.BadParameter(f"the name {problem}",
-                                     param_hint="ID_OR_NAME" if typed_name else "--name")
+            raise click.BadParameter(f"the name {problem}", param_hint="--name")
         name = name.strip()
     settings = _guarded(ctx, lambda: load_settings(config, **flags))
     target = settings.plans / f"{athlete}.yaml"

@@ -37,7 +37,7 @@ class StatusRow:
 
     @property
     def flags(self) -> tuple[str, ...]:
-        """Each flag in a few words: `hip effusion`, `pain 4/10 2026-11-22`."""
+        """Each flag in a few words, e.g. `pain 4/10 2026-11-22`."""
         return tuple(note.short or note.text for note in self.flagged)
 
 
