@@ -18,7 +18,7 @@ from pathlib import Path
 from generator.build import plan_athlete
 from generator.errors import InputError
 from generator.load import Inputs
-from generator.plan import Plan, Referral
+from generator.plan import Audience, Note, Plan, Referral
 from generator.profile import is_athlete_id
 from generator.write import replace_file
 
@@ -26,6 +26,7 @@ MAX_BYTES = 2 * 1024 * 1024  # years of daily entries fit in a fraction of this
 MAX_NOTE = 2000
 ADHERENCE_DAYS = 14
 PAIN_DAYS = 7
+QUIET_LOG_DAYS = 7  # a log whose last day is this old: the athlete may have stopped logging
 _ENTRY_KEYS = {"date", "done", "pain", "note", "red_flag"}
 
 
@@ -53,11 +54,15 @@ class LogSummary:
     planned: int
     pain_max: int | None  # the highest pain in the last PAIN_DAYS days
     last_log: dt.date | None
-    flags: tuple[str, ...] = ()  # for the clinician: high pain, red flags
+    notes: tuple[Note, ...] = ()  # for the clinician: high pain, red flags, no recent log
 
     @property
     def adherence(self) -> float | None:
         return round(self.done / self.planned, 3) if self.planned else None
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return tuple(note.short for note in self.notes)
 
 
 def log_path(plans_dir: Path, athlete: str) -> Path:
@@ -195,22 +200,57 @@ def stored_log(plans_dir: Path, athlete: str) -> AthleteLog | None:
 def summarize(log: AthleteLog | None, plan: Plan, today: dt.date) -> LogSummary:
     """Sessions done of those the plan had on the last ADHERENCE_DAYS days up to today (a day
     the log does not have counts as none done), the highest pain of the last PAIN_DAYS days,
-    and the flags: pain at or above the protocol's stop threshold, a red flag."""
+    and the flags: pain at or above the protocol's stop threshold, a red flag, and no day
+    logged for QUIET_LOG_DAYS."""
     entries = {e.date: e for e in (log.entries if log else ())}
     planned_on = {d.date: d.sessions for w in plan.weeks for d in w.days}
     window = [today - dt.timedelta(days=n) for n in range(ADHERENCE_DAYS)]
     planned = sum(len(planned_on.get(day, ())) for day in window)
     done = sum(len(set(planned_on.get(day, ())) & set(entries[day].done))
                for day in window if day in entries)
-    recent = [entries[today - dt.timedelta(days=n)] for n in range(PAIN_DAYS)
-              if today - dt.timedelta(days=n) in entries]
+    recent = sorted((entries[today - dt.timedelta(days=n)] for n in range(PAIN_DAYS)
+                     if today - dt.timedelta(days=n) in entries), key=lambda e: e.date)
     pains = [e.pain for e in recent if e.pain is not None]
-    flags = [f"pain {e.pain}/10 {e.date}" for e in sorted(recent, key=lambda e: e.date)
+    notes = [_flag("pain", f"pain {e.pain}/10 {e.date}") for e in recent
              if e.pain is not None and e.pain >= plan.pain_stop_at]
-    flags += [f"red flag {e.date}" for e in sorted(recent, key=lambda e: e.date) if e.red_flag]
+    notes += [_flag("red_flag", f"red flag {e.date}") for e in recent if e.red_flag]
+    last = max(entries, default=None)
+    if last is not None and (today - last).days >= QUIET_LOG_DAYS:
+        notes.append(_flag("no_log", f"no log for {(today - last).days} days (last {last})"))
     return LogSummary(done=done if log else 0, planned=planned if log else 0,
-                      pain_max=max(pains, default=None),
-                      last_log=max(entries, default=None), flags=tuple(flags))
+                      pain_max=max(pains, default=None), last_log=last, notes=tuple(notes))
+
+
+def _flag(kind: str, words: str) -> Note:
+    return Note(Audience.CLINICIAN, kind, words, words)
+
+
+@dataclass(frozen=True)
+class LogWeek:
+    """One plan week of the athlete's log, up to today: for the clinic's chart."""
+
+    number: int  # the plan's week number
+    start: dt.date
+    end: dt.date  # the week's last day, or today in the current week
+    planned: int  # sessions the plan put on its days up to `end`
+    done: int  # of those, ticked off in the log
+    days: tuple[LogEntry | None, ...]  # each day from start to end: the log's, or None
+
+
+def log_weeks(log: AthleteLog | None, plan: Plan, today: dt.date, count: int = 8
+              ) -> tuple[LogWeek, ...]:
+    """The last `count` weeks of the plan up to today, as the log has them (sessions done of
+    those planned, as summarize() counts them; each day's entry for its pain)."""
+    entries = {e.date: e for e in (log.entries if log else ())}
+    out = []
+    for week in [w for w in plan.weeks if w.start <= today][-count:]:
+        days = [d for d in week.days if d.date <= today]
+        planned = sum(len(d.sessions) for d in days)
+        done = sum(len(set(d.sessions) & set(entries[d.date].done)) for d in days
+                   if d.date in entries)
+        out.append(LogWeek(week.number, week.start, days[-1].date, planned, done,
+                           tuple(entries.get(d.date) for d in days)))
+    return tuple(out)
 
 
 # --- `rehab import-log` ----------------------------------------------------------------------

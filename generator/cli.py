@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import re
 import signal
 import sys
 import threading
@@ -277,6 +278,41 @@ def status(ctx, config, today, fmt, **flags):
         sys.exit(EXIT_FAILED)
 
 
+@main.command()
+@folder_options
+@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="FILE", help="Where to write it [default: .rehab/dashboard.html beside "
+              "plans/; never inside the site folder].")
+@click.option("--open", "open_it", is_flag=True, help="Open it in the web browser.")
+@click.pass_context
+def dashboard(ctx, config, today, out_file, open_it, **flags):
+    """Write the clinic's dashboard: one HTML file with every athlete, flags first, a chart
+    of each plan and of the last 8 weeks of each imported log. Private: never uploaded."""
+    from generator.dashboard import check_place, default_path, make_dashboard, write_dashboard
+    from generator.load import Inputs
+    from generator.render.dashboard import render_dashboard
+
+    def make():
+        settings = load_settings(config, today, **flags)
+        target = out_file or default_path(settings)
+        check_place(target, settings)
+        inputs = Inputs(settings)
+        board = make_dashboard(settings, inputs)
+        write_dashboard(target, render_dashboard(board, inputs.env))
+        return target, board
+
+    target, board = _guarded(ctx, make)
+    flagged = sum(bool(a.flags) for a in board.athletes)
+    _echo(f"wrote {target}: {len(board.athletes)} athletes, {flagged} with a flag "
+          "(private: keep it at the clinic)")
+    if open_it:
+        import webbrowser
+
+        webbrowser.open(target.resolve().as_uri())
+    if any(a.row.state != "ok" for a in board.athletes):
+        sys.exit(EXIT_FAILED)
+
+
 @main.command("import-log")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @folder_options
@@ -303,28 +339,53 @@ def import_log(ctx, files, config, today, **flags):
 
 
 @main.command()
-@click.argument("athlete")
+@click.argument("athlete", metavar="ID_OR_NAME")
+@click.option("--name", help="The athlete's name for the profile, with an id given "
+              "(default: ID_OR_NAME when it is a name, else a placeholder).")
 @CONFIG
 @PLANS
 @TEMPLATES
 @click.pass_context
-def new(ctx, athlete, config, **flags):
-    """Write plans/ATHLETE.yaml, a commented starter profile."""
-    from generator.profile import ID_HINT, is_athlete_id
-    from generator.project import fill_in
+def new(ctx, athlete, name, config, **flags):
+    """Write plans/ID.yaml, a commented starter profile: `rehab new "Ann Lee"` writes
+    plans/ann-lee.yaml with the name filled in; `rehab new ann-lee` takes the id as it is."""
+    from generator.profile import ID_HINT, PROFILE_FIELDS, is_athlete_id
+    from generator.project import fill_in, id_from_name
     from generator.shipped import STARTER, find_file
 
-    if not is_athlete_id(athlete):
-        raise click.BadParameter(f"'{_shown(athlete)}' is not an athlete id; use {ID_HINT}",
-                                 param_hint="ATHLETE")
+    typed_name = not is_athlete_id(athlete)
+    if typed_name and name is not None:
+        raise click.BadParameter(f"'{_shown(athlete)}' is not an athlete id; with --name, "
+                                 f"give the id ({ID_HINT})", param_hint="ID_OR_NAME")
+    if typed_name:
+        name, athlete = athlete, id_from_name(athlete)
+        if not athlete:
+            raise click.BadParameter(
+                f"'{_shown(name)}' makes no id (an id is {ID_HINT}); give one: "
+                f"rehab new ID --name {_quoted(_shown(name))}", param_hint="ID_OR_NAME")
+    if name is not None:
+        longest = PROFILE_FIELDS["name"].max_length
+        problem = ("is empty" if not name.strip() else
+                   "holds a control character or a line break"
+                   if re.search(r"[\x00-\x1f\x7f-\x9f]", name) else
+                   f"is longer than {longest} characters" if len(name) > longest else None)
+        if problem and typed_name:
+            raise click.BadParameter(f"'{_shown(name)}' is not an athlete id, and as a name it "
+                                     f"{problem}", param_hint="ID_OR_NAME")
+        if problem:
+            raise click.BadParameter(f"the name {problem}", param_hint="--name")
+        name = name.strip()
     settings = _guarded(ctx, lambda: load_settings(config, **flags))
     target = settings.plans / f"{athlete}.yaml"
     if target.exists():
-        _echo(f"{target}: already exists; not overwritten", err=True)
+        why = f" (the id made from '{name}')" if typed_name else ""
+        other = (f"; another athlete of that name needs an id of their own: rehab new "
+                 f"{athlete}-2 --name {_quoted(name)}" if typed_name else "")
+        _echo(f"{target}: already exists{why}; not overwritten{other}", err=True)
         sys.exit(EXIT_FAILED)
     starter = _guarded(ctx, lambda: find_file(settings.template_folders, STARTER)).read_text(
         encoding="utf-8")
-    text = fill_in(starter, athlete, dt.date.today())
+    text = fill_in(starter, athlete, dt.date.today(), name)
     if settings.plans.exists() and not settings.plans.is_dir():
         _echo(f"error: {settings.plans}: is a file, not a folder (pass --plans a folder)",
               err=True)
@@ -339,7 +400,8 @@ def new(ctx, athlete, config, **flags):
             target.unlink(missing_ok=True)
         _echo(f"error: {err.filename or target}: cannot write: {err.strerror or err}", err=True)
         sys.exit(EXIT_FAILED)
-    _echo(f"wrote {target}: fill it in, then `rehab check {athlete}`")
+    named = f" for {name}" if name else ""
+    _echo(f"wrote {target}{named}: fill it in, then `rehab check {athlete}`")
 
 
 def _day(ctx, param, value):
@@ -415,7 +477,7 @@ def init(ctx, folder, with_content):
     click.echo(f"created {', '.join(str(folder / name) for name in made.written)}")
     go = "" if folder.resolve() == Path.cwd().resolve() else f"cd {_quoted(folder)} && "
     steps = [(f"{go}rehab build", "the example athlete's plan, into site/"),
-             ("rehab new ATHLETE-ID", "a profile for your first athlete, in plans/")]
+             ('rehab new "First Last"', "a profile for your first athlete, in plans/")]
     width = max(len(command) for command, _ in steps)
     click.echo("next:")
     for command, why in steps:

@@ -161,6 +161,37 @@ class Note:
 
 
 @dataclass(frozen=True)
+class RiskScore:
+    """A cumulative risk score the protocol declares, as this athlete's history gives it.
+    For the clinician only: no athlete's page, handout or calendar shows it."""
+
+    id: str
+    name: str  # the tool's short name
+    title: str  # the tool and its source
+    score: int
+    band: str  # e.g. "provisional"
+    band_range: str  # the totals of the band, e.g. "2-5", "6 or more"
+    clearance: str  # what the band means, in the source's words
+    # how the clinician is told: "review_flag", "reminder" (a band every athlete of the
+    # protocol reaches), or "" (a band that asks for no review)
+    notice: str
+    items: tuple[tuple[str, int], ...]  # (item, points) for every item of the table
+    note: str = ""  # how the table reads the profile
+
+    @property
+    def short(self) -> str:
+        """The tool's name, the total and the band, for a table (`rehab status`)."""
+        return f"{self.name} {self.score}: {self.band}"
+
+    @property
+    def text(self) -> str:
+        """The whole finding, as the build report and the dashboard print it."""
+        return (f"{self.name} {self.score}: {self.band} ({self.title}: "
+                f"{self.band_range} points, {self.clearance}).") + (
+                    f" {self.note}" if self.note else "")
+
+
+@dataclass(frozen=True)
 class InjuryDetail:
     """An injury field the protocol shows to the athlete, e.g. ('MRI grade', 4)."""
 
@@ -212,6 +243,7 @@ class Plan:
     gate_stops: tuple[GateStop, ...] = ()  # each checklist once, in plan order
     pain_stop_at: int = 1  # a day's pain score (0-10) at or above this: stop, call the clinic
     pain_advice: str = ""  # what the athlete reads for a pain score below pain_stop_at
+    risk_scores: tuple[RiskScore, ...] = ()  # the protocol's risk tables, for the clinician
 
     @property
     def for_clinician(self) -> tuple[str, ...]:
@@ -274,6 +306,9 @@ class Plan:
                       for n in self.notes],
             "pain_stop_at": self.pain_stop_at,
             "pain_advice": self.pain_advice,
+            # for the clinician: the total and its band (which items scored stays at the clinic)
+            "risk_scores": [{"id": r.id, "name": r.name, "score": r.score, "band": r.band}
+                            for r in self.risk_scores],
         }
 
 

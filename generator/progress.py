@@ -7,7 +7,7 @@ split into its steps. The events recorded in a profile move them on it:
   puts the athlete on that step from that day; it must be the next step after the
   one they are on, and the step it ends must have lasted its hard minimum;
   a later step records the ones between as done, when their minimum lengths fit
-  between the two dates; an earlier step (back to the first, after a worse scan) puts them back on it,
+  between the two dates; an earlier step (the first, after a worse scan) puts them back on it,
   and the plan climbs again from there with the protocol's durations;
 - a `setback` puts them one step down for at least `progress.setback_weeks`;
   recording the step it put them on afterwards confirms it;
@@ -80,6 +80,9 @@ class Step:
     gated: bool = False  # only a clinician opens it: the plan never projects it into the past
     # a healing floor it never starts before (floors.<name>, weeks from the healing clock)
     floor: tuple[str, int] | None = None
+    # the profile's `overrides:` key that shortens it on purpose, and the lowest it may set
+    # (hard_limits), when that is below min_weeks; None: no override goes lower
+    override: tuple[str, int] | None = None
 
     @property
     def title(self) -> str:
@@ -240,6 +243,7 @@ class _Minimum:
     since: dt.date
     days: int
     why: str
+    override: tuple[str, int] | None = None  # the step's (overrides key, lowest allowed)
 
 
 @dataclass
@@ -560,6 +564,7 @@ class _Climb:
                                f"{minimum.since}{', pauses not counted' if self.pauses else ''}"
                                f"); {minimum.why}")
                     hint = f"{target.label} can start on {earliest} at the earliest"
+                    hint += self._override_hint(minimum, active)
                 raise self._error(event, message, hint)
         if current.usual and not self.by_setback and not between:
             low = min(current.usual[0], current.weeks or current.usual[0])
@@ -723,7 +728,19 @@ class _Climb:
     def _hard_minimum(self, step: Step, since: dt.date) -> _Minimum:
         return _Minimum(since, step.min_weeks * 7,
                         f"the shortest allowed is {_plural(step.min_weeks, 'week')} "
-                        f"({step.min_source})")
+                        f"({step.min_source})", step.override)
+
+    def _override_hint(self, minimum: _Minimum, active: int) -> str:
+        """How the clinician keeps the recorded date on purpose, where an override may: the
+        step's length set to the whole weeks it lasted (a day's leeway included)."""
+        if minimum.override is None:
+            return ""
+        key, lowest = minimum.override
+        weeks = (active + self.course.leeway_days) // 7
+        if weeks < lowest:
+            return ""  # below the hard limit: no override keeps this date
+        return (f"; to keep this date, set overrides.{key}: {weeks} in the profile: a "
+                "clinician's decision, shown as a warning")
 
     def _next_recorded(self, index: int) -> Step | None:
         return next((s for s in self.course.steps[index + 1:] if s.event), None)

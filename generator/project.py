@@ -7,8 +7,10 @@ templates come from the package (generator/shipped.py) until the clinic adds its
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,13 +62,46 @@ class NewProject:
     written: tuple[str, ...]  # relative paths, as they should be listed
 
 
-def fill_in(template: str, athlete: str, today: dt.date) -> str:
-    """A profile template's `{{ id }}`, `{{ today }}` and `{{ today - N days }}`."""
+STARTER_NAME = "New Athlete"  # the starter's name when `rehab new` is given an id only
+ID_LENGTH = 64  # profile.ID_PATTERN's longest id
+
+
+def fill_in(template: str, athlete: str, today: dt.date, name: str | None = None) -> str:
+    """A profile template's `{{ id }}`, `{{ name }}`, `{{ today }}` and `{{ today - N days }}`.
+
+    A clinic's own starter without `{{ name }}` gets the name on its top-level `name:` line.
+    """
     def day(match: re.Match) -> str:
         return (today - dt.timedelta(days=int(match.group(1) or 0))).isoformat()
 
     text = template.replace("{{ id }}", athlete)
+    if "{{ name }}" in text:
+        text = text.replace("{{ name }}", yaml_text(name or STARTER_NAME))
+    elif name:
+        text = re.sub(r"(?m)^name:[ \t]*(?:\S[^#\n]*?)?(?=[ \t]*(?:#|$))",
+                      lambda _: f"name: {yaml_text(name)}", text, count=1)
     return re.sub(r"\{\{ today(?: - (\d+) days)? \}\}", day, text)
+
+
+def yaml_text(text: str) -> str:
+    """Text as a YAML value on one line: plain where YAML reads it back as the same text,
+    else double-quoted (JSON's quoting is YAML's)."""
+    import yaml
+
+    plain = "#" not in text and text == text.strip()
+    try:
+        plain = plain and yaml.safe_load(f"name: {text}") == {"name": text}
+    except yaml.YAMLError:
+        plain = False
+    return text if plain else json.dumps(text, ensure_ascii=False)
+
+
+def id_from_name(name: str) -> str:
+    """The id a typed name makes: 'Ann Lee' -> 'ann-lee', "Zoë O'Brien" -> 'zoe-obrien';
+    '' when no letter a-z or digit is left (a name in another script)."""
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = re.sub(r"['`]", "", ascii_text.lower())
+    return re.sub(r"[^a-z0-9]+", "-", words).strip("-")[:ID_LENGTH].rstrip("-")
 
 
 def init_project(folder: Path, today: dt.date, with_content: bool = False) -> NewProject:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator import rules
 from generator.errors import InputError, Problem
-from generator.rules import FieldSpec, Rule
+from generator.rules import FieldSpec, RiskTable, Rule
 from generator.schema import Field, validate
 from generator.yamlsource import Document, load, read_text
 
@@ -155,6 +155,7 @@ class Protocol:
     def floor(self, name: str, severity: str) -> int:
         """Weeks before a step that waits for this floor may start, for this severity."""
         return self.floors.get(name, {}).get(severity, 0)
+    risk_scores: tuple[RiskTable, ...] = ()  # cumulative risk tables over the history fields
 
     def phase(self, phase_id: str) -> Phase:
         return next(p for p in self.phases if p.id == phase_id)
@@ -266,6 +267,7 @@ PROTOCOL_SCHEMA = Field("section", fields={
     }),
     "referral": Field("list", items=rules.RULE_SCHEMA),
     "review_flags": Field("list", items=rules.RULE_SCHEMA),
+    "risk_scores": Field("list", items=rules.RISK_SCHEMA),
     "phases": Field("list", required=True, min_items=1, items=_phase),
     "brisk_walk": Field("section", fields={
         "starts_with": _text, "ends_before": _text,
@@ -352,6 +354,8 @@ def load_protocol(folder: Path) -> Protocol:
         "review_flags": rules.rules(doc, ("review_flags",), raw["review_flags"], injury_fields,
                                     problems, always=True),
     }
+    risk_scores = rules.risk_tables(doc, ("risk_scores",), raw["risk_scores"], history_fields,
+                                    problems)
 
     text: dict[str, str] = {}
     digest = hashlib.sha256()
@@ -371,8 +375,9 @@ def load_protocol(folder: Path) -> Protocol:
     if problems:
         raise InputError(problems)
     brisk_walk = raw["brisk_walk"] if "brisk_walk" in doc.value else None
-    return _build(raw, raw_exercises, text, digest.hexdigest(), injury_fields, history_fields,
-                  declared, brisk_walk)
+    protocol = _build(raw, raw_exercises, text, digest.hexdigest(), injury_fields,
+                      history_fields, declared, brisk_walk)
+    return replace(protocol, risk_scores=risk_scores)
 
 
 def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Problem]:

@@ -8,11 +8,16 @@ label. Its referral and review rules are data over those fields:
       - when: {line_percent: {at_least: 50}}
         reason: ...
 
-`when` maps field names to tests; all of them must hold (or, for a review flag only, is
-`always`: true of every profile of the protocol). A test is a value (equal to
-it), a list (one of them), or one of `{equals: x}`, `{one_of: [..]}`, `{at_least: n}`,
-`{at_most: n}`, `{missing: true|false}`. A field with no value never passes a test but
-`missing: true`. Everything is checked when the protocol loads (generator/protocol.py).
+`when` maps field names to tests; all of them must hold (or, for a review flag and a risk
+score's points only, is `always`: true of every profile of the protocol). A test is a value
+(equal to it), a list (one of them), or one of `{equals: x}`, `{one_of: [..]}`, `{at_least:
+n}`, `{at_most: n}`, `{includes: x}` (a set field holds x), `{missing: true|false}`. A field
+with no value never passes a test but `missing: true`. Everything is checked when the
+protocol loads (generator/protocol.py).
+
+A cumulative risk score (`risk_scores:`) is a table over the history fields: each item
+scores the highest of its `points` whose `when` holds, the items add up, and the total falls
+in one of the `bands` (from its `from` to the next band's), which may ask for review.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from generator.schema import Field
 from generator.yamlsource import Document, FieldPath
 
 FIELD_TYPES = ("choice", "int", "number", "bool", "set")
-TESTS = ("equals", "one_of", "at_least", "at_most", "missing")
+TESTS = ("equals", "one_of", "at_least", "at_most", "includes", "missing")
 _NUMERIC = ("int", "number")
 
 
@@ -91,6 +96,8 @@ class Condition:
             return value == self.value
         if self.test == "one_of":
             return value in self.value
+        if self.test == "includes":
+            return self.value in value
         if isinstance(value, bool) or not isinstance(value, int | float):
             return False
         return value >= self.value if self.test == "at_least" else value <= self.value
@@ -113,6 +120,69 @@ def matching(rules: tuple[Rule, ...], values: Mapping[str, Any]) -> tuple[Rule, 
     return tuple(rule for rule in rules if rule.matches(values))
 
 
+@dataclass(frozen=True)
+class RiskItem:
+    """One row of a risk table: its points, each with the condition that gives them."""
+
+    label: str  # e.g. "Low energy availability"
+    levels: tuple[tuple[int, tuple[Condition, ...]], ...]  # (points, conditions); () = always
+
+    @property
+    def least(self) -> int:
+        """The points every profile scores: the highest of those given `always`."""
+        return max((points for points, conditions in self.levels if not conditions), default=0)
+
+    def points(self, values: Mapping[str, Any]) -> int:
+        """The highest points whose conditions all hold; 0 when none does."""
+        return max((points for points, conditions in self.levels
+                    if all(c.holds(values) for c in conditions)), default=0)
+
+
+@dataclass(frozen=True)
+class RiskBand:
+    lowest: int  # the band holds totals from this up to the next band's lowest
+    name: str  # a word for a table, e.g. "restricted"
+    clearance: str  # what the band means, in the source's words
+    review: bool = False  # a total in this band is a review flag for the clinician
+
+
+@dataclass(frozen=True)
+class RiskTable:
+    """A cumulative risk score a protocol declares over the history fields."""
+
+    id: str
+    name: str  # short, as the clinician knows the tool
+    title: str  # the tool and its source, for the clinician
+    items: tuple[RiskItem, ...]
+    bands: tuple[RiskBand, ...]  # from the lowest total up
+    note: str = ""  # how the table reads the profile, for the clinician
+
+    @property
+    def least(self) -> int:
+        """The lowest total any profile of the protocol can have."""
+        return sum(item.least for item in self.items)
+
+    def notice(self, total: int) -> str:
+        """How the plan tells the clinician about a total: a review flag where its band asks
+        for review; a reminder where every profile reaches that band (a flag raised for every
+        athlete flags no one); nothing in a band that asks for none."""
+        band = self.band(total)
+        if not band.review:
+            return ""
+        return "reminder" if band.lowest <= self.least else "review_flag"
+
+    def band(self, total: int) -> RiskBand:
+        return [b for b in self.bands if b.lowest <= total][-1]
+
+    def band_range(self, band: RiskBand) -> str:
+        """'2-5', '6 or more'."""
+        later = self.bands[self.bands.index(band) + 1:]
+        high = later[0].lowest - 1 if later else None
+        if high is None:
+            return f"{band.lowest} or more"
+        return str(band.lowest) if high == band.lowest else f"{band.lowest}-{high}"
+
+
 # --- reading the declarations ----------------------------------------------------------
 
 FIELD_SCHEMA = Field("section", fields={
@@ -126,6 +196,27 @@ FIELD_SCHEMA = Field("section", fields={
     "show": Field("bool", default=False),
     "points": Field("int", default=0, minimum=0, maximum=20),
     "points_cap": Field("int", minimum=0, maximum=100),
+})
+RISK_SCHEMA = Field("section", fields={
+    "id": Field("text", required=True, max_length=40),
+    "name": Field("text", required=True, max_length=40, doc="the tool's short name"),
+    "title": Field("text", required=True, max_length=200, doc="the tool and its source"),
+    "note": Field("text", max_length=600, default="",
+                  doc="how the table reads a profile, for the clinician"),
+    "items": Field("list", required=True, min_items=1, items=Field("section", fields={
+        "label": Field("text", required=True, max_length=80),
+        "points": Field("list", required=True, min_items=1, items=Field("section", fields={
+            "points": Field("int", required=True, minimum=1, maximum=100),
+            "when": Field("any", required=True, doc="field tests, or `always`"),
+        })),
+    })),
+    "bands": Field("list", required=True, min_items=1, items=Field("section", fields={
+        "from": Field("int", required=True, minimum=0, maximum=10_000,
+                      doc="the lowest total of the band"),
+        "name": Field("text", required=True, max_length=40),
+        "clearance": Field("text", required=True, max_length=200),
+        "review": Field("bool", default=False, doc="a total in it flags the plan for review"),
+    })),
 })
 RULE_SCHEMA = Field("section", fields={
     "when": Field("any", required=True, doc="field tests, or `always` (review flags)"),
@@ -195,33 +286,74 @@ def rules(doc: Document, path: FieldPath, raw: list | None, fields: Mapping[str,
     for i, entry in enumerate(raw or ()):
         if entry is None:
             continue
-        conditions = []
-        when = entry["when"]
-        if when == "always" and always:
-            found.append(Rule((), entry["reason"], entry["short"] or "", entry["athlete"] or ""))
-            continue
-        if not isinstance(when, dict):
-            out.append(doc.problem(path + (i, "when"), f"expected field tests, got {when!r}",
-                                   hint="e.g. when: {field: value}" + (
-                                       ", or when: always" if always else "")))
-            continue
-        for name, test in when.items():
-            where = path + (i, "when", name)
-            spec = fields.get(name)
-            if spec is None:
-                close = difflib.get_close_matches(str(name), list(fields), n=1)
-                out.append(doc.problem(where, f"unknown field '{name}'", hint=(
-                    f"did you mean '{close[0]}'?" if close else
-                    "declared fields: " + ", ".join(fields))))
-                continue
-            condition = _condition(doc, where, spec, test, out)
-            if condition:
-                conditions.append(condition)
-        if not entry["when"]:
-            out.append(doc.problem(path + (i, "when"), "needs at least one field to test"))
-        found.append(Rule(tuple(conditions), entry["reason"], entry["short"] or "",
-                          entry["athlete"] or ""))
+        conditions = _when(doc, path + (i, "when"), entry["when"], fields, out, always)
+        if conditions is not None:
+            found.append(Rule(conditions, entry["reason"], entry["short"] or "",
+                              entry["athlete"] or ""))
     return tuple(found)
+
+
+def risk_tables(doc: Document, path: FieldPath, raw: list | None,
+                fields: Mapping[str, FieldSpec], out: list[Problem]) -> tuple[RiskTable, ...]:
+    """Cumulative risk tables over the history fields, each checked: known fields, bands
+    from 0 up, each id once."""
+    tables: list[RiskTable] = []
+    for i, entry in enumerate(raw or ()):
+        if entry is None:
+            continue
+        where = path + (i,)
+        if entry["id"] in {t.id for t in tables}:
+            out.append(doc.problem(where + ("id",), f"risk score id '{entry['id']}' is used "
+                                   "twice"))
+        items = []
+        for j, item in enumerate(entry["items"]):
+            levels = []
+            for k, level in enumerate(item["points"] if item else ()):
+                if level is None:
+                    continue
+                conditions = _when(doc, where + ("items", j, "points", k, "when"),
+                                   level["when"], fields, out, always=True)
+                if conditions is not None:
+                    levels.append((level["points"], conditions))
+            if item and levels:
+                items.append(RiskItem(item["label"], tuple(levels)))
+        bands = tuple(RiskBand(b["from"], b["name"], b["clearance"], b["review"])
+                      for b in entry["bands"] if b)
+        lowest = [b.lowest for b in bands]
+        if lowest and (lowest[0] != 0 or lowest != sorted(set(lowest))):
+            out.append(doc.problem(where + ("bands",), "bands must start from 0 and go up",
+                                   hint="e.g. from: 0, then from: 2, then from: 6"))
+        if items and bands:
+            tables.append(RiskTable(entry["id"], entry["name"], entry["title"], tuple(items),
+                                    bands, entry["note"] or ""))
+    return tuple(tables)
+
+
+def _when(doc: Document, where: FieldPath, when: Any, fields: Mapping[str, FieldSpec],
+          out: list[Problem], always: bool) -> tuple[Condition, ...] | None:
+    """A `when:` as conditions (all must hold; none: `always`), or None if it is wrong."""
+    if when == "always" and always:
+        return ()
+    if not isinstance(when, dict):
+        out.append(doc.problem(where, f"expected field tests, got {when!r}",
+                               hint="e.g. when: {field: value}" + (
+                                   ", or when: always" if always else "")))
+        return None
+    if not when:
+        out.append(doc.problem(where, "needs at least one field to test"))
+    conditions = []
+    for name, test in when.items():
+        spec = fields.get(name)
+        if spec is None:
+            close = difflib.get_close_matches(str(name), list(fields), n=1)
+            out.append(doc.problem(where + (name,), f"unknown field '{name}'", hint=(
+                f"did you mean '{close[0]}'?" if close else
+                "declared fields: " + ", ".join(fields))))
+            continue
+        condition = _condition(doc, where + (name,), spec, test, out)
+        if condition:
+            conditions.append(condition)
+    return tuple(conditions)
 
 
 def _condition(doc: Document, where: FieldPath, spec: FieldSpec, test: Any,
@@ -231,8 +363,10 @@ def _condition(doc: Document, where: FieldPath, spec: FieldSpec, test: Any,
             out.append(doc.problem(where, "expected one test", hint="one of: " + ", ".join(TESTS)))
             return None
         name, value = next(iter(test.items()))
-    else:
-        name, value = ("one_of" if isinstance(test, list) else "equals"), test
+    else:  # a plain value: equal to it (a set field: holds it); a list: one of them
+        name = "one_of" if isinstance(test, list) else (
+            "includes" if spec.type == "set" else "equals")
+        value = test
     bad = None
     if name == "missing" and not isinstance(value, bool):
         bad = "missing takes true or false"
@@ -240,6 +374,10 @@ def _condition(doc: Document, where: FieldPath, spec: FieldSpec, test: Any,
         bad = f"{name} compares numbers; '{spec.name}' is {spec.type}"
     elif name in ("at_least", "at_most") and not _fits(spec, value, bounds=False):
         bad = f"{value!r} is not a number"
+    elif name == "includes" and spec.type != "set":
+        bad = f"includes tests a set field; '{spec.name}' is {spec.type}"
+    elif name == "includes" and value not in spec.values:
+        bad = f"{value!r} is not a value of '{spec.name}' ({spec.expected()})"
     elif name in ("equals", "one_of"):
         candidates = value if name == "one_of" else [value]
         if not isinstance(candidates, list) or not candidates:

@@ -23,6 +23,7 @@ from generator.plan import (
     Plan,
     RecordedEvent,
     Referral,
+    RiskScore,
     Status,
     Week,
     WeekSession,
@@ -57,6 +58,19 @@ def history_level(profile: Profile, protocol: Protocol) -> int:
     """0 = none, then higher for more previous bone stress injuries and risk factors."""
     points = history_points(profile, protocol)
     return max(i for i, threshold in enumerate(protocol.history_levels) if points >= threshold)
+
+
+def risk_scores(profile: Profile, protocol: Protocol) -> tuple[RiskScore, ...]:
+    """Each risk table the protocol declares, scored over the athlete's history."""
+    out = []
+    for table in protocol.risk_scores:
+        items = tuple((item.label, item.points(profile.history)) for item in table.items)
+        total = sum(points for _, points in items)
+        band = table.band(total)
+        out.append(RiskScore(table.id, table.name, table.title, total, band.name,
+                             table.band_range(band), band.clearance, table.notice(total),
+                             items, table.note))
+    return tuple(out)
 
 
 def referral_reasons(profile: Profile, protocol: Protocol) -> tuple[str, ...]:
@@ -95,13 +109,15 @@ def course(profile: Profile, protocol: Protocol) -> Course:
             # only a clinician's explicit override goes below the severity's minimum
             minimum, source = profile.overrides[key], f"overrides.{key}"
         usual = phase.limits.get(profile.severity) if phase.limits else None
+        # an explicit override may shorten the step down to its hard limit, not below
+        override = (key, hard[0]) if hard and phase.override_key and hard[0] < minimum else None
         for number in numbers:
             steps.append(Step(
                 index=len(steps), phase=phase, walk_run_step=number,
                 weeks=weeks if phase.kind in ("fixed", "walk_run") else None,
                 min_weeks=minimum, min_source=source, usual=usual,
                 event=event_name(phase, position, number),
-                gated=phase.opened_by_clinician and number in (None, 1),
+                gated=phase.opened_by_clinician and number in (None, 1), override=override,
                 floor=(phase.not_before, protocol.floor(phase.not_before, profile.severity))
                 if phase.not_before and number in (None, 1) else None))
     walk = protocol.brisk_walk
@@ -221,6 +237,9 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
     instructions = [Note(Audience.ATHLETE, "instruction", text)
                     for text in dict.fromkeys(rule.athlete for rule in matched if rule.athlete)]
     flags += _severity_flags(profile, protocol)
+    scores = risk_scores(profile, protocol)
+    flags += [Note(Audience.CLINICIAN, score.notice, score.text, score.short)
+              for score in scores if score.notice]
     level = history_level(profile, protocol)
     events = tuple(
         RecordedEvent(date=e.date, event=e.event, week=week + 1, summary=summary,
@@ -260,6 +279,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         gate_stops=_gate_stops(weeks),
         pain_stop_at=protocol.pain_stop_at,
         pain_advice=protocol.pain_advice,
+        risk_scores=scores,
     )
 
 

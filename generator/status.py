@@ -16,7 +16,8 @@ from generator.build import plan_athlete
 from generator.config import Settings
 from generator.errors import InputError
 from generator.load import Inputs, profile_paths
-from generator.plan import Audience, NextStep, Plan, RecordedEvent, Referral
+from generator.plan import Audience, NextStep, Note, Plan, RecordedEvent, Referral, RiskScore
+from generator.profile import Profile
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,15 @@ class StatusRow:
     days_since_diagnosis: int | None = None
     next_step: NextStep | None = None
     last_event: RecordedEvent | None = None
-    flags: tuple[str, ...] = ()
+    flagged: tuple[Note, ...] = ()  # what needs a look: the plan's flags, then the log's
     problems: tuple[str, ...] = ()  # failed: the errors; referral: the reasons
     log: LogSummary | None = None  # from the imported log (None: nothing imported)
+    risk_scores: tuple[RiskScore, ...] = ()
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """Each flag in a few words, e.g. `pain 4/10 2026-11-22`."""
+        return tuple(note.short or note.text for note in self.flagged)
 
 
 def status_row(plan: Plan, today: dt.date, log: AthleteLog | None = None) -> StatusRow:
@@ -48,39 +55,61 @@ def status_row(plan: Plan, today: dt.date, log: AthleteLog | None = None) -> Sta
             now += " (paused)"
         if current.setback:
             now += " (setback)"
-    flags = tuple(note.short or note.text for note in plan.notes
-                  if note.audience == Audience.CLINICIAN
-                  and note.kind not in ("warning", "reminder"))
+    flagged = tuple(note for note in plan.notes if note.audience == Audience.CLINICIAN
+                    and note.kind not in ("warning", "reminder"))
     summary = summarize(log, plan, today) if log else None
     if summary:
-        flags += summary.flags
+        flagged += summary.notes
     return StatusRow(
         athlete=plan.athlete_id, state="ok", name=plan.athlete_name, now=now,
         week=current.number if current else None,
         days_since_diagnosis=(today - plan.diagnosed).days,
         next_step=current.next_step if current else None,
-        last_event=plan.events[-1] if plan.events else None, flags=flags, log=summary)
+        last_event=plan.events[-1] if plan.events else None, flagged=flagged, log=summary,
+        risk_scores=plan.risk_scores)
 
 
-def collect(settings: Settings) -> list[StatusRow]:
-    """A row for every profile in plans/: built ones, and those that failed or need referral."""
-    inputs = Inputs(settings)
-    rows = []
+@dataclass(frozen=True)
+class Seen:
+    """One profile as the clinic sees it: its status row, and what the row was made from
+    (no plan when the profile failed or needs referral; no log before the first import)."""
+
+    row: StatusRow
+    profile: Profile | None = None
+    plan: Plan | None = None
+    log: AthleteLog | None = None
+
+
+def survey(settings: Settings, inputs: Inputs | None = None) -> list[Seen]:
+    """Every profile in plans/: built ones, and those that failed or need referral."""
+    inputs = inputs or Inputs(settings)
+    seen = []
     for path in profile_paths(settings.plans):
         try:
             profile, plan = plan_athlete(path, inputs)
         except InputError as err:
-            rows.append(StatusRow(path.stem, "failed", problems=tuple(map(str, err.problems))))
+            seen.append(Seen(StatusRow(path.stem, "failed",
+                                       problems=tuple(map(str, err.problems)))))
             continue
         if isinstance(plan, Referral):
-            rows.append(StatusRow(path.stem, "referral", problems=plan.reasons))
+            seen.append(Seen(StatusRow(path.stem, "referral", name=plan.athlete_name,
+                                       problems=plan.reasons), profile))
             continue
         try:
-            rows.append(status_row(plan, settings.today, stored_log(settings.plans, path.stem)))
+            log = stored_log(settings.plans, path.stem)
         except InputError as err:  # a log edited by hand: the plan's row still, and why not
             row = status_row(plan, settings.today)
-            rows.append(replace(row, flags=row.flags + (f"log unreadable: {err.problems[0]}",)))
-    return rows
+            words = f"log unreadable: {err.problems[0]}"
+            seen.append(Seen(replace(row, flagged=row.flagged + (
+                Note(Audience.CLINICIAN, "log_unreadable", words, words),)), profile, plan))
+            continue
+        seen.append(Seen(status_row(plan, settings.today, log), profile, plan, log))
+    return seen
+
+
+def collect(settings: Settings) -> list[StatusRow]:
+    """A row for every profile in plans/: built ones, and those that failed or need referral."""
+    return [entry.row for entry in survey(settings)]
 
 
 def to_dict(row: StatusRow) -> dict:
@@ -104,6 +133,10 @@ def to_dict(row: StatusRow) -> dict:
         "planned_14d": log.planned if log else None,
         "pain_max_7d": log.pain_max if log else None,
         "last_log": log.last_log.isoformat() if log and log.last_log else None,
+        # the protocol's risk scores, with the points of each item (printed, never written)
+        "risk_scores": [{"id": r.id, "name": r.name, "score": r.score, "band": r.band,
+                         "clearance": r.clearance, "items": [list(i) for i in r.items]}
+                        for r in row.risk_scores],
     }
 
 

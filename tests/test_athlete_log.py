@@ -7,7 +7,10 @@ import datetime as dt
 import json
 
 import pytest
-from factories import TODAY
+from factories import TODAY, make_profile
+
+from generator.athlete_log import AthleteLog, LogEntry, log_weeks
+from generator.schedule import schedule
 
 AS_OF = ("--today", TODAY.isoformat())
 DAY = dt.timedelta(days=1)
@@ -204,3 +207,34 @@ def test_a_log_edited_by_hand_into_nonsense_keeps_the_row(example_project):
     jordan = status_of(example_project)
     assert jordan["state"] == "ok" and jordan["week"] == 12
     assert jordan["flags"][-1].startswith("log unreadable: plans/jordan-lee.log.json: ")
+
+
+def test_an_athlete_who_stopped_logging_is_flagged_after_7_days(example_project, tmp_path):
+    path = log_file(tmp_path, [entry(TODAY - 9 * DAY, pain=0)])
+    imported = example_project.rehab("import-log", str(path), *AS_OF)
+    assert f"check  jordan-lee: no log for 9 days (last {TODAY - 9 * DAY})" in imported.output
+    assert status_of(example_project)["flags"][-1] == f"no log for 9 days (last {TODAY - 9 * DAY})"
+    # six days without a log is an ordinary week between imports; none imported is no flag
+    assert "no log" not in " ".join(status_of(example_project, "jordan-lee", "--today",
+                                              (TODAY - 3 * DAY).isoformat())["flags"])
+    assert not any("no log" in f for f in status_of(example_project, "alex-morgan")["flags"])
+
+
+def test_the_last_8_weeks_of_a_log_week_by_week(protocol):
+    """What the dashboard charts: per plan week up to today, sessions done of those planned,
+    and each day's entry (its pain)."""
+    plan = schedule(make_profile(), protocol, TODAY)  # diagnosed Tue 2026-09-01: week 12 now
+    days = {d.date: d.sessions for w in plan.weeks for d in w.days}
+    log = AthleteLog("test-athlete", (
+        LogEntry(TODAY - 8 * DAY, days[TODAY - 8 * DAY], pain=1),
+        LogEntry(TODAY, days[TODAY][:1], pain=4, red_flag=True)))
+    weeks = log_weeks(log, plan, TODAY)
+    assert [w.number for w in weeks] == list(range(5, 13))
+    current = weeks[-1]
+    assert (current.start, current.end) == (TODAY - 6 * DAY, TODAY)  # up to today only
+    assert current.planned == sum(len(days[TODAY - n * DAY]) for n in range(7))
+    assert current.done == 1 and current.days[-1].pain == 4 and current.days[-1].red_flag
+    before = weeks[-2]
+    assert before.done == len(days[TODAY - 8 * DAY]) and before.days[-2].pain == 1
+    assert sum(e is not None for w in weeks for e in w.days) == 2
+    assert log_weeks(None, plan, TODAY)[-1].done == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
 from factories import PROFILE_YAML
 
 
@@ -96,9 +97,65 @@ def test_new_writes_a_starter_that_checks_and_refuses_to_overwrite(project):
     assert again.exit_code == 1 and "already exists" in again.output
 
 
+def test_new_takes_the_name_a_clinician_types(project):
+    result = project.rehab("new", "Ann Lee")
+    assert result.exit_code == 0, result.output
+    assert result.output == "wrote plans/ann-lee.yaml for Ann Lee: fill it in, then " \
+        "`rehab check ann-lee`\n"
+    text = (project.plans / "ann-lee.yaml").read_text()
+    assert "name: Ann Lee " in text and "{{" not in text
+    soon = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    checked = project.rehab("plan", "--today", soon, "ann-lee", "--format", "json")
+    assert json.loads(checked.output)["athlete"] == {"id": "ann-lee", "name": "Ann Lee"}
+
+
+def test_a_name_that_makes_an_id_already_used_is_refused(project):
+    assert project.rehab("new", "Ann Lee").exit_code == 0
+    before = (project.plans / "ann-lee.yaml").read_bytes()
+    again = project.rehab("new", "ann  LEE")
+    assert again.exit_code == 1
+    assert "plans/ann-lee.yaml: already exists (the id made from 'ann  LEE'); not overwritten; " \
+        "another athlete of that name needs an id of their own: rehab new ann-lee-2 --name " \
+        "'ann  LEE'" in again.output
+    assert (project.plans / "ann-lee.yaml").read_bytes() == before
+    assert project.rehab("new", "ann-lee-2", "--name", "Ann Lee").exit_code == 0
+    assert "name: Ann Lee " in (project.plans / "ann-lee-2.yaml").read_text()
+
+
+@pytest.mark.parametrize("name, athlete, written", [
+    ("Zoë O'Brien", "zoe-obrien", "name: Zoë O'Brien "),
+    ("José María Núñez-Ruiz", "jose-maria-nunez-ruiz", "name: José María Núñez-Ruiz "),
+    ("Lee #2: sprints", "lee-2-sprints", 'name: "Lee #2: sprints" '),  # quoted for YAML
+    ("Yes", "yes", 'name: "Yes" '),  # not the YAML boolean
+])
+def test_a_typed_name_gives_its_id_and_reads_back_as_typed(project, name, athlete, written):
+    result = project.rehab("new", name)
+    assert result.exit_code == 0, result.output
+    text = (project.plans / f"{athlete}.yaml").read_text()
+    assert written in text
+    soon = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    plan = json.loads(project.rehab("plan", "--today", soon, athlete, "--format", "json").output)
+    assert plan["athlete"]["name"] == name
+
+
+def test_a_name_that_makes_no_id_asks_for_one(project):
+    result = project.rehab("new", "李雷")
+    assert result.exit_code == 2
+    assert "makes no id" in result.output and "rehab new ID --name" in result.output
+    assert project.rehab("new", "li-lei", "--name", "李雷").exit_code == 0
+    assert "name: 李雷 " in (project.plans / "li-lei.yaml").read_text()
+    assert project.rehab("new", "Ann\x1bLee").exit_code == 2
+    assert not list(project.plans.iterdir())[1:]  # only li-lei.yaml
+
+
+def test_an_id_given_as_an_id_still_works(project):
+    assert project.rehab("new", "casey-tran").exit_code == 0
+    assert "name: New Athlete " in (project.plans / "casey-tran.yaml").read_text()
+
+
 def test_usage_errors_exit_2(project):
     assert project.rehab("build", "--today", "yesterday").exit_code == 2
-    assert project.rehab("new", "Not An Id").exit_code == 2
+    assert project.rehab("new", "!!!").exit_code == 2
     assert project.rehab("frobnicate").exit_code == 2
 
 

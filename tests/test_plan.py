@@ -143,4 +143,7 @@ def test_plan_json_keeps_its_keys_and_adds_the_new_facts(protocol):
     assert week["sessions"][0]["times_per_week"] == [7, 7]
     assert week["next_step"]["event"] == "partial_weight_bearing"
     assert {"status", "first_week", "last_week"} <= set(data["phases"][0])
-    assert [n["kind"] for n in data["notes"]] == ["reminder"]  # the bone-health work-up
+    # the bone-health work-up, and the Triad CRA's provisional band every athlete reaches
+    assert [n["kind"] for n in data["notes"]] == ["reminder", "reminder"]
+    assert data["risk_scores"] == [{"id": "triad_cra", "name": "Triad CRA", "score": 2,
+                                    "band": "provisional"}]

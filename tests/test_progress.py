@@ -345,6 +345,20 @@ def test_partial_weight_bearing_before_the_hard_minimum_of_non_weight_bearing_is
     message = error_of(ev(D(2026, 9, 20), "partial_weight_bearing"), protocol=protocol)
     assert "non-weight-bearing lasted 2 weeks and 5 days" in message
     assert "shortest allowed is 6 weeks" in message
+    # 2 weeks is below the hard limit (4): no override keeps this date, so none is offered
+    assert "overrides." not in message
+
+
+def test_the_override_an_error_offers_keeps_the_recorded_date_with_a_warning(protocol):
+    """A moderate athlete cleared at 5 weeks (the moderate minimum is 6): the error offers
+    overrides.non_weight_bearing_weeks: 5, and with it the same event builds, with a warning."""
+    cleared = ev(D(2026, 10, 5), "partial_weight_bearing")  # 34 days, a day's leeway: 5 weeks
+    message = error_of(cleared, protocol=protocol)
+    assert "set overrides.non_weight_bearing_weeks: 5 in the profile" in message
+    plan = plan_of(cleared, protocol=protocol, overrides={"non_weight_bearing_weeks": 5})
+    assert step(plan, D(2026, 10, 5)) == "partial_weight_bearing"
+    assert any("Non-weight-bearing is set to 5 weeks by the clinician" in w for w in plan.warnings)
+    assert not any("shortest allowed" in w for w in plan.warnings)
 
 
 def test_coming_back_from_a_setback_sooner_than_its_minimum_is_an_error(protocol):
@@ -593,6 +607,9 @@ def test_a_severe_injury_leaves_crutches_before_12_weeks_only_by_an_explicit_ove
     assert "non-weight-bearing lasted 4 weeks" in message
     assert "the shortest allowed is 12 weeks (severity_minimums.non_weight_bearing_weeks.severe)" \
         in message
+    # the error names the profile key that takes this decision on purpose
+    assert ("to keep this date, set overrides.non_weight_bearing_weeks: 4 in the profile: a "
+            "clinician's decision, shown as a warning") in message
     plan = plan_of(ev(D(2026, 9, 29), "partial_weight_bearing"), protocol=protocol,
                    mri_grade=4, severity="severe", severity_stated=None,
                    overrides={"non_weight_bearing_weeks": 4})

@@ -28,7 +28,7 @@ def test_init_makes_a_project_that_builds_and_says_what_to_do_next(here):
     assert (clinic / ".gitignore").read_text().splitlines()[1:] == ["/site/", "/.rehab/"]
     assert result.output.splitlines()[-2:] == [
         "  cd clinic && rehab build   # the example athlete's plan, into site/",
-        "  rehab new ATHLETE-ID       # a profile for your first athlete, in plans/"]
+        '  rehab new "First Last"     # a profile for your first athlete, in plans/']
     project = Project(clinic)
     built = project.rehab("build", "--no-pdf", "--today", dt.date.today().isoformat())
     assert built.exit_code == 0, built.output

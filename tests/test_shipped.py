@@ -76,6 +76,12 @@ def test_a_template_of_the_project_replaces_that_file_only(bare):
     assert bare.rehab("new", "dee").exit_code == 0
     assert (bare.plans / "dee.yaml").read_text(encoding="utf-8").startswith(
         "# Riverside's own starter for dee")
+    # a starter of its own without {{ name }} still gets the typed name, comments kept
+    (bare.root / "templates" / "starter-profile.yaml").write_text(
+        "# for {{ id }}\nname: New   # shown\ninjury:\n  name: x\n", encoding="utf-8")
+    assert bare.rehab("new", "Eve Ng").exit_code == 0
+    assert (bare.plans / "eve-ng.yaml").read_text(encoding="utf-8") == \
+        "# for eve-ng\nname: Eve Ng   # shown\ninjury:\n  name: x\n"
 
 
 def test_adding_a_template_of_its_own_rebuilds_the_project(bare):

@@ -39,9 +39,9 @@ def test_the_examples_as_of_their_build_day(example_project):
                    "- - - hip effusion")
     # the tibial and metatarsal examples: every protocol in one table
     assert rosa == ("rosa-lindqvist Strength stage 4 12 77 Walk-run step 1 2026-12-07 "
-                    "2026-11-09 strength_stage 3 - - -")
+                    "2026-11-09 strength_stage 3 - - - Triad CRA 2: provisional")
     assert tomas == ("tomas-reyes Strength stage 3 8 55 Strength stage 4 2026-11-24 "
-                     "2026-11-17 strength_stage 3 - - -")
+                     "2026-11-17 strength_stage 3 - - - Triad CRA 2: provisional")
 
 
 def test_json_has_the_same_rows_and_the_gate_to_pass(example_project):
