@@ -99,6 +99,19 @@ class RecordedEvent:
 
 
 @dataclass(frozen=True)
+class Pause:
+    """A pause as it really was: from its first day to the first day back, which `until`
+    or an event inside it (`resume`, a setback, a step) decides."""
+
+    since: dt.date
+    until: dt.date  # the first day back; for an open pause, the plan's guess
+    open: bool = False  # no end known yet: the plan has them back after today's week
+
+    def holds(self, day: dt.date) -> bool:
+        return self.since <= day < self.until
+
+
+@dataclass(frozen=True)
 class Week:
     number: int
     start: dt.date
@@ -128,6 +141,9 @@ class Week:
     waiting_since: dt.date | None = None
     needs_clearance: bool = False  # starts a step only a clinician opens, not recorded yet
     days: tuple[Day, ...] = ()  # its seven days, from `start`, with the sessions of each
+    # a pause held the start of this week and the athlete is back on this day: the step is
+    # prescribed again from it (`paused` is for a week a pause holds to its end)
+    back_from: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +194,7 @@ class PhaseSpan:
     end: dt.date
     weeks: int
     setback: bool = False  # a stay on an earlier step after a setback
+    ended_in_setback: bool = False  # it hurt: a setback stepped back from it, not "done"
     key: str = ""  # unique among the plan's stays: the phase id, "-2" for a second stay
     status: Status = Status.UPCOMING
     first_week: int = 1  # its weeks' numbers, first to last
@@ -211,6 +228,11 @@ class Plan:
     notes: tuple[Note, ...] = ()  # flags and warnings with their audience
     gate_stops: tuple[GateStop, ...] = ()  # each checklist once, in plan order
     pain_stop_at: int = 1  # a day's pain score (0-10) at or above this: stop, call the clinic
+    pauses: tuple[Pause, ...] = ()  # every pause, from its first day to the first day back
+
+    def pause_on(self, day: dt.date) -> Pause | None:
+        """The pause that holds the athlete on this day, if any."""
+        return next((p for p in self.pauses if p.holds(day)), None)
 
     @property
     def for_clinician(self) -> tuple[str, ...]:
@@ -264,6 +286,7 @@ class Plan:
             "phases": [
                 {"id": p.id, "title": p.title, "start": _iso(p.start), "end": _iso(p.end),
                  "weeks": p.weeks, "status": p.status, "setback": p.setback,
+                 "ended_in_setback": p.ended_in_setback,
                  "first_week": p.first_week, "last_week": p.last_week}
                 for p in self.phases
             ],
@@ -328,6 +351,7 @@ def _week_dict(week: Week) -> dict:
         "status": week.status,
         "setback": week.setback,
         "paused": week.paused,
+        "back_from": _iso(week.back_from),
         "events": list(week.events),
         "sessions": [
             {"kind": s.kind, "title": s.title, "per_week": s.per_week,

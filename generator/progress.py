@@ -33,7 +33,7 @@ import math
 from dataclasses import dataclass, field
 
 from generator.errors import InputError, Problem
-from generator.plan import WalkRun
+from generator.plan import Pause, WalkRun
 from generator.protocol import BriskWalk, Phase, Protocol
 
 SETBACK, PAUSE, RESUME, NEW_IMAGING = "setback", "pause", "resume", "new_imaging"
@@ -163,6 +163,10 @@ class WeekPlan:
     waiting: tuple[Step, dt.date] | None = None
     # this week starts a step only a clinician opens, projected: not recorded yet
     needs_clearance: bool = False
+    # a pause held part of this week and the athlete is back on this day, within it: the
+    # step is prescribed again from it (the week still does not count toward its length)
+    back_from: dt.date | None = None
+    ended_in_setback: bool = False  # the step of this week hurt: a setback follows it
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,7 @@ class Timeline:
     summaries: tuple[str, ...]  # one per event, in profile order
     event_weeks: tuple[int, ...]  # 0-based week of each event
     warnings: tuple[str, ...]
+    pauses: tuple[Pause, ...] = ()  # as they really were: ended by `until` or by an event
 
 
 def event_name(phase: Phase, position: int, walk_run_step: int | None) -> str | None:
@@ -238,6 +243,7 @@ class _Minimum:
     since: dt.date
     days: int
     why: str
+    after_pause: bool = False  # counted from the first day back from a pause
 
 
 @dataclass
@@ -252,6 +258,7 @@ class _Climb:
     recorded_since: dt.date | None = None
     by_setback: bool = False  # `recorded` comes from a setback
     confirmable: bool = False  # ... and recording that step now confirms it (once)
+    hurt: Step | None = None  # the step a setback just stepped back from
     need: int | None = None  # counted weeks this stay on the step lasts
     done: int = 0
     setback_left: int = 0
@@ -262,8 +269,6 @@ class _Climb:
     at_target: int = 0  # weeks walked at the target length
     run_minutes: int | None = None  # continuous running: minutes per run
     runs: int = 0  # ... and runs a week
-    paused_weeks: range = range(0)
-    pause_week: int = 0  # the week the latest pause began
     pause_until: dt.date | None = None  # the first day back from the latest pause
     pause_open: bool = False  # ... which has no end date yet: the next event ends it
     pauses: list[tuple[dt.date, dt.date]] = field(default_factory=list)
@@ -294,19 +299,26 @@ class _Climb:
                 event = pending.pop(0)
                 here.append(event.index)
                 part |= self._apply(event, week) and event.date != self._start(week)
-            paused = week in self.paused_weeks
+                if self.hurt is not None:  # a setback: the step it stepped back from hurt
+                    if weeks and weeks[-1]["step"] is self.hurt:
+                        weeks[-1]["ended_in_setback"] = True
+                    self.hurt = None
+            paused, back = self._paused(week)
             step = steps[self.pos]
             minutes = self._walk_minutes()
             setback = self.setback_left > 0
             weeks.append(dict(
                 step=step, walk_minutes=minutes, walk_run=self._walk_run(step),
-                setback=setback, paused=paused, events=tuple(here),
+                setback=setback, paused=paused, back_from=back, events=tuple(here),
                 starts=step.event if self.entered and not setback else None,
                 waiting=self.waiting,
                 needs_clearance=step.gated and self.entered and not self.recorded_entry))
             self.entered = False
-            at_goal = self._after_week(week, step, minutes, counted=not paused and not part,
-                                       paused=paused, setback=setback)
+            # a week a pause touched holds everything (steps, walks, runs), even the one the
+            # athlete came back in: it is prescribed, not counted
+            touched = paused or back is not None
+            at_goal = self._after_week(week, step, minutes, counted=not touched and not part,
+                                       paused=touched, setback=setback)
             if not pending and at_goal:
                 break
             self._advance(week, projecting=not pending)
@@ -325,7 +337,22 @@ class _Climb:
             summaries=tuple(self.summaries[e.index] for e in self.events),
             event_weeks=tuple(week_of(self.diagnosed, e.date) for e in self.events),
             warnings=tuple(self.warnings),
+            pauses=tuple(Pause(since, until, self.pause_open and i == len(self.pauses) - 1)
+                         for i, (since, until) in enumerate(self.pauses) if until > since),
         )
+
+    def _paused(self, week: int) -> tuple[bool, dt.date | None]:
+        """Whether a pause holds the week to its end; if not, the first day back from a pause
+        that held the start of it (the step is prescribed again from that day)."""
+        start = self._start(week)
+        end = start + dt.timedelta(days=6)
+        held = [(since, until) for since, until in self.pauses
+                if since <= end and until > start and until > since]
+        if not held:
+            return False, None
+        if any(since <= end < until for since, until in held):
+            return True, None
+        return False, max(until for _, until in held)
 
     def _too_long(self) -> InputError:
         message = f"the plan would last more than {MAX_WEEKS} weeks"
@@ -479,7 +506,7 @@ class _Climb:
             self.summaries[event.index] = f"Back after the pause, at {self._here().label}"
             return False
         if event.event == PAUSE:
-            self._pause(event, week)
+            self._pause(event)
             return False
         if event.event == NEW_IMAGING:
             self._new_imaging(event)
@@ -547,7 +574,10 @@ class _Climb:
                     hint = (f"record each step on the day it started, or {target.label} "
                             f"can start on {earliest} at the earliest")
                 else:
-                    message = (f"{current.label} lasted {_duration(active)} (from "
+                    message = (f"the athlete was back at {current.label} after a pause on "
+                               f"{minimum.since}, {_duration(max(active, 0))} before "
+                               f"{event.date}; {minimum.why}" if minimum.after_pause else
+                               f"{current.label} lasted {_duration(active)} (from "
                                f"{minimum.since}{', pauses not counted' if self.pauses else ''}"
                                f"); {minimum.why}")
                     hint = f"{target.label} can start on {earliest} at the earliest"
@@ -604,7 +634,7 @@ class _Climb:
     def _setback(self, event: ProgressEvent) -> None:
         steps, weeks = self.course.steps, self.course.setback_weeks
         self._warn_if_unrecorded(event)
-        current = steps[self.pos]
+        current = self.hurt = steps[self.pos]
         back = self._previous(self.pos)
         why = f"a setback steps back for at least {_plural(weeks, 'week')} (progress.setback_weeks)"
         if back.index == current.index:
@@ -622,26 +652,31 @@ class _Climb:
         self.confirmable = True
         self.summaries[event.index] = summary
 
-    def _pause(self, event: ProgressEvent, week: int) -> None:
+    def _pause(self, event: ProgressEvent) -> None:
         self._warn_if_unrecorded(event)
         until = event.until
         self.pause_open = until is None
         if until is None:  # until the next event; with none yet, through the week of today
             until = self._start(week_of(self.diagnosed, self.today) + 1)
-        self.pause_week = week
         self._pause_to(event.date, until)
         if self.need is not None:
             # back at the same step for what was left of it, and never less than resume_weeks
             self.need = max(self.need - self.done, self.course.resume_weeks)
             self.done = 0
+        # a step recorded after the pause waits resume_weeks from the first day back (an
+        # event that ends the pause sooner moves that day: _end_pause)
+        weeks = self.course.resume_weeks
+        self.minimums = [m for m in self.minimums if not m.after_pause] + [_Minimum(
+            until, weeks * 7, f"after a pause the athlete stays on the step at least "
+            f"{_plural(weeks, 'week')} (progress.resume_weeks)", after_pause=True)]
         self.summaries[event.index] = f"Paused at {self.course.steps[self.pos].label}" + (
             "" if event.until else ", until the next visit")
 
     def _pause_to(self, since: dt.date, until: dt.date) -> None:
-        resume = -(-(until - self.diagnosed).days // 7)  # first week starting on/after until
-        self.paused_weeks = range(self.pause_week, max(resume, self.pause_week + 1)
-                                  if until > since else self.pause_week)
         self.pause_until = until
+        for minimum in self.minimums:
+            if minimum.after_pause:
+                minimum.since = until
         if self.pauses and self.pauses[-1][0] == since:
             self.pauses[-1] = (since, until)
         else:

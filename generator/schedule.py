@@ -15,6 +15,7 @@ from dataclasses import replace
 from generator.days import plan_days
 from generator.plan import (
     Audience,
+    Day,
     GateStop,
     InjuryDetail,
     NextStep,
@@ -144,7 +145,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
     flagged = {phase: {s: replace(s, every_week=True) for s in same}
                for phase, same in _every_week(timeline.weeks, sessions).items()}
     gate_weeks, next_steps = _looking_ahead(timeline.weeks, starts)
-    days = plan_days(starts, sessions, protocol.spacing_rules)
+    days = _back_days(plan_days(starts, sessions, protocol.spacing_rules), timeline, protocol)
     weeks: list[Week] = []
     for index, (slot, run) in enumerate(zip(timeline.weeks, runs, strict=True)):
         start, end = starts[index], starts[index] + dt.timedelta(days=6)
@@ -176,6 +177,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
             waiting_since=slot.waiting[1] if slot.waiting else None,
             needs_clearance=slot.needs_clearance,
             days=days[index],
+            back_from=slot.back_from,
         ))
 
     spans, shown_in = [], {}
@@ -195,6 +197,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         spans.append(PhaseSpan(
             phase.id, phase.title, phase.short, first.start, last.end, run_length,
             setback=first.setback, key=key,
+            ended_in_setback=timeline.weeks[run_start + run_length - 1].ended_in_setback,
             status=(Status.CURRENT if Status.CURRENT in statuses else
                     Status.DONE if statuses == {Status.DONE} else Status.UPCOMING),
             first_week=first.number, last_week=last.number, gate=gate,
@@ -255,7 +258,24 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         notes=notes,
         gate_stops=_gate_stops(weeks),
         pain_stop_at=protocol.pain_stop_at,
+        pauses=timeline.pauses,
     )
+
+
+def _back_days(days: list[tuple[Day, ...]], timeline: Timeline, protocol: Protocol
+               ) -> list[tuple[Day, ...]]:
+    """A week the athlete came back in has the step's sessions, but its days still inside
+    the pause keep only what a paused week keeps."""
+    out = list(days)
+    for index, slot in enumerate(timeline.weeks):
+        if slot.back_from is None:
+            continue
+        kept = {s.title for s in _sessions(replace(slot, paused=True), protocol)}
+        out[index] = tuple(
+            replace(day, sessions=tuple(t for t in day.sessions if t in kept))
+            if any(p.holds(day.date) for p in timeline.pauses) else day
+            for day in days[index])
+    return out
 
 
 def _status(start: dt.date, end: dt.date, today: dt.date) -> Status:

@@ -40,12 +40,9 @@ def status_row(plan: Plan, today: dt.date, log: AthleteLog | None = None) -> Sta
         now = "plan complete" if today > plan.end else "not started"
     else:
         now = current.step_title
-        pause = next((e for e in reversed(plan.events)
-                      if e.until and e.date <= today < e.until), None)
+        pause = plan.pause_on(today)
         if pause:
-            now += f" (paused until {pause.until})"
-        elif current.paused:
-            now += " (paused)"
+            now += " (paused)" if pause.open else f" (paused until {pause.until})"
         if current.setback:
             now += " (setback)"
     flags = tuple(note.short or note.text for note in plan.notes

@@ -106,6 +106,15 @@ def test_a_pause_running_today_shows_its_end(protocol):
         "Non-weight-bearing (paused until 2026-10-02)")
 
 
+def test_back_from_a_pause_the_row_shows_the_step_again_from_that_day(protocol):
+    pause = ProgressEvent(0, D(2026, 9, 17), "pause", note="flu")  # the end not known
+    back = ProgressEvent(0, D(2026, 10, 1), "resume")  # a Thursday: mid-week
+    assert row_for(protocol, D(2026, 9, 30), pause).now == "Non-weight-bearing (paused)"
+    assert row_for(protocol, D(2026, 10, 1), pause, back).now == "Non-weight-bearing"
+    early = ProgressEvent(0, D(2026, 9, 17), "pause", until=D(2026, 10, 8))
+    assert row_for(protocol, D(2026, 10, 1), early, back).now == "Non-weight-bearing"
+
+
 def test_after_the_plan_there_is_no_next_gate(protocol):
     every_step = (ProgressEvent(0, D(2026, 10, 20), "partial_weight_bearing"),
                   ProgressEvent(0, D(2026, 10, 27), "full_weight_bearing"),
