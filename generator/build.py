@@ -94,7 +94,7 @@ def plan_athlete(path: Path, inputs: Inputs) -> tuple[Profile | None, Plan | Ref
     """Profile and plan (or referral); raises InputError. The one place a profile is scheduled."""
     check_profile_path(path, inputs.settings.plans)
     try:
-        profile = load_profile(path, inputs.protocols, inputs.settings.today)
+        profile = load_profile(path, inputs.protocols, inputs.settings.today, inputs.starter)
     except InputError as err:
         if err.referral:  # a referral rule holds whatever else is wrong: no plan
             return None, Referral(path.stem, "", err.referral, err.problems)

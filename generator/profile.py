@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,8 +139,13 @@ def check_inside(path: Path, plans_dir: Path) -> None:
         )
 
 
-def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> Profile:
-    """Read and validate one profile; raises InputError listing every problem in it."""
+def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date,
+                 starter: Mapping[tuple[str, ...], str] | None = None) -> Profile:
+    """Read and validate one profile; raises InputError listing every problem in it.
+
+    starter: the starter profile's example text by field (`rehab new`), which a profile
+    must not still hold: an unedited starter never reaches an athlete.
+    """
     check_id(path)
     doc = load(path, max_nodes=PROFILE_MAX_NODES)
     if not isinstance(doc.value, dict):
@@ -173,6 +179,7 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
         problems.append(doc.problem(
             ("injury", "diagnosed"), f"{diagnosed.isoformat()} is after today "
             f"({today.isoformat()})", hint="check the year, or pass --today"))
+    problems += _check_filled_in(doc, raw, starter or {})
     if protocol:
         problems += _check_overrides(doc, raw, protocol)
         problems += _check_progress(doc, raw["progress"], protocol, diagnosed, today)
@@ -204,6 +211,36 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
         source=doc.file,
         paper=raw["paper"],
     )
+
+
+def _check_filled_in(doc: Document, raw: dict, starter: Mapping[tuple[str, ...], str]
+                     ) -> list[Problem]:
+    """Each field that still holds the starter's example text (a name, the notes, the
+    clinician): one problem each, so the clinician sees every field left to fill in."""
+    out = []
+    for path, example in starter.items():
+        value = raw
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if not isinstance(value, str) or not value.strip():
+            continue
+        if path == ("notes",):
+            left = " ".join(example.split()).casefold() in " ".join(value.split()).casefold()
+        else:
+            left = value.strip().casefold() == example.casefold()
+        if left:
+            what = "the athlete's name" if path == ("name",) else (
+                "your notes for the athlete, or delete `notes:`" if path == ("notes",) else
+                "the clinician's details, or leave it empty for rehab.yaml's clinic")
+            out.append(doc.problem(path, f"still holds the starter profile's example text "
+                                   f"('{_clipped(example)}'); it must never reach an athlete",
+                                   hint=f"write {what}"))
+    return out
+
+
+def _clipped(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
 
 
 def _referral_despite(problems: list[Problem], injury: dict, protocol: Protocol | None

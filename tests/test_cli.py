@@ -84,15 +84,41 @@ def test_plan_for_a_missing_athlete_says_how_to_create_it(example_project):
     assert "rehab new nobody" in result.output
 
 
-def test_new_writes_a_starter_that_checks_and_refuses_to_overwrite(project):
+def test_new_writes_a_starter_that_checks_once_filled_in_and_refuses_to_overwrite(project):
     result = project.rehab("new", "casey-tran")
     assert result.exit_code == 0
     starter = project.plans / "casey-tran.yaml"
     assert "diagnosed:" in starter.read_text()
+    starter.write_text(starter.read_text().replace("New Athlete", "Casey Tran").replace(
+        "Markdown shown to the athlete on the page and in the handout.", "Keep it easy."))
     soon = (dt.date.today() + dt.timedelta(days=30)).isoformat()  # the starter's diagnosis: today
     assert project.rehab("check", "--today", soon, "casey-tran").exit_code == 0
     again = project.rehab("new", "casey-tran")
     assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_an_unedited_starter_never_goes_live(project):
+    """`rehab new`, then a build before the profile was filled in: the athlete fails with
+    every field still holding the starter's example text, and nothing of theirs is written."""
+    assert project.rehab("new", "casey-tran").exit_code == 0
+    soon = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    for command in (("check",), ("build", "--no-pdf")):
+        result = project.rehab(*command, "--today", soon)
+        assert result.exit_code == 1, result.output
+        assert "1 failed" in result.output
+        assert ("plans/casey-tran.yaml:5:1: name: still holds the starter profile's example "
+                "text ('New Athlete'); it must never reach an athlete (write the athlete's "
+                "name)") in result.output
+        assert ("notes: still holds the starter profile's example text ('Markdown shown to "
+                "the athlete on the...')") in result.output
+    assert not project.site.exists() or not any(p.is_dir() for p in project.site.iterdir())
+    # an edit that keeps the example sentence is still refused
+    starter = project.plans / "casey-tran.yaml"
+    starter.write_text(starter.read_text().replace("New Athlete", "Casey Tran").replace(
+        "  Markdown shown", "  Welcome, Casey!\n  Markdown shown"))
+    result = project.rehab("check", "--today", soon)
+    assert result.exit_code == 1 and "notes: still holds" in result.output
+    assert "name:" not in result.output
 
 
 def test_usage_errors_exit_2(project):
