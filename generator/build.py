@@ -71,6 +71,7 @@ class Outcome:
     protocol: str = ""  # the protocol id the plan used (for the build state)
     files: tuple[str, ...] = ()  # every file of the folder, as this build made it
     part: str = "all"  # page | handout when `rehab serve` writes the page first
+    clinician_notes: str = ""  # the profile's notes for the clinic only (never in site/)
 
     @property
     def ok(self) -> bool:
@@ -146,7 +147,8 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
     except Exception as err:
         return Outcome(athlete, Built.FAILED, problems=(_internal(path, err),), error=err)
     return Outcome(athlete, Built.BUILT, folder=folder, warnings=plan.for_clinician,
-                   protocol=profile.protocol, files=tuple(sorted(files)), part=part)
+                   protocol=profile.protocol, files=tuple(sorted(files)), part=part,
+                   clinician_notes=profile.clinician_notes)
 
 
 def build_site(settings: Settings, ids: tuple[str, ...] = (), *, force: bool = False,
@@ -333,12 +335,13 @@ def check_all(settings: Settings, ids: tuple[str, ...] = ()) -> list[Outcome]:
     outcomes = []
     for path in profile_paths(settings.plans, ids):
         try:
-            plan = plan_athlete(path, inputs)[1]
+            profile, plan = plan_athlete(path, inputs)
             if isinstance(plan, Referral):
                 outcomes.append(Outcome(path.stem, Built.REFERRAL, reasons=plan.reasons,
                                         problems=plan.problems))
             else:
-                outcomes.append(Outcome(path.stem, Built.BUILT, warnings=plan.for_clinician))
+                outcomes.append(Outcome(path.stem, Built.BUILT, warnings=plan.for_clinician,
+                                        clinician_notes=profile.clinician_notes))
         except InputError as err:
             outcomes.append(Outcome(path.stem, Built.FAILED, problems=err.problems))
         except Exception as err:

@@ -39,7 +39,10 @@ PROFILE_FIELDS = {
         "name": _text, "clinic": _text, "phone": Field("text", max_length=40),
         "email": Field("text", max_length=120),
     }),
-    "notes": Field("text", max_length=20_000),
+    "notes": Field("text", max_length=20_000, doc="Markdown for the athlete"),
+    # the clinic's own: `rehab status`, `check` and the build report show it; never the
+    # athlete's page, handout, calendar or plan.json
+    "clinician_notes": Field("text", max_length=20_000, doc="for the clinic only"),
     # at most 500 events (a visit a week for nearly ten years)
     "progress": Field("list", max_items=500, items=Field("section", required=True, fields={
         "date": Field("date", required=True, doc="the day it happened"),
@@ -98,11 +101,12 @@ class Profile:
     history: dict[str, Any]  # the protocol's history fields (defaults filled in)
     goal_weekly_minutes: int | None
     clinician: Clinician
-    notes: str  # Markdown, typed by the clinician
+    notes: str  # Markdown, typed by the clinician, for the athlete
     progress: tuple[ProgressEvent, ...] = ()  # in date order
     overrides: dict[str, int] = field(default_factory=dict)  # the clinician's lengths and goal
     source: str = ""  # the file it was read from, for errors found while scheduling
     paper: str | None = None  # a4 | letter; None: the build's --paper
+    clinician_notes: str = ""  # the clinic's own notes: no renderer ever shows them
 
 
 def is_athlete_id(text: str) -> bool:
@@ -210,6 +214,7 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date,
         overrides={k: v for k, v in raw["overrides"].items() if v is not None},
         source=doc.file,
         paper=raw["paper"],
+        clinician_notes=(raw["clinician_notes"] or "").strip(),
     )
 
 

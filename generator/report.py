@@ -34,7 +34,8 @@ def athlete_lines(outcome: Outcome, verb: str = "built", note: str = "",
     if outcome.status == Built.BUILT:
         where = f" -> {outcome.folder}/" if outcome.folder else ""
         return [Line(f"{verb:>8}  {athlete}{' ' + note if note else ''}{where}"),
-                *(Line(f"{'check':>8}  {athlete}: {warning}") for warning in outcome.warnings)]
+                *(Line(f"{'check':>8}  {athlete}: {warning}") for warning in outcome.warnings),
+                *notes_lines(athlete, outcome.clinician_notes)]
     if outcome.status == Built.REFERRAL:
         return referral_lines(athlete, outcome.reasons) + [
             Line(f"          also: {problem}", True) for problem in outcome.problems]
@@ -43,6 +44,12 @@ def athlete_lines(outcome: Outcome, verb: str = "built", note: str = "",
     if debug and outcome.error is not None:
         lines.append(Line("".join(traceback.format_exception(outcome.error)).rstrip("\n"), True))
     return lines
+
+
+def notes_lines(athlete: str, notes: str) -> list[Line]:
+    """The profile's clinician_notes, a line each, for the clinician's terminal only."""
+    return [Line(f"{'note':>8}  {athlete}: {line}") for line in notes.splitlines()
+            if line.strip()]
 
 
 def report_lines(outcomes: list[Outcome], verb: str = "built", *,

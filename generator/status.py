@@ -32,9 +32,11 @@ class StatusRow:
     flags: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()  # failed: the errors; referral: the reasons
     log: LogSummary | None = None  # from the imported log (None: nothing imported)
+    clinician_notes: str = ""  # the profile's notes for the clinic only
 
 
-def status_row(plan: Plan, today: dt.date, log: AthleteLog | None = None) -> StatusRow:
+def status_row(plan: Plan, today: dt.date, log: AthleteLog | None = None,
+               clinician_notes: str = "") -> StatusRow:
     current = plan.current_week
     if current is None:
         now = "plan complete" if today > plan.end else "not started"
@@ -56,7 +58,8 @@ def status_row(plan: Plan, today: dt.date, log: AthleteLog | None = None) -> Sta
         week=current.number if current else None,
         days_since_diagnosis=(today - plan.diagnosed).days,
         next_step=current.next_step if current else None,
-        last_event=plan.events[-1] if plan.events else None, flags=flags, log=summary)
+        last_event=plan.events[-1] if plan.events else None, flags=flags, log=summary,
+        clinician_notes=clinician_notes)
 
 
 def collect(settings: Settings) -> list[StatusRow]:
@@ -72,10 +75,12 @@ def collect(settings: Settings) -> list[StatusRow]:
         if isinstance(plan, Referral):
             rows.append(StatusRow(path.stem, "referral", problems=plan.reasons))
             continue
+        notes = profile.clinician_notes
         try:
-            rows.append(status_row(plan, settings.today, stored_log(settings.plans, path.stem)))
+            rows.append(status_row(plan, settings.today, stored_log(settings.plans, path.stem),
+                                   notes))
         except InputError as err:  # a log edited by hand: the plan's row still, and why not
-            row = status_row(plan, settings.today)
+            row = status_row(plan, settings.today, clinician_notes=notes)
             rows.append(replace(row, flags=row.flags + (f"log unreadable: {err.problems[0]}",)))
     return rows
 
@@ -101,6 +106,7 @@ def to_dict(row: StatusRow) -> dict:
         "planned_14d": log.planned if log else None,
         "pain_max_7d": log.pain_max if log else None,
         "last_log": log.last_log.isoformat() if log and log.last_log else None,
+        "clinician_notes": row.clinician_notes or None,  # the clinic's own, never the athlete's
     }
 
 
@@ -123,6 +129,13 @@ def render_table(rows: list[StatusRow], today: dt.date) -> str:
         else:
             why = row.problems[0] if row.problems else ""
             lines.append(f"{row.athlete:<{widths[0]}}  {row.state.upper()}: {why}")
+    noted = [row for row in rows if row.clinician_notes]
+    if noted:  # under the table: a row stays one line however long the notes are
+        lines += ["", "Clinician notes (clinician_notes:, never shown to the athlete)"]
+        for row in noted:
+            first, *rest = [line for line in row.clinician_notes.splitlines() if line.strip()]
+            lines.append(f"{row.athlete:<{widths[0]}}  {first}")
+            lines += [f"{'':<{widths[0]}}  {line}" for line in rest]
     return "\n".join(lines) + "\n"
 
 

@@ -29,7 +29,7 @@ def test_the_examples_as_of_their_build_day(example_project):
     assert lines[0] == "Status as of 2026-11-23 (3 athletes)"
     assert lines[2].split() == ["athlete", "now", "wk", "day", "next", "gate", "last", "event",
                                 "done", "14d", "pain", "7d", "last", "log", "flags"]
-    alex, jordan, sam = (" ".join(line.split()) for line in lines[3:])
+    alex, jordan, sam = (" ".join(line.split()) for line in lines[3:6])
     # no log imported: done, pain and last log are "-"
     assert alex == ("alex-morgan Strength stage 5 14 97 Strength stage 6 2026-11-24 "
                     "2026-11-17 strength_stage 5 - - -")
@@ -37,6 +37,11 @@ def test_the_examples_as_of_their_build_day(example_project):
                       "2026-12-01 2026-11-20 setback - - - setback 2026-11-20")
     assert sam == ("sam-okafor Non-weight-bearing 7 48 Partial weight-bearing 2027-01-26 - "
                    "- - - hip effusion")
+    # the clinic's own notes on Jordan, under the table (never on Jordan's page)
+    assert lines[6:] == [
+        "", "Clinician notes (clinician_notes:, never shown to the athlete)",
+        "jordan-lee   Low energy availability: dietitian review booked for 30 Nov. Ask about "
+        "periods."]
 
 
 def test_json_has_the_same_rows_and_the_gate_to_pass(example_project):
