@@ -371,12 +371,11 @@ def record(ctx, athlete, event, day, stage, step, until, pain, note, fields, con
              **{name: value for name, value in given.items() if value is not None}, **fields}
     done = _guarded(ctx, lambda: record_event(load_settings(config, today, **flags), athlete,
                                               entry))
-    click.echo(f"recorded in {done.path}: {done.event_text}")
-    for warning in done.warnings:
-        click.echo(f"{'check':>8}  {athlete}: {warning}")
-    if done.referral:
-        from generator.report import referral_lines
+    from generator.report import check_lines, referral_lines
 
+    click.echo(f"recorded in {done.path}: {done.event_text}")
+    _print(check_lines(athlete, done.warnings))  # what this event brought; `check` lists all
+    if done.referral:
         _print(referral_lines(athlete, done.referral))
 
 

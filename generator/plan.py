@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -165,6 +166,21 @@ class GateStop:
     next_start: dt.date
 
 
+def note_id(*parts: object) -> str:
+    """A note's id, made of what the note is about: 'hip-effusion', 'setback-2026-11-20'.
+    The same facts give the same id, so a clinician marks it read once (`reviewed:`)."""
+    words = "-".join(str(part) for part in parts if part not in (None, ""))
+    return re.sub(r"[^a-z0-9.]+", "-", words.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class PlanWarning:
+    """A "Check" warning for the clinician, and its id (note_id)."""
+
+    id: str
+    text: str
+
+
 @dataclass(frozen=True)
 class Note:
     """Something to tell someone about this plan: a review flag, a warning, an overdue step."""
@@ -174,6 +190,8 @@ class Note:
     # | goal_beyond
     text: str
     short: str = ""  # a few words for a table (`rehab status`)
+    id: str = ""  # what the clinician lists in the profile's `reviewed:` once they have read it
+    reviewed: bool = False  # ... and has: no command prints it again
 
 
 @dataclass(frozen=True)
@@ -240,6 +258,12 @@ class Plan:
         return tuple(n.text for n in self.notes if n.audience == Audience.CLINICIAN)
 
     @property
+    def to_review(self) -> tuple[Note, ...]:
+        """The clinician's notes not yet marked read (`reviewed:`): what commands print."""
+        return tuple(n for n in self.notes
+                     if n.audience == Audience.CLINICIAN and not n.reviewed)
+
+    @property
     def for_athlete(self) -> tuple[str, ...]:
         """Notes in plain words for the athlete: what a flag or the goal changes for them."""
         return tuple(n.text for n in self.notes if n.audience == Audience.ATHLETE)
@@ -292,7 +316,8 @@ class Plan:
             ],
             "events": [_event_dict(e) for e in self.events],
             "weeks": [_week_dict(w) for w in self.weeks],
-            "notes": [{"audience": n.audience, "kind": n.kind, "text": n.text}
+            "notes": [{"audience": n.audience, "kind": n.kind, "text": n.text,
+                       **({"id": n.id, "reviewed": n.reviewed} if n.id else {})}
                       for n in self.notes],
             "pain_stop_at": self.pain_stop_at,
         }

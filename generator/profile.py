@@ -57,6 +57,9 @@ PROFILE_FIELDS = {
     # keys depend on the protocol's phases (checked in load_profile)
     "overrides": Field("map", max_items=50, items=Field("int", minimum=0, maximum=2000)),
     "paper": Field("choice", choices=("a4", "letter"), doc="the handout's paper size"),
+    # ids of the plan's notes for the clinician that they have read: no command repeats them
+    "reviewed": Field("list", max_items=200, unique=True, items=Field(
+        "text", required=True, max_length=120, doc="a note's id, as `rehab check` prints it")),
 }
 
 
@@ -107,6 +110,7 @@ class Profile:
     source: str = ""  # the file it was read from, for errors found while scheduling
     paper: str | None = None  # a4 | letter; None: the build's --paper
     clinician_notes: str = ""  # the clinic's own notes: no renderer ever shows them
+    reviewed: frozenset[str] = frozenset()  # ids of the plan's notes the clinician has read
 
 
 def is_athlete_id(text: str) -> bool:
@@ -215,6 +219,7 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date,
         source=doc.file,
         paper=raw["paper"],
         clinician_notes=(raw["clinician_notes"] or "").strip(),
+        reviewed=frozenset(ref.strip() for ref in raw["reviewed"] if ref),
     )
 
 

@@ -33,7 +33,7 @@ import math
 from dataclasses import dataclass, field
 
 from generator.errors import InputError, Problem
-from generator.plan import Pause, WalkRun
+from generator.plan import Pause, PlanWarning, WalkRun, note_id
 from generator.protocol import BriskWalk, Phase, Protocol
 
 SETBACK, PAUSE, RESUME, NEW_IMAGING = "setback", "pause", "resume", "new_imaging"
@@ -174,7 +174,7 @@ class Timeline:
     weeks: tuple[WeekPlan, ...]
     summaries: tuple[str, ...]  # one per event, in profile order
     event_weeks: tuple[int, ...]  # 0-based week of each event
-    warnings: tuple[str, ...]
+    warnings: tuple[PlanWarning, ...]
     pauses: tuple[Pause, ...] = ()  # as they really were: ended by `until` or by an event
 
 
@@ -277,7 +277,8 @@ class _Climb:
     waiting: tuple[Step, dt.date] | None = None  # a gated step due but not recorded, since
     gates: set[int] = field(default_factory=set)
     summaries: dict[int, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[PlanWarning] = field(default_factory=list)
+    assumed: list[PlanWarning] = field(default_factory=list)  # until a step is recorded
 
     def __post_init__(self) -> None:
         first = self.course.steps[0]
@@ -328,9 +329,10 @@ class _Climb:
         last = len(weeks) - 1
         if self.pause_open:
             since, until = self.pauses[-1]
-            self.warnings.append(
+            self.warnings.append(PlanWarning(
+                note_id("open-pause", since),
                 f"Paused since {since} with no end date: the plan has the athlete back from "
-                f"{until}. Record `event: resume` (or the step they are on) when they are.")
+                f"{until}. Record `event: resume` (or the step they are on) when they are."))
         return Timeline(
             weeks=tuple(WeekPlan(gate=i in self.gates and i < last, **fields)
                         for i, fields in enumerate(weeks)),
@@ -530,6 +532,7 @@ class _Climb:
         target = self.by_event.get(event.name)
         current = steps[self.recorded]
         since = self._since_text()
+        self._settle_assumptions()
         if target is None:  # profile.py checks names; a protocol could still lack a step
             raise self._error(event, f"this protocol has no step '{event.name}'")
         if target.index == self.recorded:
@@ -586,15 +589,17 @@ class _Climb:
             low = min(current.usual[0], current.weeks or current.usual[0])
             active = self._active_days(self.recorded_since, event.date)
             if active < low * 7:
-                self.warnings.append(
+                self.warnings.append(PlanWarning(
+                    note_id("short", current.event or current.phase.id, event.date),
                     f"{current.title} lasted {_duration(active)} ({self.recorded_since} to "
                     f"{event.date}): shorter than the protocol's usual "
-                    f"{current.usual[0]}-{current.usual[1]} weeks. Check the recorded dates.")
+                    f"{current.usual[0]}-{current.usual[1]} weeks. Check the recorded dates."))
         if event.pain is not None and event.pain > self.course.step_pain_max:
-            self.warnings.append(
+            self.warnings.append(PlanWarning(
+                note_id("pain", target.event, event.date),
                 f"{target.title} was recorded on {event.date} with pain {event.pain}/10: the "
                 f"protocol moves on only at {self.course.step_pain_max}/10 or less "
-                "(progress.step_pain_max). Check that the step was right.")
+                "(progress.step_pain_max). Check that the step was right."))
         self._enter(target, recorded=True)
         self.recorded, self.recorded_since, self.by_setback = target.index, event.date, False
         self.confirmable = False
@@ -697,21 +702,32 @@ class _Climb:
             * walk.step_minutes, walk.target_minutes)
         if minutes is None or minutes < walk.target_minutes:
             planned = f"{minutes} minutes" if minutes else "not started"
-            self.warnings.append(
+            self.warnings.append(PlanWarning(
+                note_id("short-walks", event.date),
                 f"Walk-run cleared on {event.date} while the planned brisk walk is {planned}: "
                 f"the protocol asks for pain-free {walk.target_minutes}-minute walks first "
-                "(brisk_walk.target_minutes). Check the walks before the first run.")
+                "(brisk_walk.target_minutes). Check the walks before the first run."))
 
     def _warn_if_unrecorded(self, event: ProgressEvent) -> None:
-        """A setback or pause long after a step was due: say what the plan assumes."""
-        if self.due and self.due <= event.date:
+        """A setback or pause after a step was due (on the day it was due, the athlete simply
+        had not moved on yet): say what the plan assumes, until a step is recorded again."""
+        if self.due and self.due < event.date:
             steps = self.course.steps
             expected = self._next_recorded(self.recorded)
-            self.warnings.append(
+            warning = PlanWarning(
+                note_id("unrecorded", event.event, event.date),
                 f"No step was recorded after {steps[self.recorded].label} ({self._since_text()}), "
                 f"though {expected.label} was planned from {self.due}: the {event.event} on "
                 f"{event.date} applies to {steps[self.pos].label}. If the athlete had moved on, "
                 f"record that step before the {event.event}.")
+            self.warnings.append(warning)
+            self.assumed.append(warning)
+
+    def _settle_assumptions(self) -> None:
+        """A step recorded after such a setback or pause: the clinician has the athlete's
+        steps in hand again, so what the plan assumed no longer needs a look."""
+        self.warnings = [w for w in self.warnings if w not in self.assumed]
+        self.assumed.clear()
 
     # --- helpers ------------------------------------------------------------------
 

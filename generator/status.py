@@ -16,7 +16,7 @@ from generator.build import plan_athlete
 from generator.config import Settings
 from generator.errors import InputError
 from generator.load import Inputs, profile_paths
-from generator.plan import Audience, NextStep, Plan, RecordedEvent, Referral
+from generator.plan import NextStep, Plan, RecordedEvent, Referral
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,8 @@ def status_row(plan: Plan, today: dt.date, log: AthleteLog | None = None,
             now += " (paused)" if pause.open else f" (paused until {pause.until})"
         if current.setback:
             now += " (setback)"
-    flags = tuple(note.short or note.text for note in plan.notes
-                  if note.audience == Audience.CLINICIAN
-                  and note.kind not in ("warning", "reminder"))
+    flags = tuple(note.short or note.text for note in plan.to_review
+                  if note.kind not in ("warning", "reminder"))
     summary = summarize(log, plan, today) if log else None
     if summary:
         flags += summary.flags

@@ -166,3 +166,45 @@ def test_version(project):
 
     result = project.rehab("--version")
     assert result.exit_code == 0 and result.output == f"rehab, version {generator.__version__}\n"
+
+
+def test_a_note_the_clinician_marked_read_stops_repeating(project):
+    """Dr Test has ordered the DXA scan and reviewed the hip effusion: once their ids are in
+    `reviewed:`, no command prints them again; the plan still carries them, marked read."""
+    early = "2026-10-01"  # nothing due yet: only the two notes
+    project.write_profile("ann", PROFILE_YAML.replace(
+        "  fracture_side: compression\n", "  fracture_side: compression\n  hip_effusion: true\n"))
+    checked = project.rehab("check", "--today", early)
+    assert "[bone-health-work-up]" in checked.output and "[hip-effusion]" in checked.output
+    assert "add the id to the profile's `reviewed:` list" in checked.output
+    assert "hip effusion" in project.rehab("status", "--today", early).output
+    path = project.plans / "ann.yaml"
+    path.write_text(path.read_text() + "reviewed: [bone-health-work-up, hip-effusion]\n")
+    checked = project.rehab("check", "--today", early)
+    assert checked.exit_code == 0 and "check  ann" not in checked.output
+    assert "reviewed:" not in checked.output  # no hint when nothing is shown
+    status = project.rehab("status", "--today", early)
+    assert "hip effusion" not in status.output
+    plan = json.loads(project.rehab("plan", "ann", "--format", "json", "--today", early).output)
+    assert {(n["id"], n["reviewed"]) for n in plan["notes"] if n["audience"] == "clinician"} == {
+        ("bone-health-work-up", True), ("hip-effusion", True)}
+
+
+def test_the_bone_health_reminder_is_not_on_every_command(project):
+    """Until it is marked read, `rehab check` lists the reminder for each athlete; a build
+    shows it when the profile is new or just edited, not on the next day's rebuild; a
+    recorded visit prints only what that visit brought."""
+    project.write_profile("ann", PROFILE_YAML)
+    first = project.rehab("build", "--no-pdf", "--today", "2026-10-19")
+    assert first.output.count("[bone-health-work-up]") == 1
+    next_day = project.rehab("build", "--no-pdf", "--today", "2026-10-20")
+    assert next_day.exit_code == 0 and "check  ann" not in next_day.output
+    assert project.rehab("check", "--today", "2026-10-20").output.count(
+        "[bone-health-work-up]") == 1
+    visit = project.rehab("record", "ann", "partial_weight_bearing", "--pain", "2",
+                          "--today", "2026-10-20")
+    assert visit.exit_code == 0, visit.output
+    assert visit.output.splitlines()[1:] == [
+        "   check  ann: Partial weight-bearing was recorded on 2026-10-20 with pain 2/10: the "
+        "protocol moves on only at 0/10 or less (progress.step_pain_max). Check that the step "
+        "was right. [pain-partial-weight-bearing-2026-10-20]"]

@@ -325,6 +325,24 @@ def test_a_pause_long_after_a_step_was_due_says_what_the_plan_assumes(protocol):
     assert any("full weight-bearing was planned from 2026-10-27" in w for w in plan.warnings)
 
 
+def test_the_plans_assumption_is_dropped_once_a_step_is_recorded_again(protocol):
+    """The clinician read "no step was recorded ...", checked, and records the athlete's next
+    step at the visit after the pause: the note has done its work and goes."""
+    pwb, pause = (ev(D(2026, 10, 20), "partial_weight_bearing"),
+                  ev(D(2026, 11, 24), "pause", until=D(2026, 12, 1)))
+    assert any(n.id == "unrecorded-pause-2026-11-24" for n in plan_of(
+        pwb, pause, protocol=protocol).notes)
+    plan = plan_of(pwb, pause, ev(D(2026, 12, 8), "full_weight_bearing"), protocol=protocol)
+    assert not any("No step was recorded" in w for w in plan.warnings)
+
+
+def test_a_pause_on_the_day_the_next_step_was_due_assumes_nothing(protocol):
+    # full weight-bearing was due on Tue 27 Oct; flu kept the athlete at home from that day
+    plan = plan_of(ev(D(2026, 10, 20), "partial_weight_bearing"),
+                   ev(D(2026, 10, 27), "pause", until=D(2026, 11, 3)), protocol=protocol)
+    assert not plan.warnings
+
+
 # --- impossible sequences ------------------------------------------------------------
 
 def test_a_later_step_records_the_ones_between_as_done_when_their_minimums_fit(protocol):

@@ -101,6 +101,21 @@ def test_no_event_for_more_than_four_weeks_while_a_gate_was_due_is_flagged(proto
         "no event for 29 days (full_weight_bearing was due 2026-10-27)",)
 
 
+def test_an_overdue_flag_goes_once_the_step_is_recorded(protocol):
+    # partial weight-bearing due on 20 Oct; by the visit of 23 Nov nothing was recorded
+    assert row_for(protocol, D(2026, 11, 23)).flags == (
+        "no event for 83 days (partial_weight_bearing was due 2026-10-20)",)
+    # at the visit the clinician records it, on the day the athlete's log says it began
+    cleared = ProgressEvent(0, D(2026, 11, 2), "partial_weight_bearing")
+    assert row_for(protocol, D(2026, 11, 23), cleared).flags == ()
+
+
+def test_a_flag_the_clinician_marked_read_is_not_shown(protocol):
+    setback = ProgressEvent(0, D(2026, 9, 20), "setback")
+    assert row_for(protocol, D(2026, 10, 1), setback, hip_effusion=True,
+                   reviewed=frozenset({"hip-effusion"})).flags == ("setback 2026-09-20",)
+
+
 def test_a_review_flag_of_the_protocol_is_a_flag(protocol):
     assert row_for(protocol, D(2026, 9, 10), hip_effusion=True).flags == ("hip effusion",)
 
