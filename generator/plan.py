@@ -27,6 +27,11 @@ class Audience(StrEnum):
     CLINICIAN = "clinician"
 
 
+def plural(count: int, word: str) -> str:
+    """'1 day', '3 days': a count and its word, as a person writes them."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def frequency(times: tuple[int, int], spacing: str = "") -> str:
     """How often, always with its period: 'daily', 'once a week', '3 times a week',
     '2-3 times a week, a rest day between'."""

@@ -175,6 +175,9 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date,
     severity = injury["severity"]
     if protocol:
         levels = protocol.severity_levels
+        if severity is not None and severity not in levels:  # Moderate: as the protocol writes it
+            severity = next((level for level in levels
+                             if level.casefold() == severity.strip().casefold()), severity)
         if severity is not None and severity not in levels:
             close = difflib.get_close_matches(severity, levels, n=1)
             problems.append(doc.problem(

@@ -39,6 +39,7 @@ from generator.protocol import BriskWalk, Phase, Protocol
 SETBACK, PAUSE, RESUME, NEW_IMAGING = "setback", "pause", "resume", "new_imaging"
 GENERIC = (SETBACK, PAUSE, RESUME, NEW_IMAGING)  # events every protocol has
 NUMBERED = {"strength_stage": "stage", "walk_run_step": "step"}  # event -> its number field
+SETBACK_SAYS = "Setback: "  # a setback's summary, before what it did
 MAX_WEEKS = 156  # three years: a longer plan is a mistake in the content or the dates
 
 
@@ -647,11 +648,11 @@ class _Climb:
             self.need = max((self.need or 0) - self.done, weeks)
             self.done = 0
             self.minimums.append(_Minimum(event.date, weeks * 7, why))
-            summary = f"Setback: {current.label} for at least {_plural(weeks, 'week')} more"
+            summary = f"{SETBACK_SAYS}{current.label} for at least {_plural(weeks, 'week')} more"
         else:
             self._enter(back, need=weeks, recorded=True)  # the setback event put them there
             self.minimums = [_Minimum(event.date, weeks * 7, why)]
-            summary = f"Setback: back to {back.label} for at least {_plural(weeks, 'week')}"
+            summary = f"{SETBACK_SAYS}back to {back.label} for at least {_plural(weeks, 'week')}"
         self.setback_left = weeks
         self.recorded, self.recorded_since, self.by_setback = back.index, event.date, True
         self.confirmable = True

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +92,10 @@ def _insert(text: str, event: dict[str, Any], label: str) -> str:
         raise InputError.single(label, "the event cannot be added to a profile written as "
                                 "one {...} mapping", hint=f"add it to `{KEY}:` by hand")
     found = [(k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == KEY]
-    if not found:  # the first event: a new list at the end of the file
+    if not found:  # the first event: a new list under the starter's example, or at the end
+        at = _after_example(text)
+        if at is not None:
+            return f"{text[:at]}{KEY}:{newline}  - {_flow(event)}{newline}{text[at:]}"
         ending = "" if not text or text.endswith("\n") else newline
         return f"{text}{ending}{KEY}:{newline}  - {_flow(event)}{newline}"
     key, items = found[0]
@@ -121,6 +125,24 @@ def _insert(text: str, event: dict[str, Any], label: str) -> str:
                             field=KEY, line=items.start_mark.line + 1,
                             column=items.start_mark.column + 1,
                             hint="write it as `- {date: ..., event: ...}` lines")
+
+
+EXAMPLE = re.compile(rf"^#[ \t]*{KEY}:[ \t]*\r?$", re.MULTILINE)  # `# progress:`
+EXAMPLE_ITEM = re.compile(r"#[ \t]*-[ \t]|#[ \t]{2,}\S")  # `#   - {date: ...}`, indented
+
+
+def _after_example(text: str) -> int | None:
+    """The end of a commented-out `# progress:` example at the top level (the starter's),
+    with its commented items: the new list goes right under it. None when there is none."""
+    match = EXAMPLE.search(text)
+    if match is None:
+        return None
+    at = _line_end(text, match.end())
+    while at < len(text) and EXAMPLE_ITEM.match(text, at):
+        at = _line_end(text, at + 1)
+    if at == len(text) and not text.endswith("\n"):
+        return None  # the example ends the file: the list goes at the end, as without one
+    return at
 
 
 def _common_prefix(one: str, other: str) -> int:

@@ -30,10 +30,12 @@ from generator.plan import (
     WeekSession,
     frequency,
     note_id,
+    plural,
 )
 from generator.profile import Profile
 from generator.progress import (
     SETBACK,
+    SETBACK_SAYS,
     Course,
     Step,
     Timeline,
@@ -355,7 +357,8 @@ def _gate_stops(weeks: list[Week]) -> tuple[GateStop, ...]:
 def _follow_up_notes(protocol: Protocol, weeks: list[Week], events: tuple[RecordedEvent, ...],
                      diagnosed: dt.date, today: dt.date) -> tuple[Note, ...]:
     """For the clinician: a recent setback, and a recorded step that is overdue."""
-    out = [Note(Audience.CLINICIAN, "recent_setback", f"Setback on {e.date}: {e.summary}",
+    out = [Note(Audience.CLINICIAN, "recent_setback",
+                f"Setback on {e.date}: {e.summary.removeprefix(SETBACK_SAYS)}",
                 f"setback {e.date}", note_id("setback", e.date))
            for e in events if e.event == SETBACK
            and 0 <= (today - e.date).days < protocol.recent_setback_days]
@@ -440,7 +443,7 @@ def _override_warnings(profile: Profile, protocol: Protocol, goal: int) -> list[
         if not low <= value <= high:
             what = OVERRIDE_WHAT.get(key, phase.title)
             out.append((note_id("overrides", key, value),
-                        f"{what} is set to {value} weeks by the clinician "
+                        f"{what} is set to {plural(value, 'week')} by the clinician "
                         f"(overrides.{key}); the protocol's usual range for a "
                         f"{profile.severity} injury is {low}-{high} weeks."))
     continuous = next((p for p in protocol.phases if p.kind == "continuous"), None)

@@ -184,8 +184,26 @@ def test_the_first_build_says_it_made_the_key_and_to_back_it_up(example_project)
 
 def test_link_reminds_the_clinic_to_back_the_key_up(built_no_pdf):
     result = built_no_pdf.rehab("link", "jordan-lee")
-    assert result.stderr == ("the link is made from .rehab/secret.key: keep a copy of it with "
-                             "your backup of plans/: without it no link can be made again\n")
+    assert result.stderr.endswith("the link is made from .rehab/secret.key: keep a copy of it "
+                                  "with your backup of plans/: without it no link can be made "
+                                  "again\n")
+
+
+def test_link_gives_the_full_address_to_send_or_says_how_to_get_it(built_no_pdf):
+    """The clinician wants the address to send Jordan: with rehab.yaml's base_url it is
+    printed in full; without it, the folder and where to set base_url. stdout stays the
+    folder alone, for scripts."""
+    folder = built_no_pdf.folder("jordan-lee").name
+    result = built_no_pdf.rehab("link", "jordan-lee")
+    assert result.stdout == f"site/{folder}/\n"
+    assert result.stderr.startswith(
+        f"jordan-lee's link: the site's address followed by {folder}/ (set `base_url: "
+        "https://...`, where site/ is published, in rehab.yaml to print it in full)\n")
+    (built_no_pdf.root / "rehab.yaml").write_text("base_url: https://plans.example.org/rehab\n")
+    result = built_no_pdf.rehab("link", "jordan-lee")
+    assert result.stdout == f"site/{folder}/\n"
+    assert result.stderr.startswith(
+        f"jordan-lee's link: https://plans.example.org/rehab/{folder}/\n")
 
 
 def test_the_key_is_never_committed_wherever_the_project_lives(tmp_path):

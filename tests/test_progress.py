@@ -161,6 +161,9 @@ def test_a_setback_in_a_strength_stage_goes_one_stage_back_for_a_week_then_on_ag
     assert plan.events[5].summary == "Setback: back to strength stage 2 for at least 1 week"
     assert plan.events[5].note == "groin ache"
     assert [s.id for s in plan.phases if s.setback] == ["strength_stage_2"]
+    # the clinician's note says it once, without a stutter
+    assert "Setback on 2026-11-24: back to strength stage 2 for at least 1 week" in (
+        plan.for_clinician)
 
 
 def test_a_setback_mid_week_marks_that_week_and_one_full_week_after(protocol):
