@@ -147,7 +147,7 @@ class Week:
     waiting_since: dt.date | None = None
     needs_clearance: bool = False  # starts a step only a clinician opens, not recorded yet
     days: tuple[Day, ...] = ()  # its seven days, from `start`, with the sessions of each
-    # a pause held the start of this week and the athlete is back on this day: the step is
+    # a pause held part of this week and the athlete is back on this day: the step is
     # prescribed again from it (`paused` is for a week a pause holds to its end)
     back_from: dt.date | None = None
 
@@ -172,7 +172,7 @@ class GateStop:
 
 
 def note_id(*parts: object) -> str:
-    """A note's id, made of what the note is about: 'hip-effusion', 'setback-2026-11-20'.
+    """A note's id, made of what the note is about: 'setback-2026-11-20', 'goal-300'.
     The same facts give the same id, so a clinician marks it read once (`reviewed:`)."""
     words = "-".join(str(part) for part in parts if part not in (None, ""))
     return re.sub(r"[^a-z0-9.]+", "-", words.lower()).strip("-")

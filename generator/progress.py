@@ -346,7 +346,7 @@ class _Climb:
 
     def _paused(self, week: int) -> tuple[bool, dt.date | None]:
         """Whether a pause holds the week to its end; if not, the first day back from a pause
-        that held the start of it (the step is prescribed again from that day)."""
+        that held part of it (the step is prescribed again from that day)."""
         start = self._start(week)
         end = start + dt.timedelta(days=6)
         held = [(since, until) for since, until in self.pauses
