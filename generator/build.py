@@ -24,7 +24,7 @@ from generator.buildstate import BuildState, SharedInputs, athlete_inputs, state
 from generator.config import Settings
 from generator.errors import InputError, Problem
 from generator.load import Inputs, check_profile_path, profile_paths
-from generator.plan import Plan, Referral
+from generator.plan import Note, Plan, Referral
 from generator.profile import Profile, load_profile
 from generator.schedule import schedule
 from generator.secret import (
@@ -67,10 +67,11 @@ class Outcome:
     problems: tuple[Problem, ...] = ()
     reasons: tuple[str, ...] = ()
     error: BaseException | None = field(default=None, compare=False)  # a bug, for --debug
-    warnings: tuple[str, ...] = ()  # what the clinician should look at (plan.for_clinician)
+    warnings: tuple[Note, ...] = ()  # what the clinician should look at (plan.to_review)
     protocol: str = ""  # the protocol id the plan used (for the build state)
     files: tuple[str, ...] = ()  # every file of the folder, as this build made it
     part: str = "all"  # page | handout when `rehab serve` writes the page first
+    clinician_notes: str = ""  # the profile's notes for the clinic only (never in site/)
 
     @property
     def ok(self) -> bool:
@@ -94,7 +95,7 @@ def plan_athlete(path: Path, inputs: Inputs) -> tuple[Profile | None, Plan | Ref
     """Profile and plan (or referral); raises InputError. The one place a profile is scheduled."""
     check_profile_path(path, inputs.settings.plans)
     try:
-        profile = load_profile(path, inputs.protocols, inputs.settings.today)
+        profile = load_profile(path, inputs.protocols, inputs.settings.today, inputs.starter)
     except InputError as err:
         if err.referral:  # a referral rule holds whatever else is wrong: no plan
             return None, Referral(path.stem, "", err.referral, err.problems)
@@ -145,8 +146,9 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
         return Outcome(athlete, Built.FAILED, problems=(problem,))
     except Exception as err:
         return Outcome(athlete, Built.FAILED, problems=(_internal(path, err),), error=err)
-    return Outcome(athlete, Built.BUILT, folder=folder, warnings=plan.for_clinician,
-                   protocol=profile.protocol, files=tuple(sorted(files)), part=part)
+    return Outcome(athlete, Built.BUILT, folder=folder, warnings=plan.to_review,
+                   protocol=profile.protocol, files=tuple(sorted(files)), part=part,
+                   clinician_notes=profile.clinician_notes)
 
 
 def build_site(settings: Settings, ids: tuple[str, ...] = (), *, force: bool = False,
@@ -333,12 +335,13 @@ def check_all(settings: Settings, ids: tuple[str, ...] = ()) -> list[Outcome]:
     outcomes = []
     for path in profile_paths(settings.plans, ids):
         try:
-            plan = plan_athlete(path, inputs)[1]
+            profile, plan = plan_athlete(path, inputs)
             if isinstance(plan, Referral):
                 outcomes.append(Outcome(path.stem, Built.REFERRAL, reasons=plan.reasons,
                                         problems=plan.problems))
             else:
-                outcomes.append(Outcome(path.stem, Built.BUILT, warnings=plan.for_clinician))
+                outcomes.append(Outcome(path.stem, Built.BUILT, warnings=plan.to_review,
+                                        clinician_notes=profile.clinician_notes))
         except InputError as err:
             outcomes.append(Outcome(path.stem, Built.FAILED, problems=err.problems))
         except Exception as err:

@@ -322,6 +322,7 @@ def import_log(ctx, files, config, today, **flags):
     profiles: checked, merged with earlier imports (the newest wins a date)."""
     from generator.athlete_log import import_logs
     from generator.load import Inputs
+    from generator.plan import plural
 
     results = _guarded(ctx, lambda: import_logs(Inputs(load_settings(config, today, **flags)),
                                                 files))
@@ -330,7 +331,7 @@ def import_log(ctx, files, config, today, **flags):
             for problem in result.problems:
                 click.echo(f"error: {problem}", err=True)
             continue
-        click.echo(f"imported  {result.file} -> {result.stored}: {result.days} days "
+        click.echo(f"imported  {result.file} -> {result.stored}: {plural(result.days, 'day')} "
                    f"({result.added} new, {result.replaced} changed)")
         for flag in result.summary.flags:
             click.echo(f"   check  {result.athlete}: {flag}")
@@ -408,6 +409,20 @@ def _day(ctx, param, value):
     return None if value is None else _date(ctx, param, value)
 
 
+def _pain(ctx, param, value):
+    """A pain score as the athlete gives it: a whole number 0-10 (never 2.5, never 11)."""
+    if value is None:
+        return None
+    try:
+        score = int(value)
+    except ValueError:
+        score = None
+    if score is None or str(score) != value.strip() or not 0 <= score <= 10:
+        raise click.BadParameter(f"'{_shown(value)}' is not a pain score: use a whole number "
+                                 "0-10")
+    return score
+
+
 def _fields(ctx, param, value):
     import yaml
 
@@ -432,7 +447,8 @@ def _fields(ctx, param, value):
 @click.option("--step", type=int, help="The event's `step:` (the protocol says which take it).")
 @click.option("--until", callback=_day, metavar="YYYY-MM-DD",
               help="A pause's first day back.")
-@click.option("--pain", type=int, help="The pain reported, 0-10.")
+@click.option("--pain", callback=_pain, metavar="0-10",
+              help="The pain reported: a whole number 0-10.")
 @click.option("--note", help="A note for the athlete (shown on their plan).")
 @click.option("--field", "fields", multiple=True, callback=_fields, metavar="NAME=VALUE",
               help="Any other field of the event (VALUE read as YAML reads it); repeatable.")
@@ -454,12 +470,11 @@ def record(ctx, athlete, event, day, stage, step, until, pain, note, fields, con
              **{name: value for name, value in given.items() if value is not None}, **fields}
     done = _guarded(ctx, lambda: record_event(load_settings(config, today, **flags), athlete,
                                               entry))
-    click.echo(f"recorded in {done.path}: {done.event_text}")
-    for warning in done.warnings:
-        click.echo(f"{'check':>8}  {athlete}: {warning}")
-    if done.referral:
-        from generator.report import referral_lines
+    from generator.report import check_lines, referral_lines
 
+    click.echo(f"recorded in {done.path}: {done.event_text}")
+    _print(check_lines(athlete, done.warnings))  # what this event brought; `check` lists all
+    if done.referral:
         _print(referral_lines(athlete, done.referral))
 
 
@@ -508,10 +523,17 @@ def link(ctx, athlete, config, **flags):
         if not path.is_file():
             raise InputError.single(str(path), "profile not found")
         key = settings.key_file
-        return key, settings.out / output_folder(athlete, read_key(key))
+        token = output_folder(athlete, read_key(key))
+        return key, settings.out / token, settings.page_url(token)
 
-    key_file, found = _guarded(ctx, folder)
-    _echo(f"{found}/")
+    key_file, found, address = _guarded(ctx, folder)
+    _echo(f"{found}/")  # the one line on stdout, for scripts: the folder in the site
+    if address:
+        _echo(f"{athlete}'s link: {address}", err=True)
+    else:
+        _echo(f"{athlete}'s link: the site's address followed by {found.name}/ (set "
+              f"`base_url: https://...`, where {found.parent}/ is published, in rehab.yaml "
+              "to print it in full)", err=True)
     if not (found / "index.html").is_file():
         _echo(f"{athlete}: not built yet; run `rehab build {athlete}`", err=True)
     _echo(f"the link is made from {key_file}: {BACKUP_HINT}", err=True)

@@ -70,6 +70,11 @@ class Settings:
         """Outside site/, in the project folder (the parent of plans/), ignored by git."""
         return self.secret_file or self.plans.parent / ".rehab" / "secret.key"
 
+    def page_url(self, folder: str) -> str | None:
+        """An athlete's page on the published site (`base_url`), or None when it is not set."""
+        base = self.base_url
+        return f"{base.rstrip('/')}/{folder}/" if base else None
+
     @property
     def workers(self) -> int:
         return self.jobs or os.cpu_count() or 1

@@ -103,3 +103,76 @@ def _condition(condition: Condition) -> str:
     elif isinstance(value, list | tuple):
         value = " or ".join(map(str, value))
     return f"{condition.field} {_TESTS[condition.test]} {value}"
+
+
+def starter_sections(protocol: Protocol, diagnosed: str) -> tuple[str, str]:
+    """The `injury:` and `history:` sections of a starter profile for this protocol, every
+    field commented with its values and what its rules do; the fields it must have are
+    written, the others commented out. Required fields with no safe value are left blank, so
+    `rehab check` names them until the clinician fills them in."""
+    marks = _value_marks(protocol)
+    setters = [(name, spec) for name, spec in protocol.injury_fields.items() if spec.severity]
+    levels = " | ".join(protocol.severity_levels)
+    lines = ["injury:", f"  protocol: {protocol.id}",
+             _line("side: left", "left | right"),
+             _line(f"diagnosed: {diagnosed}", "YYYY-MM-DD: week 1 of the plan starts on this day"),
+             _line(f"severity: {protocol.severity_levels[len(levels.split(' | ')) // 2]}",
+                   levels + (" ..." if setters else ""))]
+    for name, spec in setters:
+        example = next(iter(spec.severity))
+        lines.append(_line(f"# {name}: {example}",
+                           f"... or the {spec.label} {values_text(spec)} "
+                           f"({_severity_text(spec)})"))
+    for name, spec in protocol.injury_fields.items():
+        if spec.severity:
+            continue
+        words = _described(spec, marks.get(name, {}))
+        if spec.required:
+            value = next((v for v in spec.values if marks.get(name, {}).get(v) == "flagged"),
+                         "") if spec.type == "choice" else ""
+            lines.append(_line(f"{name}: {value}".rstrip(), f"{spec.label}: {words}"
+                               + ("" if value else " (required: fill it in)")))
+        else:
+            example = str(spec.default).lower() if isinstance(spec.default, bool) else (
+                next(iter(spec.values)) if spec.values else
+                (int(spec.range[0]) if spec.range else ""))
+            lines.append(_line(f"# {name}: {example}", f"{spec.label}: {words}"))
+    joint = [_when(rule) for rule in protocol.referral if len(rule.conditions) > 1]
+    if joint:
+        lines.append(f"  # no plan, a referral, when: {'; '.join(joint)}")
+    history = ["history:"]
+    for name, spec in protocol.history_fields.items():
+        if spec.type == "set":
+            history.append(_line(f"{name}: []", f"{spec.label}: " + ", ".join(spec.values)))
+        else:
+            default = spec.default if spec.default is not None else 0
+            history.append(_line(f"{name}: {default}", f"{spec.label}: {values_text(spec)}"))
+    return "\n".join(lines) + "\n", "\n".join(history) + "\n"
+
+
+def _line(text: str, comment: str) -> str:
+    return f"  {text:<30}  # {comment}"
+
+
+def _value_marks(protocol: Protocol) -> dict[str, dict[Any, str]]:
+    """For each field, the values that alone give a referral ('referral') or a flag."""
+    marks: dict[str, dict[Any, str]] = {}
+    for kind, rules in (("flagged", protocol.review_flags), ("referral", protocol.referral)):
+        for rule in rules:
+            if len(rule.conditions) == 1 and rule.conditions[0].test == "equals":
+                condition = rule.conditions[0]
+                marks.setdefault(condition.field, {})[condition.value] = kind
+    return marks
+
+
+def _described(spec: FieldSpec, marks: dict[Any, str]) -> str:
+    """A field's values with what each does: 'a | b (no plan, a referral)'."""
+    if spec.type == "choice":
+        return " | ".join(f"{value}" + (f" ({_MARK[marks[value]]})" if value in marks else "")
+                          for value in spec.values)
+    if spec.type == "bool" and True in marks:
+        return f"true | false (true: {_MARK[marks[True]]})"
+    return values_text(spec).removeprefix("required: ")
+
+
+_MARK = {"referral": "no plan, a referral", "flagged": "flagged for you"}

@@ -3,6 +3,7 @@ templates, the project key), read once per process."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from generator.buildstate import state_path
@@ -12,6 +13,7 @@ from generator.profile import check_id, check_inside, profile_path
 from generator.protocol import Protocol, load_protocols
 from generator.render.environment import TemplateCache, check_templates, make_environment
 from generator.secret import check_key_place, folder_token, load_or_create_key
+from generator.shipped import STARTER, find_file
 
 
 def profile_paths(plans_dir: Path, ids: tuple[str, ...] = ()) -> list[Path]:
@@ -54,6 +56,17 @@ class Inputs:
         self.env = make_environment(settings.template_folders, cache)
         check_templates(self.env)  # template errors surface before any athlete
         self._key: bytes | None = None
+
+    @functools.cached_property
+    def starter(self) -> dict[tuple[str, ...], str]:
+        """The starter profile's example text, by field: a profile must not still hold it."""
+        from generator.project import starter_examples
+
+        try:
+            path = find_file(self.settings.template_folders, STARTER)
+        except InputError:
+            return {}
+        return starter_examples(path.read_text(encoding="utf-8"))
 
     @property
     def key(self) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -24,6 +25,11 @@ class Status(StrEnum):
 class Audience(StrEnum):
     ATHLETE = "athlete"
     CLINICIAN = "clinician"
+
+
+def plural(count: int, word: str) -> str:
+    """'1 day', '3 days': a count and its word, as a person writes them."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def frequency(times: tuple[int, int], spacing: str = "") -> str:
@@ -99,6 +105,19 @@ class RecordedEvent:
 
 
 @dataclass(frozen=True)
+class Pause:
+    """A pause as it really was: from its first day to the first day back, which `until`
+    or an event inside it (`resume`, a setback, a step) decides."""
+
+    since: dt.date
+    until: dt.date  # the first day back; for an open pause, the plan's guess
+    open: bool = False  # no end known yet: the plan has them back after today's week
+
+    def holds(self, day: dt.date) -> bool:
+        return self.since <= day < self.until
+
+
+@dataclass(frozen=True)
 class Week:
     number: int
     start: dt.date
@@ -128,6 +147,9 @@ class Week:
     waiting_since: dt.date | None = None
     needs_clearance: bool = False  # starts a step only a clinician opens, not recorded yet
     days: tuple[Day, ...] = ()  # its seven days, from `start`, with the sessions of each
+    # a pause held part of this week and the athlete is back on this day: the step is
+    # prescribed again from it (`paused` is for a week a pause holds to its end)
+    back_from: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +171,21 @@ class GateStop:
     next_start: dt.date
 
 
+def note_id(*parts: object) -> str:
+    """A note's id, made of what the note is about: 'setback-2026-11-20', 'goal-300'.
+    The same facts give the same id, so a clinician marks it read once (`reviewed:`)."""
+    words = "-".join(str(part) for part in parts if part not in (None, ""))
+    return re.sub(r"[^a-z0-9.]+", "-", words.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class PlanWarning:
+    """A "Check" warning for the clinician, and its id (note_id)."""
+
+    id: str
+    text: str
+
+
 @dataclass(frozen=True)
 class Note:
     """Something to tell someone about this plan: a review flag, a warning, an overdue step."""
@@ -158,6 +195,8 @@ class Note:
     # | goal_beyond
     text: str
     short: str = ""  # a few words for a table (`rehab status`)
+    id: str = ""  # what the clinician lists in the profile's `reviewed:` once they have read it
+    reviewed: bool = False  # ... and has: no command prints it again
 
 
 @dataclass(frozen=True)
@@ -209,6 +248,7 @@ class PhaseSpan:
     end: dt.date
     weeks: int
     setback: bool = False  # a stay on an earlier step after a setback
+    ended_in_setback: bool = False  # it hurt: a setback stepped back from it, not "done"
     key: str = ""  # unique among the plan's stays: the phase id, "-2" for a second stay
     status: Status = Status.UPCOMING
     first_week: int = 1  # its weeks' numbers, first to last
@@ -244,11 +284,22 @@ class Plan:
     pain_stop_at: int = 1  # a day's pain score (0-10) at or above this: stop, call the clinic
     pain_advice: str = ""  # what the athlete reads for a pain score below pain_stop_at
     risk_scores: tuple[RiskScore, ...] = ()  # the protocol's risk tables, for the clinician
+    pauses: tuple[Pause, ...] = ()  # every pause, from its first day to the first day back
+
+    def pause_on(self, day: dt.date) -> Pause | None:
+        """The pause that holds the athlete on this day, if any."""
+        return next((p for p in self.pauses if p.holds(day)), None)
 
     @property
     def for_clinician(self) -> tuple[str, ...]:
         """Every note meant for the clinician (review flags, warnings, follow-ups), as text."""
         return tuple(n.text for n in self.notes if n.audience == Audience.CLINICIAN)
+
+    @property
+    def to_review(self) -> tuple[Note, ...]:
+        """The clinician's notes not yet marked read (`reviewed:`): what commands print."""
+        return tuple(n for n in self.notes
+                     if n.audience == Audience.CLINICIAN and not n.reviewed)
 
     @property
     def for_athlete(self) -> tuple[str, ...]:
@@ -297,12 +348,14 @@ class Plan:
             "phases": [
                 {"id": p.id, "title": p.title, "start": _iso(p.start), "end": _iso(p.end),
                  "weeks": p.weeks, "status": p.status, "setback": p.setback,
+                 "ended_in_setback": p.ended_in_setback,
                  "first_week": p.first_week, "last_week": p.last_week}
                 for p in self.phases
             ],
             "events": [_event_dict(e) for e in self.events],
             "weeks": [_week_dict(w) for w in self.weeks],
-            "notes": [{"audience": n.audience, "kind": n.kind, "text": n.text}
+            "notes": [{"audience": n.audience, "kind": n.kind, "text": n.text,
+                       **({"id": n.id, "reviewed": n.reviewed} if n.id else {})}
                       for n in self.notes],
             "pain_stop_at": self.pain_stop_at,
             "pain_advice": self.pain_advice,
@@ -365,6 +418,7 @@ def _week_dict(week: Week) -> dict:
         "status": week.status,
         "setback": week.setback,
         "paused": week.paused,
+        "back_from": _iso(week.back_from),
         "events": list(week.events),
         "sessions": [
             {"kind": s.kind, "title": s.title, "per_week": s.per_week,

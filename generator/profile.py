@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,10 @@ PROFILE_FIELDS = {
         "name": _text, "clinic": _text, "phone": Field("text", max_length=40),
         "email": Field("text", max_length=120),
     }),
-    "notes": Field("text", max_length=20_000),
+    "notes": Field("text", max_length=20_000, doc="Markdown for the athlete"),
+    # the clinic's own: `rehab status`, `check` and the build report show it; never the
+    # athlete's page, handout, calendar or plan.json
+    "clinician_notes": Field("text", max_length=20_000, doc="for the clinic only"),
     # at most 500 events (a visit a week for nearly ten years)
     "progress": Field("list", max_items=500, items=Field("section", required=True, fields={
         "date": Field("date", required=True, doc="the day it happened"),
@@ -53,6 +57,9 @@ PROFILE_FIELDS = {
     # keys depend on the protocol's phases (checked in load_profile)
     "overrides": Field("map", max_items=50, items=Field("int", minimum=0, maximum=2000)),
     "paper": Field("choice", choices=("a4", "letter"), doc="the handout's paper size"),
+    # ids of the plan's notes for the clinician that they have read: no command repeats them
+    "reviewed": Field("list", max_items=200, unique=True, items=Field(
+        "text", required=True, max_length=120, doc="a note's id, as `rehab check` prints it")),
 }
 
 
@@ -97,11 +104,13 @@ class Profile:
     history: dict[str, Any]  # the protocol's history fields (defaults filled in)
     goal_weekly_minutes: int | None
     clinician: Clinician
-    notes: str  # Markdown, typed by the clinician
+    notes: str  # Markdown, typed by the clinician, for the athlete
     progress: tuple[ProgressEvent, ...] = ()  # in date order
     overrides: dict[str, int] = field(default_factory=dict)  # the clinician's lengths and goal
     source: str = ""  # the file it was read from, for errors found while scheduling
     paper: str | None = None  # a4 | letter; None: the build's --paper
+    clinician_notes: str = ""  # the clinic's own notes: no renderer ever shows them
+    reviewed: frozenset[str] = frozenset()  # ids of the plan's notes the clinician has read
 
 
 def is_athlete_id(text: str) -> bool:
@@ -138,8 +147,13 @@ def check_inside(path: Path, plans_dir: Path) -> None:
         )
 
 
-def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> Profile:
-    """Read and validate one profile; raises InputError listing every problem in it."""
+def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date,
+                 starter: Mapping[tuple[str, ...], str] | None = None) -> Profile:
+    """Read and validate one profile; raises InputError listing every problem in it.
+
+    starter: the starter profile's example text by field (`rehab new`), which a profile
+    must not still hold: an unedited starter never reaches an athlete.
+    """
     check_id(path)
     doc = load(path, max_nodes=PROFILE_MAX_NODES)
     if not isinstance(doc.value, dict):
@@ -161,6 +175,9 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
     severity = injury["severity"]
     if protocol:
         levels = protocol.severity_levels
+        if severity is not None and severity not in levels:  # Moderate: as the protocol writes it
+            severity = next((level for level in levels
+                             if level.casefold() == severity.strip().casefold()), severity)
         if severity is not None and severity not in levels:
             close = difflib.get_close_matches(severity, levels, n=1)
             problems.append(doc.problem(
@@ -173,6 +190,7 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
         problems.append(doc.problem(
             ("injury", "diagnosed"), f"{diagnosed.isoformat()} is after today "
             f"({today.isoformat()})", hint="check the year, or pass --today"))
+    problems += _check_filled_in(doc, raw, starter or {})
     if protocol:
         problems += _check_overrides(doc, raw, protocol)
         problems += _check_progress(doc, raw["progress"], protocol, diagnosed, today)
@@ -203,7 +221,39 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date) -> 
         overrides={k: v for k, v in raw["overrides"].items() if v is not None},
         source=doc.file,
         paper=raw["paper"],
+        clinician_notes=(raw["clinician_notes"] or "").strip(),
+        reviewed=frozenset(ref.strip() for ref in raw["reviewed"] if ref),
     )
+
+
+def _check_filled_in(doc: Document, raw: dict, starter: Mapping[tuple[str, ...], str]
+                     ) -> list[Problem]:
+    """Each field that still holds the starter's example text (a name, the notes, the
+    clinician): one problem each, so the clinician sees every field left to fill in."""
+    out = []
+    for path, example in starter.items():
+        value = raw
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if not isinstance(value, str) or not value.strip():
+            continue
+        if path == ("notes",):
+            left = " ".join(example.split()).casefold() in " ".join(value.split()).casefold()
+        else:
+            left = value.strip().casefold() == example.casefold()
+        if left:
+            what = "the athlete's name" if path == ("name",) else (
+                "your notes for the athlete, or delete `notes:`" if path == ("notes",) else
+                "the clinician's details, or leave it empty for rehab.yaml's clinic")
+            out.append(doc.problem(path, f"still holds the starter profile's example text "
+                                   f"('{_clipped(example)}'); it must never reach an athlete",
+                                   hint=f"write {what}"))
+    return out
+
+
+def _clipped(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
 
 
 def _referral_despite(problems: list[Problem], injury: dict, protocol: Protocol | None

@@ -33,12 +33,13 @@ import math
 from dataclasses import dataclass, field
 
 from generator.errors import InputError, Problem
-from generator.plan import WalkRun
+from generator.plan import Pause, PlanWarning, WalkRun, note_id
 from generator.protocol import BriskWalk, Phase, Protocol
 
 SETBACK, PAUSE, RESUME, NEW_IMAGING = "setback", "pause", "resume", "new_imaging"
 GENERIC = (SETBACK, PAUSE, RESUME, NEW_IMAGING)  # events every protocol has
 NUMBERED = {"strength_stage": "stage", "walk_run_step": "step"}  # event -> its number field
+SETBACK_SAYS = "Setback: "  # a setback's summary, before what it did
 MAX_WEEKS = 156  # three years: a longer plan is a mistake in the content or the dates
 
 
@@ -168,6 +169,10 @@ class WeekPlan:
     waiting: tuple[Step, dt.date] | None = None
     # this week starts a step only a clinician opens, projected: not recorded yet
     needs_clearance: bool = False
+    # a pause held part of this week and the athlete is back on this day, within it: the
+    # step is prescribed again from it (the week still does not count toward its length)
+    back_from: dt.date | None = None
+    ended_in_setback: bool = False  # the step of this week hurt: a setback follows it
 
 
 @dataclass(frozen=True)
@@ -175,7 +180,8 @@ class Timeline:
     weeks: tuple[WeekPlan, ...]
     summaries: tuple[str, ...]  # one per event, in profile order
     event_weeks: tuple[int, ...]  # 0-based week of each event
-    warnings: tuple[str, ...]
+    warnings: tuple[PlanWarning, ...]
+    pauses: tuple[Pause, ...] = ()  # as they really were: ended by `until` or by an event
 
 
 def event_name(phase: Phase, position: int, walk_run_step: int | None) -> str | None:
@@ -244,6 +250,7 @@ class _Minimum:
     days: int
     why: str
     override: tuple[str, int] | None = None  # the step's (overrides key, lowest allowed)
+    after_pause: bool = False  # counted from the first day back from a pause
 
 
 @dataclass
@@ -258,6 +265,7 @@ class _Climb:
     recorded_since: dt.date | None = None
     by_setback: bool = False  # `recorded` comes from a setback
     confirmable: bool = False  # ... and recording that step now confirms it (once)
+    hurt: Step | None = None  # the step a setback just stepped back from
     need: int | None = None  # counted weeks this stay on the step lasts
     done: int = 0
     setback_left: int = 0
@@ -268,8 +276,6 @@ class _Climb:
     at_target: int = 0  # weeks walked at the target length
     run_minutes: int | None = None  # continuous running: minutes per run
     runs: int = 0  # ... and runs a week
-    paused_weeks: range = range(0)
-    pause_week: int = 0  # the week the latest pause began
     pause_until: dt.date | None = None  # the first day back from the latest pause
     pause_open: bool = False  # ... which has no end date yet: the next event ends it
     pauses: list[tuple[dt.date, dt.date]] = field(default_factory=list)
@@ -278,7 +284,8 @@ class _Climb:
     waiting: tuple[Step, dt.date] | None = None  # a gated step due but not recorded, since
     gates: set[int] = field(default_factory=set)
     summaries: dict[int, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[PlanWarning] = field(default_factory=list)
+    assumed: list[PlanWarning] = field(default_factory=list)  # until a step is recorded
 
     def __post_init__(self) -> None:
         first = self.course.steps[0]
@@ -300,19 +307,26 @@ class _Climb:
                 event = pending.pop(0)
                 here.append(event.index)
                 part |= self._apply(event, week) and event.date != self._start(week)
-            paused = week in self.paused_weeks
+                if self.hurt is not None:  # a setback: the step it stepped back from hurt
+                    if weeks and weeks[-1]["step"] is self.hurt:
+                        weeks[-1]["ended_in_setback"] = True
+                    self.hurt = None
+            paused, back = self._paused(week)
             step = steps[self.pos]
             minutes = self._walk_minutes()
             setback = self.setback_left > 0
             weeks.append(dict(
                 step=step, walk_minutes=minutes, walk_run=self._walk_run(step),
-                setback=setback, paused=paused, events=tuple(here),
+                setback=setback, paused=paused, back_from=back, events=tuple(here),
                 starts=step.event if self.entered and not setback else None,
                 waiting=self.waiting,
                 needs_clearance=step.gated and self.entered and not self.recorded_entry))
             self.entered = False
-            at_goal = self._after_week(week, step, minutes, counted=not paused and not part,
-                                       paused=paused, setback=setback)
+            # a week a pause touched holds everything (steps, walks, runs), even the one the
+            # athlete came back in: it is prescribed, not counted
+            touched = paused or back is not None
+            at_goal = self._after_week(week, step, minutes, counted=not touched and not part,
+                                       paused=touched, setback=setback)
             if not pending and at_goal:
                 break
             self._advance(week, projecting=not pending)
@@ -322,16 +336,32 @@ class _Climb:
         last = len(weeks) - 1
         if self.pause_open:
             since, until = self.pauses[-1]
-            self.warnings.append(
+            self.warnings.append(PlanWarning(
+                note_id("open-pause", since),
                 f"Paused since {since} with no end date: the plan has the athlete back from "
-                f"{until}. Record `event: resume` (or the step they are on) when they are.")
+                f"{until}. Record `event: resume` (or the step they are on) when they are."))
         return Timeline(
             weeks=tuple(WeekPlan(gate=i in self.gates and i < last, **fields)
                         for i, fields in enumerate(weeks)),
             summaries=tuple(self.summaries[e.index] for e in self.events),
             event_weeks=tuple(week_of(self.diagnosed, e.date) for e in self.events),
             warnings=tuple(self.warnings),
+            pauses=tuple(Pause(since, until, self.pause_open and i == len(self.pauses) - 1)
+                         for i, (since, until) in enumerate(self.pauses) if until > since),
         )
+
+    def _paused(self, week: int) -> tuple[bool, dt.date | None]:
+        """Whether a pause holds the week to its end; if not, the first day back from a pause
+        that held part of it (the step is prescribed again from that day)."""
+        start = self._start(week)
+        end = start + dt.timedelta(days=6)
+        held = [(since, until) for since, until in self.pauses
+                if since <= end and until > start and until > since]
+        if not held:
+            return False, None
+        if any(since <= end < until for since, until in held):
+            return True, None
+        return False, max(until for _, until in held)
 
     def _too_long(self) -> InputError:
         message = f"the plan would last more than {MAX_WEEKS} weeks"
@@ -491,7 +521,7 @@ class _Climb:
             self.summaries[event.index] = f"Back after the pause, at {self._here().label}"
             return False
         if event.event == PAUSE:
-            self._pause(event, week)
+            self._pause(event)
             return False
         if event.event == NEW_IMAGING:
             self._new_imaging(event)
@@ -515,6 +545,7 @@ class _Climb:
         target = self.by_event.get(event.name)
         current = steps[self.recorded]
         since = self._since_text()
+        self._settle_assumptions()
         if target is None:  # profile.py checks names; a protocol could still lack a step
             raise self._error(event, f"this protocol has no step '{event.name}'")
         if target.index == self.recorded:
@@ -560,7 +591,10 @@ class _Climb:
                     hint = (f"record each step on the day it started, or {target.label} "
                             f"can start on {earliest} at the earliest")
                 else:
-                    message = (f"{current.label} lasted {_duration(active)} (from "
+                    message = (f"the athlete was back at {current.label} after a pause on "
+                               f"{minimum.since}, {_duration(max(active, 0))} before "
+                               f"{event.date}; {minimum.why}" if minimum.after_pause else
+                               f"{current.label} lasted {_duration(active)} (from "
                                f"{minimum.since}{', pauses not counted' if self.pauses else ''}"
                                f"); {minimum.why}")
                     hint = f"{target.label} can start on {earliest} at the earliest"
@@ -570,15 +604,17 @@ class _Climb:
             low = min(current.usual[0], current.weeks or current.usual[0])
             active = self._active_days(self.recorded_since, event.date)
             if active < low * 7:
-                self.warnings.append(
+                self.warnings.append(PlanWarning(
+                    note_id("short", current.event or current.phase.id, event.date),
                     f"{current.title} lasted {_duration(active)} ({self.recorded_since} to "
                     f"{event.date}): shorter than the protocol's usual "
-                    f"{current.usual[0]}-{current.usual[1]} weeks. Check the recorded dates.")
+                    f"{current.usual[0]}-{current.usual[1]} weeks. Check the recorded dates."))
         if event.pain is not None and event.pain > self.course.step_pain_max:
-            self.warnings.append(
+            self.warnings.append(PlanWarning(
+                note_id("pain", target.event, event.date),
                 f"{target.title} was recorded on {event.date} with pain {event.pain}/10: the "
                 f"protocol moves on only at {self.course.step_pain_max}/10 or less "
-                "(progress.step_pain_max). Check that the step was right.")
+                "(progress.step_pain_max). Check that the step was right."))
         self._enter(target, recorded=True)
         self.recorded, self.recorded_since, self.by_setback = target.index, event.date, False
         self.confirmable = False
@@ -649,7 +685,7 @@ class _Climb:
     def _setback(self, event: ProgressEvent) -> None:
         steps, weeks = self.course.steps, self.course.setback_weeks
         self._warn_if_unrecorded(event)
-        current = steps[self.pos]
+        current = self.hurt = steps[self.pos]
         back = self._previous(self.pos)
         why = f"a setback steps back for at least {_plural(weeks, 'week')} (progress.setback_weeks)"
         if back.index == current.index:
@@ -657,36 +693,41 @@ class _Climb:
             self.need = max((self.need or 0) - self.done, weeks)
             self.done = 0
             self.minimums.append(_Minimum(event.date, weeks * 7, why))
-            summary = f"Setback: {current.label} for at least {_plural(weeks, 'week')} more"
+            summary = f"{SETBACK_SAYS}{current.label} for at least {_plural(weeks, 'week')} more"
         else:
             self._enter(back, need=weeks, recorded=True)  # the setback event put them there
             self.minimums = [_Minimum(event.date, weeks * 7, why)]
-            summary = f"Setback: back to {back.label} for at least {_plural(weeks, 'week')}"
+            summary = f"{SETBACK_SAYS}back to {back.label} for at least {_plural(weeks, 'week')}"
         self.setback_left = weeks
         self.recorded, self.recorded_since, self.by_setback = back.index, event.date, True
         self.confirmable = True
         self.summaries[event.index] = summary
 
-    def _pause(self, event: ProgressEvent, week: int) -> None:
+    def _pause(self, event: ProgressEvent) -> None:
         self._warn_if_unrecorded(event)
         until = event.until
         self.pause_open = until is None
         if until is None:  # until the next event; with none yet, through the week of today
             until = self._start(week_of(self.diagnosed, self.today) + 1)
-        self.pause_week = week
         self._pause_to(event.date, until)
         if self.need is not None:
             # back at the same step for what was left of it, and never less than resume_weeks
             self.need = max(self.need - self.done, self.course.resume_weeks)
             self.done = 0
+        # a step recorded after the pause waits resume_weeks from the first day back (an
+        # event that ends the pause sooner moves that day: _end_pause)
+        weeks = self.course.resume_weeks
+        self.minimums = [m for m in self.minimums if not m.after_pause] + [_Minimum(
+            until, weeks * 7, f"after a pause the athlete stays on the step at least "
+            f"{_plural(weeks, 'week')} (progress.resume_weeks)", after_pause=True)]
         self.summaries[event.index] = f"Paused at {self.course.steps[self.pos].label}" + (
             "" if event.until else ", until the next visit")
 
     def _pause_to(self, since: dt.date, until: dt.date) -> None:
-        resume = -(-(until - self.diagnosed).days // 7)  # first week starting on/after until
-        self.paused_weeks = range(self.pause_week, max(resume, self.pause_week + 1)
-                                  if until > since else self.pause_week)
         self.pause_until = until
+        for minimum in self.minimums:
+            if minimum.after_pause:
+                minimum.since = until
         if self.pauses and self.pauses[-1][0] == since:
             self.pauses[-1] = (since, until)
         else:
@@ -707,21 +748,32 @@ class _Climb:
             * walk.step_minutes, walk.target_minutes)
         if minutes is None or minutes < walk.target_minutes:
             planned = f"{minutes} minutes" if minutes else "not started"
-            self.warnings.append(
+            self.warnings.append(PlanWarning(
+                note_id("short-walks", event.date),
                 f"Walk-run cleared on {event.date} while the planned brisk walk is {planned}: "
                 f"the protocol asks for pain-free {walk.target_minutes}-minute walks first "
-                "(brisk_walk.target_minutes). Check the walks before the first run.")
+                "(brisk_walk.target_minutes). Check the walks before the first run."))
 
     def _warn_if_unrecorded(self, event: ProgressEvent) -> None:
-        """A setback or pause long after a step was due: say what the plan assumes."""
-        if self.due and self.due <= event.date:
+        """A setback or pause after a step was due (on the day it was due, the athlete simply
+        had not moved on yet): say what the plan assumes, until a step is recorded again."""
+        if self.due and self.due < event.date:
             steps = self.course.steps
             expected = self._next_recorded(self.recorded)
-            self.warnings.append(
+            warning = PlanWarning(
+                note_id("unrecorded", event.event, event.date),
                 f"No step was recorded after {steps[self.recorded].label} ({self._since_text()}), "
                 f"though {expected.label} was planned from {self.due}: the {event.event} on "
                 f"{event.date} applies to {steps[self.pos].label}. If the athlete had moved on, "
                 f"record that step before the {event.event}.")
+            self.warnings.append(warning)
+            self.assumed.append(warning)
+
+    def _settle_assumptions(self) -> None:
+        """A step recorded after such a setback or pause: the clinician has the athlete's
+        steps in hand again, so what the plan assumed no longer needs a look."""
+        self.warnings = [w for w in self.warnings if w not in self.assumed]
+        self.assumed.clear()
 
     # --- helpers ------------------------------------------------------------------
 

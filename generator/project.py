@@ -16,6 +16,7 @@ from pathlib import Path
 
 from generator.config import CONFIG_FILE
 from generator.errors import InputError
+from generator.shipped import STARTER as STARTER_TEMPLATE
 from generator.shipped import find_file, shipped
 
 EXAMPLE_TEMPLATE = "example-profile.yaml"  # under templates/, beside the starter profile
@@ -102,6 +103,29 @@ def id_from_name(name: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     words = re.sub(r"['`]", "", ascii_text.lower())
     return re.sub(r"[^a-z0-9]+", "-", words).strip("-")[:ID_LENGTH].rstrip("-")
+# The starter's fields a person must fill in: their values there are examples, never to
+# reach an athlete (a profile that still holds one is refused: profile.py)
+STARTER_TEXT_FIELDS = (("name",), ("notes",), ("clinician", "name"), ("clinician", "clinic"),
+                       ("clinician", "phone"), ("clinician", "email"))
+
+
+def starter_examples(template: str) -> dict[tuple[str, ...], str]:
+    """The example text a profile template (`rehab new`'s starter) gives its fill-in fields,
+    by field path; {} for a template that does not read as a profile."""
+    from generator.yamlsource import parse
+
+    try:
+        values = parse(fill_in(template, "x", dt.date(2000, 1, 1)), STARTER_TEMPLATE).value
+    except InputError:
+        return {}
+    found = {}
+    for path in STARTER_TEXT_FIELDS:
+        value = values
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, str) and value.strip():
+            found[path] = value.strip()
+    return found
 
 
 def init_project(folder: Path, today: dt.date, with_content: bool = False) -> NewProject:

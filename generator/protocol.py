@@ -412,7 +412,8 @@ def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Proble
                 low, high = limits[sev][0], limits[sev][-1]
                 for weeks in row:
                     if not low <= weeks <= high:
-                        out.append(doc.problem(path + (sev,), f"{weeks} weeks is outside the "
+                        out.append(doc.problem(path + (sev,), f"{weeks} week"
+                                               f"{'' if weeks == 1 else 's'} is outside the "
                                                f"protocol's limits {low}-{high}"))
         for lower, higher in zip(levels, levels[1:], strict=False):
             a, b = table.get(lower, ()), table.get(higher, ())

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ from generator.build import plan_athlete
 from generator.config import Settings
 from generator.errors import InputError, Problem
 from generator.load import Inputs, check_profile_path
-from generator.plan import Referral
+from generator.plan import Note, Plan, Referral
 from generator.profile import profile_path
 from generator.yamlsource import parse, read_text
 
@@ -37,7 +38,8 @@ KEY = "progress"
 class Recorded:
     path: Path
     event: dict[str, Any]
-    warnings: tuple[str, ...] = ()  # the plan's notes for the clinician, as `check` prints them
+    # the plan's notes for the clinician that this event brought (`check` lists them all)
+    warnings: tuple[Note, ...] = ()
     referral: tuple[str, ...] = ()  # the profile needs referral (it did before the event too)
 
     @property
@@ -55,7 +57,7 @@ def record_event(settings: Settings, athlete: str, event: dict[str, Any]) -> Rec
     old = parse(text, label)  # a file that does not read is reported as it is
     updated = with_event(text, old.value, event, label)
     try:
-        outcome = _check(settings, path, updated)
+        outcome, before = _check(settings, path, updated, text)
     except InputError as err:
         line = text[:_common_prefix(text, updated)].count("\n") + 1
         raise InputError([*err.problems, Problem(
@@ -64,7 +66,8 @@ def record_event(settings: Settings, athlete: str, event: dict[str, Any]) -> Rec
     _replace(path, text, updated)
     if isinstance(outcome, Referral):
         return Recorded(path, event, referral=outcome.reasons)
-    return Recorded(path, event, warnings=outcome.for_clinician)
+    return Recorded(path, event, warnings=tuple(n for n in outcome.to_review
+                                                if n.id not in before))
 
 
 def with_event(text: str, values: Any, event: dict[str, Any], label: str) -> str:
@@ -89,7 +92,10 @@ def _insert(text: str, event: dict[str, Any], label: str) -> str:
         raise InputError.single(label, "the event cannot be added to a profile written as "
                                 "one {...} mapping", hint=f"add it to `{KEY}:` by hand")
     found = [(k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == KEY]
-    if not found:  # the first event: a new list at the end of the file
+    if not found:  # the first event: a new list under the starter's example, or at the end
+        at = _after_example(text)
+        if at is not None:
+            return f"{text[:at]}{KEY}:{newline}  - {_flow(event)}{newline}{text[at:]}"
         ending = "" if not text or text.endswith("\n") else newline
         return f"{text}{ending}{KEY}:{newline}  - {_flow(event)}{newline}"
     key, items = found[0]
@@ -119,6 +125,24 @@ def _insert(text: str, event: dict[str, Any], label: str) -> str:
                             field=KEY, line=items.start_mark.line + 1,
                             column=items.start_mark.column + 1,
                             hint="write it as `- {date: ..., event: ...}` lines")
+
+
+EXAMPLE = re.compile(rf"^#[ \t]*{KEY}:[ \t]*\r?$", re.MULTILINE)  # `# progress:`
+EXAMPLE_ITEM = re.compile(r"#[ \t]*-[ \t]|#[ \t]{2,}\S")  # `#   - {date: ...}`, indented
+
+
+def _after_example(text: str) -> int | None:
+    """The end of a commented-out `# progress:` example at the top level (the starter's),
+    with its commented items: the new list goes right under it. None when there is none."""
+    match = EXAMPLE.search(text)
+    if match is None:
+        return None
+    at = _line_end(text, match.end())
+    while at < len(text) and EXAMPLE_ITEM.match(text, at):
+        at = _line_end(text, at + 1)
+    if at == len(text) and not text.endswith("\n"):
+        return None  # the example ends the file: the list goes at the end, as without one
+    return at
 
 
 def _common_prefix(one: str, other: str) -> int:
@@ -156,20 +180,27 @@ def _block(event: dict[str, Any]) -> str:
     return _dump(event, flow=False)
 
 
-def _check(settings: Settings, path: Path, text: str):
-    """The plan (or referral) a build would make of the profile written as text; InputError
-    naming the real file if it would fail."""
+def _check(settings: Settings, path: Path, text: str, before: str):
+    """The plan (or referral) a build would make of the profile written as text, and the ids
+    of the notes its plan had before (as `before`, the file's text; none if it did not
+    build); InputError naming the real file if the new text would fail."""
     with tempfile.TemporaryDirectory(prefix="rehab-record-") as scratch:
         candidate = Path(scratch) / path.name
+        inputs = Inputs(dataclasses.replace(settings, plans=Path(scratch)))
+        candidate.write_text(before, encoding="utf-8")
+        try:
+            earlier = plan_athlete(candidate, inputs)[1]
+            known = {n.id for n in earlier.notes} if isinstance(earlier, Plan) else set()
+        except InputError:
+            known = set()
         candidate.write_text(text, encoding="utf-8")
         try:
-            _, outcome = plan_athlete(candidate, Inputs(dataclasses.replace(
-                settings, plans=Path(scratch))))
+            _, outcome = plan_athlete(candidate, inputs)
         except InputError as err:
             raise InputError(_relabel(err.problems, candidate, path)) from None
     if isinstance(outcome, Referral) and outcome.problems:
         raise InputError(_relabel(outcome.problems, candidate, path))
-    return outcome
+    return outcome, known
 
 
 def _relabel(problems: tuple[Problem, ...], scratch: Path, real: Path) -> list[Problem]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.build import Built, Outcome, SiteReport
+from generator.plan import Note
 from generator.secret import BACKUP_HINT
 from generator.terminal import for_terminal, json_for_terminal  # noqa: F401 (re-exported)
 
@@ -25,8 +26,17 @@ def referral_lines(athlete: str, reasons: Iterable[str]) -> list[Line]:
                  True), *(Line(f"  - {reason}", True) for reason in reasons)]
 
 
+# A build shows an athlete's notes (check lines, clinician_notes) when the clinician has just
+# written their profile; a rebuild for a new day or new templates does not repeat them:
+# `rehab check` and `rehab status` show them any time.
+NOTES_WHEN = ("new", "profile changed", "forced")
+REVIEW_HINT = ("  (a check line ends with its [id]: once read, add the id to the profile's "
+               "`reviewed:` list and it is not printed again)")
+
+
 def athlete_lines(outcome: Outcome, verb: str = "built", note: str = "",
-                  list_unchanged: bool = False, debug: bool = False) -> list[Line]:
+                  list_unchanged: bool = False, debug: bool = False,
+                  with_notes: bool = True) -> list[Line]:
     """`note` follows the athlete's name on a built line (serve: what was built, why, when)."""
     athlete = outcome.athlete
     if outcome.status == Built.UNCHANGED:
@@ -34,7 +44,8 @@ def athlete_lines(outcome: Outcome, verb: str = "built", note: str = "",
     if outcome.status == Built.BUILT:
         where = f" -> {outcome.folder}/" if outcome.folder else ""
         return [Line(f"{verb:>8}  {athlete}{' ' + note if note else ''}{where}"),
-                *(Line(f"{'check':>8}  {athlete}: {warning}") for warning in outcome.warnings)]
+                *(check_lines(athlete, outcome.warnings) if with_notes else []),
+                *(notes_lines(athlete, outcome.clinician_notes) if with_notes else [])]
     if outcome.status == Built.REFERRAL:
         return referral_lines(athlete, outcome.reasons) + [
             Line(f"          also: {problem}", True) for problem in outcome.problems]
@@ -45,16 +56,33 @@ def athlete_lines(outcome: Outcome, verb: str = "built", note: str = "",
     return lines
 
 
+def check_lines(athlete: str, notes: Iterable[Note]) -> list[Line]:
+    """The plan's notes for the clinician, each with the id that marks it read."""
+    return [Line(f"{'check':>8}  {athlete}: {n.text}" + (f" [{n.id}]" if n.id else ""))
+            for n in notes]
+
+
+def notes_lines(athlete: str, notes: str) -> list[Line]:
+    """The profile's clinician_notes, a line each, for the clinician's terminal only."""
+    return [Line(f"{'note':>8}  {athlete}: {line}") for line in notes.splitlines()
+            if line.strip()]
+
+
 def report_lines(outcomes: list[Outcome], verb: str = "built", *,
                  removed: Iterable[str] = (), removed_folders: Iterable[Path] = (),
                  notes: dict[str, str] | None = None, list_unchanged: bool = False,
-                 debug: bool = False) -> list[Line]:
+                 debug: bool = False, reasons: dict[str, str] | None = None) -> list[Line]:
+    """reasons: why each athlete was built (a build); without them (`check`), every athlete's
+    notes are shown."""
     lines = [Line(f" removed  {athlete} (profile deleted)") for athlete in removed]
     lines += [Line(f" removed  {folder}/ (no profile uses this folder any more)")
               for folder in removed_folders]
     for outcome in outcomes:
         lines += athlete_lines(outcome, verb, (notes or {}).get(outcome.athlete, ""),
-                               list_unchanged, debug)
+                               list_unchanged, debug, with_notes=reasons is None
+                               or reasons.get(outcome.athlete) in NOTES_WHEN)
+    if any(line.text.startswith(f"{'check':>8}  ") for line in lines):
+        lines.append(Line(REVIEW_HINT))
     return lines + [Line(summary(outcomes, verb))]
 
 
@@ -65,7 +93,8 @@ def site_report_lines(report: SiteReport, **options) -> list[Line]:
                 if report.key_replaced else "every athlete's link is made from it")
         lines.append(Line(f" new key  {report.new_key}: {made}; {BACKUP_HINT}"))
     lines += report_lines(report.outcomes, removed=report.removed,
-                          removed_folders=report.removed_folders, **options)
+                          removed_folders=report.removed_folders, reasons=report.reasons,
+                          **options)
     return lines + [Line(f"error: {problem}", True) for problem in report.problems]
 
 

@@ -15,12 +15,14 @@ from dataclasses import replace
 from generator.days import plan_days
 from generator.plan import (
     Audience,
+    Day,
     GateStop,
     InjuryDetail,
     NextStep,
     Note,
     PhaseSpan,
     Plan,
+    PlanWarning,
     RecordedEvent,
     Referral,
     RiskScore,
@@ -28,10 +30,13 @@ from generator.plan import (
     Week,
     WeekSession,
     frequency,
+    note_id,
+    plural,
 )
 from generator.profile import Profile
 from generator.progress import (
     SETBACK,
+    SETBACK_SAYS,
     Course,
     Step,
     Timeline,
@@ -163,8 +168,9 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
     flagged = {phase: {s: replace(s, every_week=True) for s in same}
                for phase, same in _every_week(timeline.weeks, sessions).items()}
     gate_weeks, next_steps = _looking_ahead(timeline.weeks, starts)
-    days = plan_days(starts, sessions, protocol.spacing_rules,
-                     [slot.step.phase.rest_days for slot in timeline.weeks])
+    days = _back_days(plan_days(starts, sessions, protocol.spacing_rules,
+                                [slot.step.phase.rest_days for slot in timeline.weeks]),
+                      timeline, protocol)
     weeks: list[Week] = []
     for index, (slot, run) in enumerate(zip(timeline.weeks, runs, strict=True)):
         start, end = starts[index], starts[index] + dt.timedelta(days=6)
@@ -196,6 +202,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
             waiting_since=slot.waiting[1] if slot.waiting else None,
             needs_clearance=slot.needs_clearance,
             days=days[index],
+            back_from=slot.back_from,
         ))
 
     spans, shown_in = [], {}
@@ -215,6 +222,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         spans.append(PhaseSpan(
             phase.id, phase.title, phase.short, first.start, last.end, run_length,
             setback=first.setback, key=key,
+            ended_in_setback=timeline.weeks[run_start + run_length - 1].ended_in_setback,
             status=(Status.CURRENT if Status.CURRENT in statuses else
                     Status.DONE if statuses == {Status.DONE} else Status.UPCOMING),
             first_week=first.number, last_week=last.number, gate=gate,
@@ -232,14 +240,15 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
     matched = matching(protocol.review_flags, profile.injury)
     # a rule true of every profile is a reminder (build report, `rehab check`), not a flag
     flags = [Note(Audience.CLINICIAN, "review_flag" if rule.conditions else "reminder",
-                  rule.reason, rule.short) for rule in matched]
+                  rule.reason, rule.short, note_id(rule.short or " ".join(
+                      rule.reason.split()[:4]))) for rule in matched]
     # what a flag changes for the athlete, in plain words, once each
     instructions = [Note(Audience.ATHLETE, "instruction", text)
                     for text in dict.fromkeys(rule.athlete for rule in matched if rule.athlete)]
     flags += _severity_flags(profile, protocol)
     scores = risk_scores(profile, protocol)
-    flags += [Note(Audience.CLINICIAN, score.notice, score.text, score.short)
-              for score in scores if score.notice]
+    flags += [Note(Audience.CLINICIAN, score.notice, score.text, score.short,
+                   note_id(score.id, score.band)) for score in scores if score.notice]
     level = history_level(profile, protocol)
     events = tuple(
         RecordedEvent(date=e.date, event=e.event, week=week + 1, summary=summary,
@@ -251,9 +260,12 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         *flags,
         *instructions,
         *_beyond_goal(plan_course),
-        *(Note(Audience.CLINICIAN, "warning", text) for text in warnings),
+        *(Note(Audience.CLINICIAN, "warning", w.text, id=w.id) for w in warnings),
         *_follow_up_notes(protocol, weeks, events, profile.diagnosed, today),
     )
+    # what the clinician has marked read is still the plan's, but no command repeats it
+    notes = tuple(replace(n, reviewed=True) if n.id and n.id in profile.reviewed else n
+                  for n in notes)
 
     return Plan(
         athlete_id=profile.id,
@@ -273,14 +285,31 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         milestones=milestones,
         weeks=tuple(weeks),
         review_flags=tuple(note.text for note in flags if note.kind == "review_flag"),
-        warnings=tuple(warnings),
+        warnings=tuple(w.text for w in warnings),
         events=events,
         notes=notes,
         gate_stops=_gate_stops(weeks),
         pain_stop_at=protocol.pain_stop_at,
         pain_advice=protocol.pain_advice,
         risk_scores=scores,
+        pauses=timeline.pauses,
     )
+
+
+def _back_days(days: list[tuple[Day, ...]], timeline: Timeline, protocol: Protocol
+               ) -> list[tuple[Day, ...]]:
+    """A week the athlete came back in has the step's sessions, but its days still inside
+    the pause keep only what a paused week keeps."""
+    out = list(days)
+    for index, slot in enumerate(timeline.weeks):
+        if slot.back_from is None:
+            continue
+        kept = {s.title for s in _sessions(replace(slot, paused=True), protocol)}
+        out[index] = tuple(
+            replace(day, sessions=tuple(t for t in day.sessions if t in kept))
+            if any(p.holds(day.date) for p in timeline.pauses) else day
+            for day in days[index])
+    return out
 
 
 def _status(start: dt.date, end: dt.date, today: dt.date) -> Status:
@@ -354,8 +383,9 @@ def _gate_stops(weeks: list[Week]) -> tuple[GateStop, ...]:
 def _follow_up_notes(protocol: Protocol, weeks: list[Week], events: tuple[RecordedEvent, ...],
                      diagnosed: dt.date, today: dt.date) -> tuple[Note, ...]:
     """For the clinician: a recent setback, and a recorded step that is overdue."""
-    out = [Note(Audience.CLINICIAN, "recent_setback", f"Setback on {e.date}: {e.summary}",
-                f"setback {e.date}")
+    out = [Note(Audience.CLINICIAN, "recent_setback",
+                f"Setback on {e.date}: {e.summary.removeprefix(SETBACK_SAYS)}",
+                f"setback {e.date}", note_id("setback", e.date))
            for e in events if e.event == SETBACK
            and 0 <= (today - e.date).days < protocol.recent_setback_days]
     quiet_since = events[-1].date if events else diagnosed
@@ -372,7 +402,8 @@ def _follow_up_notes(protocol: Protocol, weeks: list[Week], events: tuple[Record
         out.append(Note(Audience.CLINICIAN, "overdue",
                         f"Nothing recorded for {quiet} days, though {title} was due from {day}: "
                         "record it, or what happened instead.",
-                        f"no event for {quiet} days ({event} was due {day})"))
+                        f"no event for {quiet} days ({event} was due {day})",
+                        note_id("overdue", event, day)))
     return tuple(out)
 
 
@@ -399,11 +430,13 @@ def _beyond_goal(plan_course: Course) -> tuple[Note, ...]:
         goal=plan_course.goal, runs=top.runs, minutes=top.minutes, weekly=top.weekly)),)
 
 
-def _beyond_goal_warning(plan_course: Course) -> list[str]:
+def _beyond_goal_warning(plan_course: Course) -> list[PlanWarning]:
     top = plan_course.top
-    return [f"The running goal of {plan_course.goal} minutes a week is more than {top.runs} "
-            f"runs of at most {top.minutes} minutes: the plan ends at {top.weekly} minutes a "
-            "week. Further build-up is training, to agree with the athlete."] if top.capped else []
+    return [PlanWarning(
+        note_id("goal-beyond", plan_course.goal),
+        f"The running goal of {plan_course.goal} minutes a week is more than {top.runs} "
+        f"runs of at most {top.minutes} minutes: the plan ends at {top.weekly} minutes a "
+        "week. Further build-up is training, to agree with the athlete.")] if top.capped else []
 
 
 def _severity_flags(profile: Profile, protocol: Protocol) -> list[Note]:
@@ -418,22 +451,25 @@ def _severity_flags(profile: Profile, protocol: Protocol) -> list[Note]:
                 f"Severity is given as {profile.severity_stated}, but {spec.label} "
                 f"{profile.injury[name]} usually means {implied}: the plan follows the more "
                 f"severe ({profile.severity}). Confirm which is right.",
-                f"severity {profile.severity_stated}, {spec.label} {profile.injury[name]}"))
+                f"severity {profile.severity_stated}, {spec.label} {profile.injury[name]}",
+                note_id("severity", profile.severity_stated, name, profile.injury[name])))
     return out
 
 
-def _override_warnings(profile: Profile, protocol: Protocol, goal: int) -> list[str]:
+def _override_warnings(profile: Profile, protocol: Protocol, goal: int) -> list[PlanWarning]:
     """An override outside the protocol's usual range is allowed (within hard limits): say so."""
-    out = []
+    out, seen = [], set()
     for phase in protocol.phases:
         key = phase.override_key
         value = profile.overrides.get(key or "")
-        if value is None or not phase.limits or key in {w[0] for w in out}:
+        if value is None or not phase.limits or key in seen:
             continue
+        seen.add(key)
         low, high = phase.limits[profile.severity]
         if not low <= value <= high:
             what = OVERRIDE_WHAT.get(key, phase.title)
-            out.append((key, f"{what} is set to {value} weeks by the clinician "
+            out.append((note_id("overrides", key, value),
+                        f"{what} is set to {plural(value, 'week')} by the clinician "
                         f"(overrides.{key}); the protocol's usual range for a "
                         f"{profile.severity} injury is {low}-{high} weeks."))
     continuous = next((p for p in protocol.phases if p.kind == "continuous"), None)
@@ -443,9 +479,9 @@ def _override_warnings(profile: Profile, protocol: Protocol, goal: int) -> list[
         if not low <= goal <= high:
             where = "overrides.goal" if "goal" in profile.overrides else (
                 "goal.weekly_running_minutes")
-            out.append(("goal", f"The running goal is {goal} minutes a week ({where}); the "
-                        f"protocol's usual range is {low}-{high}."))
-    return [text for _, text in out]
+            out.append((note_id("goal", goal), f"The running goal is {goal} minutes a week "
+                        f"({where}); the protocol's usual range is {low}-{high}."))
+    return [PlanWarning(ref, text) for ref, text in out]
 
 
 def _sessions(slot: WeekPlan, protocol: Protocol) -> tuple[WeekSession, ...]:

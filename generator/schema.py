@@ -163,6 +163,11 @@ def _check(doc: Document, value: Any, spec: Field, path: FieldPath, out: list[Pr
             return None
         return value
     if kind == "choice":
+        if value not in spec.choices and isinstance(value, str):
+            # `side: Left`, `severity: Moderate`: meant as written, stored as the choice is
+            value = next((c for c in spec.choices
+                          if isinstance(c, str) and c.casefold() == value.strip().casefold()),
+                         value)
         if value not in spec.choices:
             words = [str(c) for c in spec.choices]
             close = difflib.get_close_matches(str(value), words, n=1, cutoff=0.6)

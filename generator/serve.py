@@ -77,6 +77,13 @@ class Preview:
             self._key = read_key(self.settings.key_file)
         return output_folder(athlete, self._key)
 
+    def folders_watched(self) -> list[Path]:
+        """The project's own folders the build reads (the package's content and templates,
+        used where the project has none, do not change while it serves)."""
+        settings = self.settings
+        return [root for root in (settings.plans, settings.content, settings.templates)
+                if root.is_dir()]
+
     def watched(self) -> dict[str, tuple[int, int]]:
         """Size and modification time of every file the build reads."""
         found = {}
@@ -312,8 +319,9 @@ def serve_forever(settings: Settings, port: int = 8000, echo: Callable[[str], No
     preview = Preview(settings, echo=echo, debug=debug)
     server = make_server(preview, port)
     host, bound = server.server_address[:2]
-    echo(f"serving {settings.out}/ on http://{host}:{bound}/ ; watching "
-         f"{settings.plans}/, {settings.content}/, {settings.templates}/ (Ctrl+C stops)")
+    folders = ", ".join(f"{folder}/" for folder in preview.folders_watched()) or "nothing"
+    echo(f"serving {settings.out}/ on http://{host}:{bound}/ ; watching {folders} "
+         "(Ctrl+C stops)")
     stop = threading.Event()
     # The first build runs in the watcher, so the last good site is served meanwhile.
     watcher = threading.Thread(target=watch, args=(preview, stop), daemon=True)

@@ -39,23 +39,22 @@ class StatusRow:
     def flags(self) -> tuple[str, ...]:
         """Each flag in a few words, e.g. `pain 4/10 2026-11-22`."""
         return tuple(note.short or note.text for note in self.flagged)
+    clinician_notes: str = ""  # the profile's notes for the clinic only
 
 
-def status_row(plan: Plan, today: dt.date, log: AthleteLog | None = None) -> StatusRow:
+def status_row(plan: Plan, today: dt.date, log: AthleteLog | None = None,
+               clinician_notes: str = "") -> StatusRow:
     current = plan.current_week
     if current is None:
         now = "plan complete" if today > plan.end else "not started"
     else:
         now = current.step_title
-        pause = next((e for e in reversed(plan.events)
-                      if e.until and e.date <= today < e.until), None)
+        pause = plan.pause_on(today)
         if pause:
-            now += f" (paused until {pause.until})"
-        elif current.paused:
-            now += " (paused)"
+            now += " (paused)" if pause.open else f" (paused until {pause.until})"
         if current.setback:
             now += " (setback)"
-    flagged = tuple(note for note in plan.notes if note.audience == Audience.CLINICIAN
+    flagged = tuple(note for note in plan.to_review if note.audience == Audience.CLINICIAN
                     and note.kind not in ("warning", "reminder"))
     summary = summarize(log, plan, today) if log else None
     if summary:
@@ -66,7 +65,7 @@ def status_row(plan: Plan, today: dt.date, log: AthleteLog | None = None) -> Sta
         days_since_diagnosis=(today - plan.diagnosed).days,
         next_step=current.next_step if current else None,
         last_event=plan.events[-1] if plan.events else None, flagged=flagged, log=summary,
-        risk_scores=plan.risk_scores)
+        risk_scores=plan.risk_scores, clinician_notes=clinician_notes)
 
 
 @dataclass(frozen=True)
@@ -98,12 +97,13 @@ def survey(settings: Settings, inputs: Inputs | None = None) -> list[Seen]:
         try:
             log = stored_log(settings.plans, path.stem)
         except InputError as err:  # a log edited by hand: the plan's row still, and why not
-            row = status_row(plan, settings.today)
+            row = status_row(plan, settings.today, clinician_notes=profile.clinician_notes)
             words = f"log unreadable: {err.problems[0]}"
             seen.append(Seen(replace(row, flagged=row.flagged + (
                 Note(Audience.CLINICIAN, "log_unreadable", words, words),)), profile, plan))
             continue
-        seen.append(Seen(status_row(plan, settings.today, log), profile, plan, log))
+        seen.append(Seen(status_row(plan, settings.today, log, profile.clinician_notes),
+                         profile, plan, log))
     return seen
 
 
@@ -137,6 +137,7 @@ def to_dict(row: StatusRow) -> dict:
         "risk_scores": [{"id": r.id, "name": r.name, "score": r.score, "band": r.band,
                          "clearance": r.clearance, "items": [list(i) for i in r.items]}
                         for r in row.risk_scores],
+        "clinician_notes": row.clinician_notes or None,  # the clinic's own, never the athlete's
     }
 
 
@@ -159,6 +160,13 @@ def render_table(rows: list[StatusRow], today: dt.date) -> str:
         else:
             why = row.problems[0] if row.problems else ""
             lines.append(f"{row.athlete:<{widths[0]}}  {row.state.upper()}: {why}")
+    noted = [row for row in rows if row.clinician_notes]
+    if noted:  # under the table: a row stays one line however long the notes are
+        lines += ["", "Clinician notes (clinician_notes:, never shown to the athlete)"]
+        for row in noted:
+            first, *rest = [line for line in row.clinician_notes.splitlines() if line.strip()]
+            lines.append(f"{row.athlete:<{widths[0]}}  {first}")
+            lines += [f"{'':<{widths[0]}}  {line}" for line in rest]
     return "\n".join(lines) + "\n"
 
 

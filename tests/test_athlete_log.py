@@ -54,7 +54,7 @@ def test_a_log_is_checked_and_stored_beside_the_profile(example_project, tmp_pat
     path = log_file(tmp_path, [entry(TODAY, sessions[:1], 2, "bike felt fine")])
     result = example_project.rehab("import-log", str(path), *AS_OF)
     assert result.exit_code == 0, result.output
-    assert result.output == (f"imported  {path} -> plans/jordan-lee.log.json: 1 days "
+    assert result.output == (f"imported  {path} -> plans/jordan-lee.log.json: 1 day "
                              "(1 new, 0 changed)\n")
     assert stored(example_project) == {
         "athlete": "jordan-lee", "plan_as_of": TODAY.isoformat(),

@@ -189,6 +189,37 @@ def test_the_card_made_in_the_phone_matches_the_card_the_build_makes(
         assert snapshot(moved) == expected
 
 
+def test_on_the_phone_a_stage_set_back_and_a_week_back_from_a_pause_read_as_built(
+        phone, project, tmp_path):
+    """Strength stage 1 set back on Thu 12 Nov; flu from Thu 19 Nov, back on Thu 26 Nov: a
+    page built before the return, opened on a later day, says what a build of that day says."""
+    from factories import PROFILE_YAML
+
+    project.write_profile("ann", PROFILE_YAML + (
+        "progress:\n"
+        "  - {date: 2026-10-20, event: partial_weight_bearing}\n"
+        "  - {date: 2026-10-27, event: full_weight_bearing}\n"
+        "  - {date: 2026-11-03, event: strength_stage, stage: 1}\n"
+        "  - {date: 2026-11-12, event: setback}\n"
+        "  - {date: 2026-11-19, event: pause, until: 2026-11-26, note: flu}\n"))
+    built = {}
+    for day in ("2026-11-19", "2026-11-27"):
+        result = project.rehab("build", "--no-pdf", "--out", str(tmp_path / day), "--today", day)
+        assert result.exit_code == 0, result.output
+        built[day] = tmp_path / day / project.folder("ann").name
+    with Site(tmp_path / "2026-11-27") as later, Site(tmp_path / "2026-11-19") as earlier:
+        page, _ = open_watched(phone(java_script_enabled=False),
+                               later.url + built["2026-11-27"].name + "/")
+        expected = snapshot(page)
+        moved, seen = open_watched(phone(), earlier.url + built["2026-11-19"].name + "/",
+                                   on_date=dt.datetime(2026, 11, 27, 12))
+        shown = snapshot(moved)
+    assert shown == expected and seen["errors"] == []
+    assert "Back 26 Nov" in shown["card"] and "Back after the pause" in shown["card"]
+    assert "paused" not in shown["card"].lower()
+    assert "p-strength_stage_1:done:Set back after 1 week" in shown["steps"]
+
+
 def test_a_phone_past_a_step_only_the_clinic_opens_stays_before_it(url, site, phone,
                                                                      built_examples):
     """Sam's partial weight-bearing is projected, not recorded: weeks later, the phone still

@@ -86,15 +86,24 @@ def test_plan_for_a_missing_athlete_says_how_to_create_it(example_project):
     assert "rehab new nobody" in result.output
 
 
-def test_new_writes_a_starter_that_checks_and_refuses_to_overwrite(project):
+def test_new_writes_a_starter_that_checks_once_filled_in_and_refuses_to_overwrite(project):
     result = project.rehab("new", "casey-tran")
     assert result.exit_code == 0
     starter = project.plans / "casey-tran.yaml"
     assert "diagnosed:" in starter.read_text()
+    starter.write_text(starter.read_text().replace("New Athlete", "Casey Tran").replace(
+        "Markdown shown to the athlete on the page and in the handout.", "Keep it easy."))
     soon = (dt.date.today() + dt.timedelta(days=30)).isoformat()  # the starter's diagnosis: today
     assert project.rehab("check", "--today", soon, "casey-tran").exit_code == 0
     again = project.rehab("new", "casey-tran")
     assert again.exit_code == 1 and "already exists" in again.output
+
+
+def notes_written(project, athlete):
+    """The clinician replaces the starter's example notes (check and build refuse them)."""
+    path = project.plans / f"{athlete}.yaml"
+    path.write_text(path.read_text().replace(
+        "Markdown shown to the athlete on the page and in the handout.", "Welcome!"))
 
 
 def test_new_takes_the_name_a_clinician_types(project):
@@ -104,6 +113,7 @@ def test_new_takes_the_name_a_clinician_types(project):
         "`rehab check ann-lee`\n"
     text = (project.plans / "ann-lee.yaml").read_text()
     assert "name: Ann Lee " in text and "{{" not in text
+    notes_written(project, "ann-lee")
     soon = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     checked = project.rehab("plan", "--today", soon, "ann-lee", "--format", "json")
     assert json.loads(checked.output)["athlete"] == {"id": "ann-lee", "name": "Ann Lee"}
@@ -133,6 +143,7 @@ def test_a_typed_name_gives_its_id_and_reads_back_as_typed(project, name, athlet
     assert result.exit_code == 0, result.output
     text = (project.plans / f"{athlete}.yaml").read_text()
     assert written in text
+    notes_written(project, athlete)
     soon = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     plan = json.loads(project.rehab("plan", "--today", soon, athlete, "--format", "json").output)
     assert plan["athlete"]["name"] == name
@@ -151,6 +162,30 @@ def test_a_name_that_makes_no_id_asks_for_one(project):
 def test_an_id_given_as_an_id_still_works(project):
     assert project.rehab("new", "casey-tran").exit_code == 0
     assert "name: New Athlete " in (project.plans / "casey-tran.yaml").read_text()
+
+
+def test_an_unedited_starter_never_goes_live(project):
+    """`rehab new`, then a build before the profile was filled in: the athlete fails with
+    every field still holding the starter's example text, and nothing of theirs is written."""
+    assert project.rehab("new", "casey-tran").exit_code == 0
+    soon = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    for command in (("check",), ("build", "--no-pdf")):
+        result = project.rehab(*command, "--today", soon)
+        assert result.exit_code == 1, result.output
+        assert "1 failed" in result.output
+        assert ("plans/casey-tran.yaml:5:1: name: still holds the starter profile's example "
+                "text ('New Athlete'); it must never reach an athlete (write the athlete's "
+                "name)") in result.output
+        assert ("notes: still holds the starter profile's example text ('Markdown shown to "
+                "the athlete on the...')") in result.output
+    assert not project.site.exists() or not any(p.is_dir() for p in project.site.iterdir())
+    # an edit that keeps the example sentence is still refused
+    starter = project.plans / "casey-tran.yaml"
+    starter.write_text(starter.read_text().replace("New Athlete", "Casey Tran").replace(
+        "  Markdown shown", "  Welcome, Casey!\n  Markdown shown"))
+    result = project.rehab("check", "--today", soon)
+    assert result.exit_code == 1 and "notes: still holds" in result.output
+    assert "name:" not in result.output
 
 
 def test_usage_errors_exit_2(project):
@@ -198,3 +233,46 @@ def test_version(project):
 
     result = project.rehab("--version")
     assert result.exit_code == 0 and result.output == f"rehab, version {generator.__version__}\n"
+
+
+def test_a_note_the_clinician_marked_read_stops_repeating(project):
+    """Dr Test has ordered the DXA scan and reviewed the hip effusion: once their ids are in
+    `reviewed:`, no command prints them again; the plan still carries them, marked read."""
+    early = "2026-10-01"  # nothing due yet: only the two notes
+    project.write_profile("ann", PROFILE_YAML.replace(
+        "  fracture_side: compression\n", "  fracture_side: compression\n  hip_effusion: true\n"))
+    checked = project.rehab("check", "--today", early)
+    assert "[bone-health-work-up]" in checked.output and "[hip-effusion]" in checked.output
+    assert "add the id to the profile's `reviewed:` list" in checked.output
+    assert "hip effusion" in project.rehab("status", "--today", early).output
+    path = project.plans / "ann.yaml"
+    path.write_text(path.read_text() + "reviewed: [bone-health-work-up, hip-effusion, "
+                    "triad-cra-provisional]\n")
+    checked = project.rehab("check", "--today", early)
+    assert checked.exit_code == 0 and "check  ann" not in checked.output
+    assert "reviewed:" not in checked.output  # no hint when nothing is shown
+    status = project.rehab("status", "--today", early)
+    assert "hip effusion" not in status.output
+    plan = json.loads(project.rehab("plan", "ann", "--format", "json", "--today", early).output)
+    assert {(n["id"], n["reviewed"]) for n in plan["notes"] if n["audience"] == "clinician"} == {
+        ("bone-health-work-up", True), ("hip-effusion", True), ("triad-cra-provisional", True)}
+
+
+def test_the_bone_health_reminder_is_not_on_every_command(project):
+    """Until it is marked read, `rehab check` lists the reminder for each athlete; a build
+    shows it when the profile is new or just edited, not on the next day's rebuild; a
+    recorded visit prints only what that visit brought."""
+    project.write_profile("ann", PROFILE_YAML)
+    first = project.rehab("build", "--no-pdf", "--today", "2026-10-19")
+    assert first.output.count("[bone-health-work-up]") == 1
+    next_day = project.rehab("build", "--no-pdf", "--today", "2026-10-20")
+    assert next_day.exit_code == 0 and "check  ann" not in next_day.output
+    assert project.rehab("check", "--today", "2026-10-20").output.count(
+        "[bone-health-work-up]") == 1
+    visit = project.rehab("record", "ann", "partial_weight_bearing", "--pain", "2",
+                          "--today", "2026-10-20")
+    assert visit.exit_code == 0, visit.output
+    assert visit.output.splitlines()[1:] == [
+        "   check  ann: Partial weight-bearing was recorded on 2026-10-20 with pain 2/10: the "
+        "protocol moves on only at 0/10 or less (progress.step_pain_max). Check that the step "
+        "was right. [pain-partial-weight-bearing-2026-10-20]"]

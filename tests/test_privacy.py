@@ -185,8 +185,26 @@ def test_the_first_build_says_it_made_the_key_and_to_back_it_up(example_project)
 
 def test_link_reminds_the_clinic_to_back_the_key_up(built_no_pdf):
     result = built_no_pdf.rehab("link", "jordan-lee")
-    assert result.stderr == ("the link is made from .rehab/secret.key: keep a copy of it with "
-                             "your backup of plans/: without it no link can be made again\n")
+    assert result.stderr.endswith("the link is made from .rehab/secret.key: keep a copy of it "
+                                  "with your backup of plans/: without it no link can be made "
+                                  "again\n")
+
+
+def test_link_gives_the_full_address_to_send_or_says_how_to_get_it(built_no_pdf):
+    """The clinician wants the address to send Jordan: with rehab.yaml's base_url it is
+    printed in full; without it, the folder and where to set base_url. stdout stays the
+    folder alone, for scripts."""
+    folder = built_no_pdf.folder("jordan-lee").name
+    result = built_no_pdf.rehab("link", "jordan-lee")
+    assert result.stdout == f"site/{folder}/\n"
+    assert result.stderr.startswith(
+        f"jordan-lee's link: the site's address followed by {folder}/ (set `base_url: "
+        "https://...`, where site/ is published, in rehab.yaml to print it in full)\n")
+    (built_no_pdf.root / "rehab.yaml").write_text("base_url: https://plans.example.org/rehab\n")
+    result = built_no_pdf.rehab("link", "jordan-lee")
+    assert result.stdout == f"site/{folder}/\n"
+    assert result.stderr.startswith(
+        f"jordan-lee's link: https://plans.example.org/rehab/{folder}/\n")
 
 
 def test_the_key_is_never_committed_wherever_the_project_lives(tmp_path):
@@ -204,6 +222,39 @@ def test_the_key_is_never_committed_wherever_the_project_lives(tmp_path):
 
 
 # --- what the site reveals ----------------------------------------------------------------
+
+
+def test_clinician_notes_reach_the_clinician_and_never_the_athlete(project):
+    """What the clinic writes for itself (a screening result, a worry about the athlete) is in
+    `rehab status`, `check` and the build report, and in no file of the athlete's site."""
+    from factories import PROFILE_YAML
+
+    private = "RED-S screening positive; discuss with the team doctor before racing."
+    project.write_profile("ann", PROFILE_YAML + (
+        "clinician_notes: |\n"
+        f"  {private}\n"
+        "  Mother asks for a call after each visit.\n"))
+    built = project.rehab("build")
+    assert built.exit_code == 0, built.output
+    assert f"    note  ann: {private}" in built.output
+    assert "    note  ann: Mother asks for a call after each visit." in built.output
+    checked = project.rehab("check")
+    assert f"    note  ann: {private}" in checked.output
+    status = project.rehab("status", "--today", "2026-11-23")
+    assert status.output.endswith(
+        "Clinician notes (clinician_notes:, never shown to the athlete)\n"
+        f"ann      {private}\n"  # under the athlete column
+        "         Mother asks for a call after each visit.\n")
+    data = json.loads(project.rehab("status", "--format", "json", "--today", "2026-11-23").output)
+    assert data["athletes"][0]["clinician_notes"].startswith(private)
+    # the athlete's notes are still theirs, on the page
+    assert "pain-free" in (project.folder("ann") / "index.html").read_text()
+    for path in site_files(project.site):
+        raw = path.read_bytes()
+        assert b"RED-S screening" not in raw and b"Mother asks" not in raw, path
+        if path.suffix == ".pdf":
+            text = "".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+            assert "RED-S screening" not in text and "Mother asks" not in text
 
 
 def test_robots_txt_disallows_everything(built_examples):

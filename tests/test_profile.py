@@ -44,6 +44,24 @@ def test_without_severity_or_a_field_that_gives_one_the_profile_says_what_is_nee
                                                    "'mri_grade'"]
 
 
+def test_choices_typed_with_capitals_are_read_as_the_protocol_writes_them(tmp_path, protocols):
+    """A clinician types `side: Left`, `severity: Moderate`: meant as written, stored as the
+    protocol spells them (the plan, its page and plan.json say "left", "moderate")."""
+    text = PROFILE_YAML.replace("side: left", "side: Left").replace(
+        "severity: moderate", "severity: Moderate").replace(
+        "fracture_side: compression", "fracture_side: COMPRESSION").replace(
+        "risk_factors: []", "risk_factors: [Low_BMI, late_menarche]") + "paper: A4\n"
+    profile = load(tmp_path, protocols, text)
+    assert (profile.side, profile.severity, profile.severity_stated, profile.paper) == (
+        "left", "moderate", "moderate", "a4")
+    assert profile.injury["fracture_side"] == "compression"
+    assert profile.history["risk_factors"] == ("low_bmi", "late_menarche")
+    # the same factor twice, whatever its capitals, is still listed twice
+    twice = PROFILE_YAML.replace("risk_factors: []", "risk_factors: [low_bmi, Low_BMI]")
+    assert messages(tmp_path, protocols, twice) == [
+        "history.risk_factors[1]: 'low_bmi' is listed twice"]
+
+
 def test_field_values_are_checked_against_the_declaration(tmp_path, protocols):
     text = PROFILE_YAML.replace("  fracture_side: compression\n",
                                 "  fracture_side: lateral\n  displaced: maybe\n")

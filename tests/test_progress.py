@@ -171,6 +171,9 @@ def test_a_setback_in_a_strength_stage_goes_one_stage_back_for_a_week_then_on_ag
     assert plan.events[5].summary == "Setback: back to strength stage 2 for at least 1 week"
     assert plan.events[5].note == "groin ache"
     assert [s.id for s in plan.phases if s.setback] == ["strength_stage_2"]
+    # the clinician's note says it once, without a stutter
+    assert "Setback on 2026-11-24: back to strength stage 2 for at least 1 week" in (
+        plan.for_clinician)
 
 
 def test_a_setback_mid_week_marks_that_week_and_one_full_week_after(protocol):
@@ -249,10 +252,54 @@ def test_a_pause_holds_progression_and_resumes_at_the_same_step(protocol):
     assert plan.events[4].until == D(2026, 11, 24)
 
 
-def test_a_pause_ending_mid_week_resumes_at_the_next_week_boundary(protocol):
+def test_back_from_a_pause_mid_week_the_step_is_active_again_that_day(protocol):
+    # stage 2 from Tue 10 Nov, flu the same day; back on Thu 19 Nov
     plan = plan_of(*THROUGH_STAGE_6[:4], ev(D(2026, 11, 10), "pause", until=D(2026, 11, 19)),
-                   protocol=protocol)
-    assert [w.paused for w in plan.weeks[10:13]] == [True, True, False]
+                   protocol=protocol, today=D(2026, 11, 19))
+    unpaused = plan_of(*THROUGH_STAGE_6[:4], protocol=protocol, today=D(2026, 11, 10))
+    paused, back, after = plan.weeks[10:13]
+    assert paused.paused and not back.paused and not after.paused
+    # the week of 17 Nov is stage 2 again, in full, from Thursday: no "paused" on it
+    assert back.back_from == D(2026, 11, 19) and paused.back_from is None
+    assert [s.title for s in back.sessions] == [s.title for s in unpaused.weeks[10].sessions]
+    walk = next(s.title for s in back.sessions if s.kind == "walk")
+    assert [walk in day.sessions for day in back.days[:2]] == [False, False]  # Tue, Wed
+    assert any(walk in day.sessions for day in back.days[2:])
+    assert plan.pause_on(D(2026, 11, 18)) and plan.pause_on(D(2026, 11, 19)) is None
+    # a week the pause touched does not count: stage 2 still gets its full week after it
+    assert plan.milestones["strength_stage_3"] == D(2026, 12, 1)
+
+
+def test_after_resume_the_week_is_active_from_the_visit(protocol):
+    # flu from Thu 12 Nov, end not known; seen again and back on Thu 19 Nov
+    plan = plan_of(*THROUGH_STAGE_6[:4], ev(D(2026, 11, 12), "pause", note="flu"),
+                   ev(D(2026, 11, 19), "resume"), protocol=protocol, today=D(2026, 11, 20))
+    week = plan.current_week
+    assert week.start == D(2026, 11, 17) and not week.paused
+    assert week.back_from == D(2026, 11, 19)
+    assert plan.pause_on(D(2026, 11, 20)) is None
+    assert not any("no end date" in w for w in plan.warnings)
+
+
+def test_moving_on_sooner_than_resume_weeks_after_a_pause_is_an_error(protocol):
+    # stage 2 from Tue 10 Nov; flu from Thu 12 Nov; back Thu 19 Nov; stage 3 on Tue 24 Nov
+    events = (*THROUGH_STAGE_6[:4], ev(D(2026, 11, 12), "pause", note="flu"),
+              ev(D(2026, 11, 19), "resume"))
+    message = error_of(*events, ev(D(2026, 11, 24), "strength_stage", stage=3),
+                       protocol=protocol)
+    assert message == (
+        "plans/test-athlete.yaml:26:5: progress[6]: the athlete was back at strength stage 2 "
+        "after a pause on 2026-11-19, 5 days before 2026-11-24; after a pause the athlete "
+        "stays on the step at least 1 week (progress.resume_weeks) (strength stage 3 can "
+        "start on 2026-11-25 at the earliest)")
+    # the same when the step itself is the first news after a pause: it ends the pause
+    message = error_of(*THROUGH_STAGE_6[:4], ev(D(2026, 11, 18), "pause", note="flu"),
+                       ev(D(2026, 11, 24), "strength_stage", stage=3), protocol=protocol)
+    assert "back at strength stage 2 after a pause on 2026-11-24, 0 days before" in message
+    assert "strength stage 3 can start on 2026-11-30 at the earliest" in message
+    # a week after the return it is the next step, as planned
+    plan = plan_of(*events, ev(D(2026, 11, 26), "strength_stage", stage=3), protocol=protocol)
+    assert plan.events[-1].summary == "Started strength stage 3"
 
 
 def test_a_pause_holds_walks_and_running_volume(protocol):
@@ -289,6 +336,24 @@ def test_a_pause_long_after_a_step_was_due_says_what_the_plan_assumes(protocol):
                    ev(D(2026, 11, 24), "pause", until=D(2026, 12, 1)), protocol=protocol)
     assert step(plan, D(2026, 11, 17)) == "partial_weight_bearing"  # never recorded further
     assert any("full weight-bearing was planned from 2026-10-27" in w for w in plan.warnings)
+
+
+def test_the_plans_assumption_is_dropped_once_a_step_is_recorded_again(protocol):
+    """The clinician read "no step was recorded ...", checked, and records the athlete's next
+    step at the visit after the pause: the note has done its work and goes."""
+    pwb, pause = (ev(D(2026, 10, 20), "partial_weight_bearing"),
+                  ev(D(2026, 11, 24), "pause", until=D(2026, 12, 1)))
+    assert any(n.id == "unrecorded-pause-2026-11-24" for n in plan_of(
+        pwb, pause, protocol=protocol).notes)
+    plan = plan_of(pwb, pause, ev(D(2026, 12, 8), "full_weight_bearing"), protocol=protocol)
+    assert not any("No step was recorded" in w for w in plan.warnings)
+
+
+def test_a_pause_on_the_day_the_next_step_was_due_assumes_nothing(protocol):
+    # full weight-bearing was due on Tue 27 Oct; flu kept the athlete at home from that day
+    plan = plan_of(ev(D(2026, 10, 20), "partial_weight_bearing"),
+                   ev(D(2026, 10, 27), "pause", until=D(2026, 11, 3)), protocol=protocol)
+    assert not plan.warnings
 
 
 # --- impossible sequences ------------------------------------------------------------
@@ -372,7 +437,8 @@ def test_a_setback_phoned_in_during_a_pause_ends_the_pause(protocol):
                    ev(D(2026, 10, 22), "pause", until=D(2026, 12, 1)),
                    ev(D(2026, 11, 5), "setback"), protocol=protocol, today=D(2026, 11, 20))
     paused = [w.start for w in plan.weeks if w.paused]
-    assert paused == [D(2026, 10, 20), D(2026, 10, 27), D(2026, 11, 3)]  # not to 1 Dec
+    assert paused == [D(2026, 10, 20), D(2026, 10, 27)]  # not to 1 Dec
+    assert plan.weeks[9].back_from == D(2026, 11, 5) and plan.weeks[9].setback
     assert step(plan, D(2026, 11, 10)) == "non_weight_bearing"
 
 

@@ -71,6 +71,8 @@ def histories(draw, protocol) -> History:
     recorded, last, clock = 0, DIAGNOSED, DIAGNOSED
     since, minimum_days = DIAGNOSED, steps[0].min_weeks * 7
     paused_days_since = 0  # paused days after `since`: a step waits for them too
+    back_on: dt.date | None = None  # the first day back from the latest pause ...
+    resume = dt.timedelta(weeks=protocol.resume_weeks)  # ... which the next step waits after
     by_setback = False
     events: list[ProgressEvent] = []
 
@@ -84,9 +86,11 @@ def histories(draw, protocol) -> History:
         add(day, name, pain=pain, **({field: int(number)} if field else {}))
 
     def setback(day: dt.date) -> None:
-        nonlocal recorded, since, last, minimum_days, paused_days_since, by_setback
+        nonlocal recorded, since, last, minimum_days, paused_days_since, by_setback, back_on
         add(day, "setback", note="pain")
         back = _previous(steps, recorded)
+        if back != recorded:
+            back_on = None  # the setback's own minimum replaces the pause's
         if back != recorded or recorded == 0:
             # the first step keeps what was left of its own minimum too
             left = minimum_days + paused_days_since - (day - since).days
@@ -114,10 +118,12 @@ def histories(draw, protocol) -> History:
                     after = sum(s.min_weeks * 7 for s in steps[waiting.index:target.index])
                     earliest = max(earliest, clock + dt.timedelta(weeks=waiting.floor[1],
                                                                   days=after))
+            if back_on is not None:
+                earliest = max(earliest, back_on + resume - leeway + dt.timedelta(days=between))
             day = earliest + dt.timedelta(days=draw(st.integers(0, 20)))
             record(target, day)
             recorded, since, last, by_setback = target.index, day, day, False
-            minimum_days, paused_days_since = target.min_weeks * 7, 0
+            minimum_days, paused_days_since, back_on = target.min_weeks * 7, 0, None
         elif kind == "setback":
             setback(last + dt.timedelta(days=draw(st.integers(0, 20))))
         elif kind == "confirm" and by_setback and (steps[recorded].event or recorded == 0):
@@ -129,7 +135,7 @@ def histories(draw, protocol) -> History:
             day = last + dt.timedelta(days=draw(st.integers(0, 20)))
             record(steps[0], day)
             recorded, since, last, by_setback = 0, day, day, False
-            minimum_days, paused_days_since = steps[0].min_weeks * 7, 0
+            minimum_days, paused_days_since, back_on = steps[0].min_weeks * 7, 0, None
         elif kind == "imaging" and recorded < first_floor:
             day = last + dt.timedelta(days=draw(st.integers(0, 20)))
             add(day, "new_imaging")
@@ -139,7 +145,7 @@ def histories(draw, protocol) -> History:
             until = day + dt.timedelta(days=draw(st.integers(1, 21)))
             add(day, "pause", until=until)
             paused_days_since += (until - day).days
-            last = until
+            last = back_on = until
         elif kind == "open_pause":  # no end date: the next event (a resume here) ends it
             day = last + dt.timedelta(days=draw(st.integers(0, 20)))
             back_on = day + dt.timedelta(days=draw(st.integers(1, 21)))
@@ -152,6 +158,7 @@ def histories(draw, protocol) -> History:
             ended = day + dt.timedelta(days=draw(st.integers(1, 10)))
             add(day, "pause", until=ended + dt.timedelta(days=draw(st.integers(1, 21))))
             paused_days_since += (ended - day).days
+            back_on = ended
             setback(ended)
     today = last + dt.timedelta(days=draw(st.integers(0, 40)))
     if events and events[-1].event == "pause" and events[-1].until and draw(st.booleans()):
@@ -200,6 +207,18 @@ def test_any_valid_history_keeps_the_safety_invariants(shipped_protocol, data):
             assert not any(s.kind in ("walk_run", "run") for s in week.sessions)
             assert not any(protocol.exercises[e].impact for s in week.sessions
                            for e in s.exercises)
+
+    # a week is paused only when a pause holds it to its end; the week the athlete comes
+    # back in prescribes the step again, its days still inside the pause only what a paused
+    # week keeps
+    for week in plan.weeks:
+        assert week.paused == bool(plan.pause_on(week.end))
+        if week.back_from:
+            assert week.start < week.back_from <= week.end and not week.paused
+            kept = {s.title for s in week.sessions if s.kind in protocol.paused_kinds}
+            for day in week.days:
+                if plan.pause_on(day.date):
+                    assert set(day.sessions) <= kept
 
     # jumps and hops never on back-to-back days: at most 3 sessions a week with them, a rest
     # day between, none beside the runs; each starts with fewer landings (a start dose)

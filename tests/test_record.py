@@ -50,6 +50,16 @@ def test_an_event_joins_the_list_as_a_line_like_the_others(project):
     assert "off crutches: walking well" in json.dumps(plan)
 
 
+@pytest.mark.parametrize("pain", ["2.5", "11", "-1", "two"])
+def test_a_pain_score_is_a_whole_number_from_0_to_10(project, pain):
+    project.write_profile("ann", WITH_PROGRESS)
+    result = record(project, "ann", "setback", "--pain", pain)
+    assert result.exit_code == 2
+    assert (f"Invalid value for '--pain': '{pain}' is not a pain score: use a whole number "
+            "0-10") in result.output
+    assert project.plans.joinpath("ann.yaml").read_text() == WITH_PROGRESS
+
+
 def test_the_date_is_today_unless_given(project):
     path = project.write_profile("ann", WITH_PROGRESS)
     assert record(project, "ann", "full_weight_bearing").exit_code == 0
@@ -95,6 +105,7 @@ def test_record_accepts_exactly_what_check_accepts_written_by_hand(project, args
     """The same event typed into the file: `check` and `record` agree on it, error for error,
     whatever fields the profile schema knows (record has no event schema of its own)."""
     path = project.write_profile("ann", WITH_PROGRESS)
+    known = project.rehab("check", "ann").output.splitlines()
     recorded = record(project, "ann", *args)
     written = path.read_text(encoding="utf-8")
     by_hand = WITH_PROGRESS.replace("# the next visit",
@@ -104,7 +115,9 @@ def test_record_accepts_exactly_what_check_accepts_written_by_hand(project, args
     assert recorded.exit_code == checked.exit_code
     if recorded.exit_code == 0:
         assert parse(written, "x").value == parse(by_hand, "x").value
-        warnings = [line for line in checked.output.splitlines() if "  check  " in line]
+        # the notes the event brought: those `check` prints now and did not before it
+        warnings = [line for line in checked.output.splitlines()
+                    if "  check  " in line and line not in known]
         assert recorded.output.splitlines()[1:] == warnings
     else:
         errors = [line.removeprefix("error: ") for line in recorded.output.splitlines()]
@@ -149,6 +162,27 @@ def test_the_event_is_written_in_the_style_of_its_list(before, insert):
     after = with_event(before, parse(before, "x").value, PARTIAL, "x")
     assert added(before, after) == insert
     assert parse(after, "x").value["progress"][-1] == PARTIAL
+
+
+def test_on_a_starter_the_list_goes_where_its_commented_example_is(project):
+    """`rehab new`, the profile filled in, then the first visits: `progress:` comes right
+    under the starter's commented example of it, not at the end after `overrides`."""
+    assert project.rehab("new", "casey-tran").exit_code == 0
+    path = project.plans / "casey-tran.yaml"
+    starter = path.read_text().replace("New Athlete", "Casey Tran").replace(
+        "  Markdown shown to the athlete on the page and in the handout.", "  Hi Casey.")
+    starter = starter.replace(f"diagnosed: {dt.date.today()}", "diagnosed: 2026-09-01")
+    path.write_text(starter)
+    assert record(project, "casey-tran", "partial_weight_bearing", "--date",
+                  "2026-10-20").exit_code == 0
+    assert record(project, "casey-tran", "full_weight_bearing", "--date",
+                  "2026-10-27").exit_code == 0
+    example_end = starter.index("# Your judgement")
+    assert path.read_text() == (
+        starter[:example_end] + "progress:\n"
+        "  - {date: 2026-10-20, event: partial_weight_bearing}\n"
+        "  - {date: 2026-10-27, event: full_weight_bearing}\n" + starter[example_end:])
+    assert starter[:example_end].rstrip().endswith("# until = first day back")
 
 
 def test_windows_line_endings_stay():

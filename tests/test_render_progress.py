@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 
+from factories import PROFILE_YAML
 from pypdf import PdfReader
 
 
@@ -74,3 +75,61 @@ def test_the_terminal_plan_shows_setbacks_pauses_and_events(example_project):
     assert re.search(r"10 .*Strength stage 2 .*\[paused\]", result.output)
     assert ("* 2026-10-22 Paused at strength stage 2 until 2026-10-27 "
             "(flu, rest until better)") in result.output
+
+
+def pdf_text(path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_back_from_a_pause_every_output_has_the_step_again_from_that_day(project):
+    # Stage 2 from Tue 10 Nov, flu from Thu 12 Nov (end not known), back at the visit on
+    # Thu 19 Nov: the week of 17 Nov is stage 2 again from Thursday, not "paused"
+    project.write_profile("ann", PROFILE_YAML + (
+        "progress:\n"
+        "  - {date: 2026-10-20, event: partial_weight_bearing}\n"
+        "  - {date: 2026-10-27, event: full_weight_bearing}\n"
+        "  - {date: 2026-11-03, event: strength_stage, stage: 1}\n"
+        "  - {date: 2026-11-10, event: strength_stage, stage: 2}\n"
+        "  - {date: 2026-11-12, event: pause, note: flu}\n"
+        "  - {date: 2026-11-19, event: resume}\n"))
+    assert project.rehab("build", "--today", "2026-11-20").exit_code == 0
+    page = site_file(project, "ann", "index.html").read_text()
+    this_week = page[page.index('<h2 id="now-title">'):page.index('<section id="checklist"')]
+    assert "Progress is paused" not in this_week and "badge paused" not in this_week
+    assert '<span class="badge resumed">Back 19 Nov</span>' in this_week
+    assert "Back after the pause: pick up at this step again." in this_week
+    assert "Strength stage 2" in this_week
+    handout = pdf_text(site_file(project, "ann", "plan.pdf"))
+    row = handout[handout.index("12\nnow"):handout.index("13 24 Nov")]
+    assert "Strength stage 2" in row and "Back 19 Nov" in row and "Paused" not in row
+    calendar = site_file(project, "ann", "plan.ics").read_bytes().decode().replace("\r\n ", "")
+    week_12 = calendar[calendar.index("SUMMARY:Week 12"):calendar.index("END:VEVENT")]
+    assert "Back after the pause on Thu 19 Nov: pick up at this step again." in week_12
+    assert "Progress is paused" not in week_12
+    status = project.rehab("status", "--today", "2026-11-20")
+    assert "Strength stage 2  " in status.output and "paused" not in status.output
+
+
+def test_a_stage_that_ended_in_a_setback_never_reads_done(project):
+    # Stage 2 from Tue 10 Nov; a setback on Thu 19 Nov steps back to stage 1
+    project.write_profile("ann", PROFILE_YAML + (
+        "progress:\n"
+        "  - {date: 2026-10-20, event: partial_weight_bearing}\n"
+        "  - {date: 2026-10-27, event: full_weight_bearing}\n"
+        "  - {date: 2026-11-03, event: strength_stage, stage: 1}\n"
+        "  - {date: 2026-11-10, event: strength_stage, stage: 2}\n"
+        "  - {date: 2026-11-19, event: setback, note: knee ache}\n"))
+    assert project.rehab("build").exit_code == 0
+    page = site_file(project, "ann", "index.html").read_text()
+    road = page[page.index('id="road"'):page.index('aria-label="Take the plan with you"')]
+    stage_2 = road[road.index('id="p-strength_stage_2"'):road.index("</summary>", road.index(
+        'id="p-strength_stage_2"'))]
+    assert 'data-done="Set back after 1 week"' in stage_2  # plan.js keeps it on the phone
+    assert '<span class="badge done setback">Set back after 1 week</span>' in stage_2
+    assert "Done" not in stage_2
+    handout = pdf_text(site_file(project, "ann", "plan.pdf"))
+    so_far = " ".join(handout[handout.index("So far"):handout.index("The pain rule")].split())
+    assert "strength stage 1 1 week, strength stage 2 set back after 1 week." in so_far
+    data = json.loads(site_file(project, "ann", "plan.json").read_text())
+    assert [(p["id"], p["ended_in_setback"]) for p in data["phases"][3:6]] == [
+        ("strength_stage_1", False), ("strength_stage_2", True), ("strength_stage_1", False)]

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from generator.build import Outcome
 from generator.errors import Problem
+from generator.plan import Audience, Note
 from generator.report import (
+    REVIEW_HINT,
     Line,
     all_good,
     for_terminal,
@@ -16,7 +18,8 @@ from generator.report import (
     summary,
 )
 
-BUILT = Outcome("ann", "built", folder=Path("site/abc"), warnings=("Check the MRI.",))
+MRI = Note(Audience.CLINICIAN, "review_flag", "Check the MRI.", "mri", "check-the-mri")
+BUILT = Outcome("ann", "built", folder=Path("site/abc"), warnings=(MRI,))
 UNCHANGED = Outcome("ben", "unchanged", folder=Path("site/def"))
 FAILED = Outcome("cat", "failed", problems=(Problem("plans/cat.yaml", "is empty"),))
 REFERRAL = Outcome("dan", "referral", reasons=("tension-side fracture",))
@@ -29,14 +32,28 @@ def test_a_line_per_athlete_then_the_summary():
         Line(" removed  eve (profile deleted)"),
         Line(" removed  site/old/ (no profile uses this folder any more)"),
         Line("   built  ann -> site/abc/"),
-        Line("   check  ann: Check the MRI."),
+        Line("   check  ann: Check the MRI. [check-the-mri]"),
         Line("  failed  cat:", error=True),
         Line("          plans/cat.yaml: is empty", error=True),
         Line("REFERRAL dan: no plan made, referral needed:", error=True),
         Line("  - tension-side fracture", error=True),
+        Line(REVIEW_HINT),
         Line("1 built, 1 failed, 1 need referral, 1 unchanged\n  failed: cat\n"
              "  referral: dan"),
     ]
+
+
+def test_a_build_repeats_notes_only_for_profiles_just_written():
+    """A nightly rebuild (a new day) does not reprint every athlete's notes; a build after
+    the clinician edited the profile, or of a new athlete, does; `check` always does."""
+    noted = Outcome("ann", "built", folder=Path("site/abc"), warnings=(MRI,),
+                    clinician_notes="Call her mother.")
+    for why, shown in (("date changed", False), ("templates changed", False),
+                       ("profile changed", True), ("new", True), ("forced", True)):
+        lines = [line.text for line in report_lines([noted], reasons={"ann": why})]
+        assert ("   check  ann: Check the MRI. [check-the-mri]" in lines) is shown, why
+        assert ("    note  ann: Call her mother." in lines) is shown, why
+    assert "    note  ann: Call her mother." in [line.text for line in report_lines([noted])]
 
 
 def test_unchanged_athletes_are_listed_only_when_asked_for():

@@ -170,12 +170,18 @@ def test_a_missing_required_date_says_what_it_is_for():
 
 @pytest.mark.parametrize("written, hint", [
     ("lfet", " (did you mean 'left'?)"),
-    ("Right", " (did you mean 'right'?)"),
+    ("Rihgt", " (did you mean 'right'?)"),
     ("both", ""),
 ])
 def test_a_choice_lists_what_is_allowed_and_suggests_the_closest(written, hint):
     assert problems_of(f"name: Jordan\nside: {written}\ndiagnosed: 2026-09-01\n") == [
         f"{FILE}:2:1: side: '{written}' is not allowed; expected one of left, right{hint}"]
+
+
+@pytest.mark.parametrize("written", ["Right", "RIGHT", " right"])
+def test_a_choice_in_other_capitals_is_the_choice_as_declared(written):
+    value, problems = check(f"name: Jordan\nside: '{written}'\ndiagnosed: 2026-09-01\n")
+    assert problems == [] and value["side"] == "right"
 
 
 # --- lists -----------------------------------------------------------------------------------

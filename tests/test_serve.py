@@ -282,3 +282,32 @@ def test_an_edit_writes_each_file_once_page_first(with_handouts, monkeypatch):
                      for part in ("page", "handout"))
     assert preview.messages.index(page) < preview.messages.index(handout)
     assert "profile changed" in page and page.endswith(f"-> {folder}/")
+
+
+def test_serve_names_only_the_folders_it_watches(tmp_path, monkeypatch):
+    """A clinic's project of profiles alone: its content and templates are the package's,
+    which do not change while it serves, so it says it watches plans/ only."""
+    import generator.serve
+
+    class Server:
+        server_address = ("127.0.0.1", 8000)
+
+        def serve_forever(self):
+            raise KeyboardInterrupt
+
+        def server_close(self):
+            pass
+
+    monkeypatch.setattr(generator.serve, "make_server", lambda preview, port: Server())
+    monkeypatch.setattr(generator.serve, "watch", lambda preview, stop: None)
+    (tmp_path / "plans").mkdir()
+    settings = Settings(plans=tmp_path / "plans", content=tmp_path / "content",
+                        templates=tmp_path / "templates", out=tmp_path / "site", today=TODAY)
+    said: list[str] = []
+    generator.serve.serve_forever(settings, echo=said.append)
+    assert said[0] == (f"serving {tmp_path}/site/ on http://127.0.0.1:8000/ ; watching "
+                       f"{tmp_path}/plans/ (Ctrl+C stops)")
+    (tmp_path / "templates").mkdir()  # a template of the project's own: watched too
+    said.clear()
+    generator.serve.serve_forever(settings, echo=said.append)
+    assert f"watching {tmp_path}/plans/, {tmp_path}/templates/ (Ctrl+C" in said[0]

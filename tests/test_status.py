@@ -29,7 +29,7 @@ def test_the_examples_as_of_their_build_day(example_project):
     assert lines[0] == "Status as of 2026-11-23 (5 athletes)"
     assert lines[2].split() == ["athlete", "now", "wk", "day", "next", "gate", "last", "event",
                                 "done", "14d", "pain", "7d", "last", "log", "flags"]
-    alex, jordan, rosa, sam, tomas = (" ".join(line.split()) for line in lines[3:])
+    alex, jordan, rosa, sam, tomas = (" ".join(line.split()) for line in lines[3:8])
     # no log imported: done, pain and last log are "-"
     assert alex == ("alex-morgan Strength stage 5 14 97 Strength stage 6 2026-11-24 "
                     "2026-11-17 strength_stage 5 - - -")
@@ -42,6 +42,11 @@ def test_the_examples_as_of_their_build_day(example_project):
                     "2026-11-09 strength_stage 3 - - - Triad CRA 2: provisional")
     assert tomas == ("tomas-reyes Strength stage 3 8 55 Strength stage 4 2026-11-24 "
                      "2026-11-17 strength_stage 3 - - - Triad CRA 2: provisional")
+    # the clinic's own notes on Jordan, under the table (never on Jordan's page)
+    assert lines[8:] == [
+        "", "Clinician notes (clinician_notes:, never shown to the athlete)",
+        "jordan-lee      Low energy availability: dietitian review booked for 30 Nov. Ask "
+        "about periods."]  # the ids' column as wide as the longest (rosa-lindqvist)
 
 
 def test_json_has_the_same_rows_and_the_gate_to_pass(example_project):
@@ -101,6 +106,21 @@ def test_no_event_for_more_than_four_weeks_while_a_gate_was_due_is_flagged(proto
         "no event for 29 days (full_weight_bearing was due 2026-10-27)",)
 
 
+def test_an_overdue_flag_goes_once_the_step_is_recorded(protocol):
+    # partial weight-bearing due on 20 Oct; by the visit of 23 Nov nothing was recorded
+    assert row_for(protocol, D(2026, 11, 23)).flags == (
+        "no event for 83 days (partial_weight_bearing was due 2026-10-20)",)
+    # at the visit the clinician records it, on the day the athlete's log says it began
+    cleared = ProgressEvent(0, D(2026, 11, 2), "partial_weight_bearing")
+    assert row_for(protocol, D(2026, 11, 23), cleared).flags == ()
+
+
+def test_a_flag_the_clinician_marked_read_is_not_shown(protocol):
+    setback = ProgressEvent(0, D(2026, 9, 20), "setback")
+    assert row_for(protocol, D(2026, 10, 1), setback, hip_effusion=True,
+                   reviewed=frozenset({"hip-effusion"})).flags == ("setback 2026-09-20",)
+
+
 def test_a_review_flag_of_the_protocol_is_a_flag(protocol):
     assert row_for(protocol, D(2026, 9, 10), hip_effusion=True).flags == ("hip effusion",)
 
@@ -109,6 +129,15 @@ def test_a_pause_running_today_shows_its_end(protocol):
     pause = ProgressEvent(0, D(2026, 9, 20), "pause", until=D(2026, 10, 2))
     assert row_for(protocol, D(2026, 9, 25), pause).now == (
         "Non-weight-bearing (paused until 2026-10-02)")
+
+
+def test_back_from_a_pause_the_row_shows_the_step_again_from_that_day(protocol):
+    pause = ProgressEvent(0, D(2026, 9, 17), "pause", note="flu")  # the end not known
+    back = ProgressEvent(0, D(2026, 10, 1), "resume")  # a Thursday: mid-week
+    assert row_for(protocol, D(2026, 9, 30), pause).now == "Non-weight-bearing (paused)"
+    assert row_for(protocol, D(2026, 10, 1), pause, back).now == "Non-weight-bearing"
+    early = ProgressEvent(0, D(2026, 9, 17), "pause", until=D(2026, 10, 8))
+    assert row_for(protocol, D(2026, 10, 1), early, back).now == "Non-weight-bearing"
 
 
 def test_after_the_plan_there_is_no_next_gate(protocol):

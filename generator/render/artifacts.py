@@ -57,9 +57,8 @@ class Renderer:
         return self._pdf
 
     def presentation(self, profile: Profile, folder: str) -> Presentation:
-        base = self.settings.base_url
         return Presentation(paper=profile.paper or self.settings.paper,
-                            page_url=f"{base.rstrip('/')}/{folder}/" if base else None,
+                            page_url=self.settings.page_url(folder),
                             pdf=self.settings.pdf, clinic=self.settings.clinic)
 
     def render(self, profile: Profile, plan: Plan, protocol: Protocol, folder: str,

@@ -136,6 +136,11 @@ def _week_text(week: Week, total: int, protocol: Protocol) -> str:
     lines = [f"Week {week.number} of {total}: {week.phase_title}"
              + (f", week {week.phase_week} of {week.phase_weeks}" if week.phase_weeks > 1 else ""),
              ""]
+    if week.paused:
+        lines[1:1] = ["Progress is paused: rest and recover, no running, jumps or hops.", ""]
+    elif week.back_from:
+        lines[1:1] = [f"Back after the pause on {week.back_from:%a} {week.back_from.day} "
+                      f"{week.back_from:%b}: pick up at this step again.", ""]
     for session in week.sessions:
         lines.append(f"{session.title}: {dose(session)}")
         lines += [f"  - {protocol.exercises[e].name}: {protocol.exercises[e].dose_text}"

@@ -46,6 +46,7 @@ def render_text(plan: Plan) -> str:
         gate = "  [gate]" if week.gate else ""
         state = "  [setback]" if week.setback else ""
         state += "  [paused]" if week.paused else ""
+        state += f"  [back {week.back_from:%m-%d}]" if week.back_from else ""
         lines.append(f"{mark}{week.number:>3}  {dates:<23}  {week.phase_title:<24}  "
                      f"{week.weight_bearing:<7}  {_doing(week)}{gate}{state}")
         for index in week.events:

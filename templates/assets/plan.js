@@ -40,8 +40,10 @@
     node.classList.remove("done", "current", "upcoming");
     node.classList.add(state);
     if (state !== "upcoming") {
-      label.querySelector(":scope > b").after(" ", el("span", state === "done" ? "Done" : now,
-                                                      "badge " + (state === "done" ? "done" : "here")));
+      // a stay a setback stepped back from says so (data-done), never "Done"
+      var done = node.dataset.done;
+      label.querySelector(":scope > b").after(" ", el("span", state !== "done" ? now : done || "Done",
+                                                      state !== "done" ? "badge here" : done ? "badge done setback" : "badge done"));
     }
   }
 
@@ -56,12 +58,13 @@
       head.append(el("span", text(stay, "summary > b"), "badge"));
       if (own.length > 1) head.append(" week " + (own.indexOf(now) + 1) + " of " + own.length);
       head.append(" ");
-      head.append.apply(head, copies(now, ":scope > .setback, :scope > .paused"));
+      head.append.apply(head, copies(now, ":scope > .setback, :scope > .paused, :scope > .resumed"));
       card.append(el("h2", "This week"), el("p", "Week " + parseInt(state) + " of " +
                                              card.dataset.weeks + " · " + text(now, ":scope > small"),
                                              "dates"), head);
       if (held) card.append(el("p", card.dataset.holdNote, "waiting"));
       if (now.querySelector(":scope > .paused")) card.append(el("p", card.dataset.paused));
+      if (now.querySelector(":scope > .resumed")) card.append(el("p", card.dataset.back));
       if (now.querySelector(":scope > .setback")) card.append(el("p", card.dataset.setback));
       card.append.apply(card, copies(now, ":scope > .events"));
       // What changes this week, then what every week of the step has: one line each, with
