@@ -167,16 +167,16 @@ def test_this_week_follows_the_phones_date(url, site, phone, built_examples, pic
 def test_the_card_made_in_the_phone_matches_the_card_the_build_makes(
         url, site, phone, built_examples, tmp_path):
     """JS and template must say the same: build for a later date, compare with the clock moved."""
-    # Jordan: every event is in the past and the strength stages open themselves, so a build
-    # for any later day up to the first run (which only the clinic opens) is the same plan
+    # Jordan: every event is in the past and strength stages 1-5 open themselves, so a build
+    # for any later day up to stage 6 (its hops only the clinic opens) is the same plan
     weeks = weeks_of(built_examples, "jordan-lee")
 
     def first(phase):
         return next(w for w in weeks if w["phase"] == phase)
 
-    # strength with walks, plyometrics, and the last week before the first run
-    last_before_run = weeks[first("walk_run")["number"] - 2]
-    for week in (first("strength_stage_2"), first("strength_stage_5"), last_before_run):
+    # strength with walks, plyometrics, and the last week before the single-leg hops
+    last_before_hops = weeks[first("strength_stage_6")["number"] - 2]
+    for week in (first("strength_stage_2"), first("strength_stage_5"), last_before_hops):
         day = in_week(week)
         later = tmp_path / week["start"]
         result = built_examples.rehab("build", "jordan-lee", "--no-pdf", "--out", str(later),
@@ -252,8 +252,9 @@ def test_a_phone_date_outside_the_plan_says_so(url, site, phone, built_examples,
     if when == "before":
         assert page.locator("details[open]").count() == 0
         assert not page.locator("#checklist").is_visible()
-    else:  # the first run was never recorded: the phone holds before it, whatever its date
-        assert "Waiting for your clinician to clear you for walk-run step 1" in (
+    else:  # the single-leg hops were never cleared: the phone holds before them, whatever
+        # its date
+        assert "Waiting for your clinician to clear you for strength stage 6" in (
             page.locator("#this-week").inner_text())
     assert seen["errors"] == []
 

@@ -485,8 +485,11 @@ def test_single_leg_hops_before_the_12_week_floor_are_an_error_whatever_the_even
     message = error_of(*events, ev(DIAGNOSED + dt.timedelta(weeks=12), "walk_run_cleared"),
                        protocol=quick)
     assert "taken as done before walk-run step 1" in message
-    # planned: stage 5 goes on until the floor, stage 6 starts on it
-    plan = plan_of(*events, protocol=quick, today=FAR)
+    # planned (stage 6 left to the athlete here): stage 5 goes on until the floor, stage 6
+    # starts on it
+    athlete_led = dataclasses.replace(quick, phases=tuple(
+        dataclasses.replace(p, opened_by_clinician=False) for p in quick.phases))
+    plan = plan_of(*events, protocol=athlete_led, today=FAR)
     assert plan.milestones["strength_stage_6"] == DIAGNOSED + dt.timedelta(weeks=12)
     stage_5 = [w for w in plan.weeks if w.phase == "strength_stage_5"]
     assert stage_5[-1].end == DIAGNOSED + dt.timedelta(weeks=12, days=-1)
