@@ -343,11 +343,15 @@ def import_log(ctx, files, config, today, **flags):
 @click.argument("athlete", metavar="ID_OR_NAME")
 @click.option("--name", help="The athlete's name for the profile, with an id given "
               "(default: ID_OR_NAME when it is a name, else a placeholder).")
+@click.option("--protocol", "protocol_id", metavar="PROTOCOL",
+              help="The protocol to start the profile for (`rehab protocols` lists them; "
+              "default: the starter's own).")
 @CONFIG
 @PLANS
+@CONTENT
 @TEMPLATES
 @click.pass_context
-def new(ctx, athlete, name, config, **flags):
+def new(ctx, athlete, name, protocol_id, config, **flags):
     """Write plans/ID.yaml, a commented starter profile: `rehab new "Ann Lee"` writes
     plans/ann-lee.yaml with the name filled in; `rehab new ann-lee` takes the id as it is."""
     from generator.profile import ID_HINT, PROFILE_FIELDS, is_athlete_id
@@ -387,6 +391,8 @@ def new(ctx, athlete, name, config, **flags):
     starter = _guarded(ctx, lambda: find_file(settings.template_folders, STARTER)).read_text(
         encoding="utf-8")
     text = fill_in(starter, athlete, dt.date.today(), name)
+    if protocol_id is not None:
+        text = _guarded(ctx, lambda: for_protocol(text, protocol_id, settings))
     if settings.plans.exists() and not settings.plans.is_dir():
         _echo(f"error: {settings.plans}: is a file, not a folder (pass --plans a folder)",
               err=True)
@@ -403,6 +409,29 @@ def new(ctx, athlete, name, config, **flags):
         sys.exit(EXIT_FAILED)
     named = f" for {name}" if name else ""
     _echo(f"wrote {target}{named}: fill it in, then `rehab check {athlete}`")
+
+
+def for_protocol(starter: str, protocol_id: str, settings) -> str:
+    """The starter with its injury and history sections written for another protocol."""
+    import difflib
+
+    from generator.guide import starter_comments, starter_sections
+    from generator.project import replace_comment_block, replace_section
+    from generator.protocol import load_protocols
+
+    found = load_protocols(settings.content_folders)
+    if protocol_id not in found:
+        close = [key for key in sorted(found) if protocol_id.lower() in key][:1] or \
+            difflib.get_close_matches(protocol_id, list(found), n=1)
+        raise InputError.single("--protocol", f"unknown protocol '{protocol_id}'",
+                                hint=f"did you mean '{close[0]}'?" if close else
+                                "known: " + ", ".join(sorted(found)))
+    diagnosed = dt.date.today().isoformat()
+    injury, history = starter_sections(found[protocol_id], diagnosed)
+    progress, overrides = starter_comments(found[protocol_id])
+    text = replace_section(replace_section(starter, "injury", injury), "history", history)
+    return replace_comment_block(replace_comment_block(text, "progress", progress),
+                                 "overrides", overrides)
 
 
 def _day(ctx, param, value):
@@ -492,7 +521,9 @@ def init(ctx, folder, with_content):
     click.echo(f"created {', '.join(str(folder / name) for name in made.written)}")
     go = "" if folder.resolve() == Path.cwd().resolve() else f"cd {_quoted(folder)} && "
     steps = [(f"{go}rehab build", "the example athlete's plan, into site/"),
-             ('rehab new "First Last"', "a profile for your first athlete, in plans/")]
+             ("rehab protocols", "the injuries rehab plans for, and what each profile records"),
+             ('rehab new "First Last" --protocol ID',
+              "a profile for your first athlete, in plans/, for that protocol")]
     width = max(len(command) for command, _ in steps)
     click.echo("next:")
     for command, why in steps:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.progress import event_name
 from generator.protocol import Protocol
 from generator.rules import Condition, FieldSpec, Rule
 
@@ -116,10 +117,12 @@ def starter_sections(protocol: Protocol, diagnosed: str) -> tuple[str, str]:
     lines = ["injury:", f"  protocol: {protocol.id}",
              _line("side: left", "left | right"),
              _line(f"diagnosed: {diagnosed}", "YYYY-MM-DD: week 1 of the plan starts on this day"),
-             _line(f"severity: {protocol.severity_levels[len(levels.split(' | ')) // 2]}",
+             _line(f"severity: {protocol.severity_levels[len(protocol.severity_levels) // 2]}",
                    levels + (" ..." if setters else ""))]
+    middle = protocol.severity_levels[len(protocol.severity_levels) // 2]
     for name, spec in setters:
-        example = next(iter(spec.severity))
+        example = next((v for v, level in spec.severity.items() if level == middle),
+                       next(iter(spec.severity)))
         lines.append(_line(f"# {name}: {example}",
                            f"... or the {spec.label} {values_text(spec)} "
                            f"({_severity_text(spec)})"))
@@ -128,8 +131,9 @@ def starter_sections(protocol: Protocol, diagnosed: str) -> tuple[str, str]:
             continue
         words = _described(spec, marks.get(name, {}))
         if spec.required:
-            value = next((v for v in spec.values if marks.get(name, {}).get(v) == "flagged"),
-                         "") if spec.type == "choice" else ""
+            flagged = [v for v in spec.values if marks.get(name, {}).get(v) == "flagged"]
+            value = ("unknown" if "unknown" in flagged else next(iter(flagged), "")
+                     ) if spec.type == "choice" else ""
             lines.append(_line(f"{name}: {value}".rstrip(), f"{spec.label}: {words}"
                                + ("" if value else " (required: fill it in)")))
         else:
@@ -176,3 +180,31 @@ def _described(spec: FieldSpec, marks: dict[Any, str]) -> str:
 
 
 _MARK = {"referral": "no plan, a referral", "flagged": "flagged for you"}
+
+
+def starter_comments(protocol: Protocol) -> tuple[list[str], list[str]]:
+    """The starter's commented examples of `progress:` and `overrides:`, in this protocol's
+    own events and steps."""
+    events: list[str] = []
+    for position, phase in enumerate(protocol.phases):
+        name = event_name(phase, position, 1 if phase.kind == "walk_run" else None)
+        if not name or len(events) == 3:
+            continue
+        event, _, number = name.partition(" ")
+        field = {"strength_stage": "stage", "walk_run_step": "step"}.get(event)
+        events.append(f"#   - {{date: YYYY-MM-DD, event: {event}"
+                      + (f", {field}: {number}" if field else "") + "}")
+        if event == "strength_stage":
+            break
+    progress = ["# progress:", *events,
+                '#   - {date: YYYY-MM-DD, event: setback, note: "what happened"}',
+                "#   - {date: YYYY-MM-DD, event: pause, until: YYYY-MM-DD, note: flu}"
+                "   # until = first day back"]
+    middle = protocol.severity_levels[len(protocol.severity_levels) // 2]
+    first = protocol.phases[0]
+    overrides = ["# overrides:"]
+    if first.override_key and first.limits:
+        overrides.append(f"#   {first.override_key}: {first.limits[middle][1]}")
+    if any(p.strength_stage for p in protocol.phases if p.kind == "fixed"):
+        overrides.append("#   weeks_per_strength_stage: 2")
+    return progress, overrides

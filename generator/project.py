@@ -84,6 +84,31 @@ def fill_in(template: str, athlete: str, today: dt.date, name: str | None = None
     return re.sub(r"\{\{ today(?: - (\d+) days)? \}\}", day, text)
 
 
+def replace_section(profile: str, key: str, section: str) -> str:
+    """A profile's top-level `key:` block (its line and the indented lines after it) replaced
+    by `section`; appended when the profile has none."""
+    lines = profile.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.startswith(f"{key}:")), None)
+    if start is None:
+        return profile + section
+    end = start + 1
+    while end < len(lines) and (lines[end].startswith((" ", "\t")) or not lines[end].strip()):
+        end += 1
+    return "".join(lines[:start]) + section + "".join(lines[end:])
+
+
+def replace_comment_block(profile: str, head: str, lines: list[str]) -> str:
+    """A commented example (its `# head:` line and the `#   ` lines after it) replaced."""
+    rows = profile.splitlines(keepends=True)
+    start = next((i for i, row in enumerate(rows) if row.rstrip() == f"# {head}:"), None)
+    if start is None:
+        return profile
+    end = start + 1
+    while end < len(rows) and rows[end].startswith("#   "):
+        end += 1
+    return "".join(rows[:start]) + "".join(f"{line}\n" for line in lines) + "".join(rows[end:])
+
+
 def yaml_text(text: str) -> str:
     """Text as a YAML value on one line: plain where YAML reads it back as the same text,
     else double-quoted (JSON's quoting is YAML's)."""

@@ -276,3 +276,55 @@ def test_the_bone_health_reminder_is_not_on_every_command(project):
         "   check  ann: Partial weight-bearing was recorded on 2026-10-20 with pain 2/10: the "
         "protocol moves on only at 0/10 or less (progress.step_pain_max). Check that the step "
         "was right. [pain-partial-weight-bearing-2026-10-20]"]
+
+
+@pytest.mark.parametrize(("protocol_id", "fields"), [
+    ("tibial-bone-stress-injury", ["site: unknown", "# mri_grade: 2", "# displaced: false"]),
+    ("metatarsal-bone-stress-injury", ["metatarsal:", "region:", "# mri_grade: 3"]),
+])
+def test_new_writes_a_starter_for_the_protocol_asked_for(project, protocol_id, fields):
+    """`rehab new NAME --protocol P`: the injury section is that protocol's, each field with
+    its values and what its rules do; the examples of progress and overrides are its own."""
+    result = project.rehab("new", "Ann Lee", "--protocol", protocol_id)
+    assert result.exit_code == 0, result.output
+    text = (project.plans / "ann-lee.yaml").read_text()
+    assert f"  protocol: {protocol_id}\n" in text
+    for field in fields:
+        assert f"  {field} " in text, field
+    assert "femoral" not in text and "fracture_side" not in text and "hip" not in text
+    assert "partial_weight_bearing" not in text and "non_weight_bearing" not in text
+    assert "no plan, a referral" in text  # the high-risk values say what they do
+    assert "event: strength_stage, stage: 1" in text
+    # filled in, it is a profile of that protocol: a plan, or for a metatarsal the fields the
+    # clinician has yet to give are named
+    notes_written(project, "ann-lee")
+    checked = project.rehab("check", "ann-lee", "--today", dt.date.today().isoformat())
+    if protocol_id.startswith("tibial"):
+        assert checked.exit_code == 0, checked.output
+    else:
+        assert "injury.metatarsal: is empty" in checked.output
+        assert "injury.region: is empty" in checked.output
+
+
+def test_new_names_an_unknown_protocol_and_the_known_ones(project):
+    result = project.rehab("new", "ann-lee", "--protocol", "tibial")
+    assert result.exit_code == 1
+    assert "--protocol: unknown protocol 'tibial'" in result.output
+    assert "did you mean 'tibial-bone-stress-injury'?" in result.output
+    assert not (project.plans / "ann-lee.yaml").exists()
+
+
+def test_protocols_lists_each_with_its_fields_and_rules(project):
+    result = project.rehab("protocols")
+    assert result.exit_code == 0, result.output
+    for line in ["tibial-bone-stress-injury  Tibial bone stress injury",
+                 "site       required: posteromedial | anterior_cortex | medial_malleolus | "
+                 "other | unknown  Site on the shin bone",
+                 "no plan, a referral, when: metatarsal is 5 and region is one of base or shaft"]:
+        assert line in result.output, line
+    data = json.loads(project.rehab("protocols", "--format", "json").output)
+    assert [p["id"] for p in data] == ["femoral-neck-stress-fracture",
+                                       "metatarsal-bone-stress-injury",
+                                       "tibial-bone-stress-injury"]
+    assert data[2]["injury_fields"]["mri_grade"]["severity"] == {
+        "1": "mild", "2": "moderate", "3": "moderate", "4": "severe"}
