@@ -408,7 +408,11 @@ def new(ctx, athlete, name, protocol_id, config, **flags):
         _echo(f"error: {err.filename or target}: cannot write: {err.strerror or err}", err=True)
         sys.exit(EXIT_FAILED)
     named = f" for {name}" if name else ""
+    chosen = re.search(r"(?m)^  protocol: *(\S+)", text)
     _echo(f"wrote {target}{named}: fill it in, then `rehab check {athlete}`")
+    if chosen and protocol_id is None:
+        _echo(f"  its protocol: {chosen.group(1)} (`rehab protocols` lists the others; "
+              f"`--protocol ID` starts a profile for one)")
 
 
 def for_protocol(starter: str, protocol_id: str, settings) -> str:

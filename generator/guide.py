@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.progress import event_name
+from generator.progress import event_name, vocabulary
 from generator.protocol import Protocol
 from generator.rules import Condition, FieldSpec, Rule
 
@@ -26,6 +26,7 @@ def describe(protocol: Protocol) -> dict[str, Any]:
         "history_fields": {name: _field(spec) for name, spec in protocol.history_fields.items()},
         "referral": [_when(rule) for rule in protocol.referral],
         "review_flags": [_when(rule) or "always" for rule in protocol.review_flags],
+        "events": {name: list(numbers) for name, numbers in vocabulary(protocol).items()},
     }
 
 
@@ -43,6 +44,9 @@ def listing(protocols: dict[str, Protocol]) -> str:
                        + (f"; sets the severity: {_severity_text(spec)}" if spec.severity else ""))
         out.append("  history fields (history:): " + "; ".join(
             f"{name} {values_text(spec)}" for name, spec in protocol.history_fields.items()))
+        out.append("  events (progress:, rehab record): " + ", ".join(
+            name + (f" {numbers[0]}-{numbers[-1]}" if numbers else "")
+            for name, numbers in vocabulary(protocol).items()))
         if about["referral"]:
             out.append("  no plan, a referral, when: " + "; ".join(about["referral"]))
         flags = [w for w in about["review_flags"] if w != "always"]

@@ -196,7 +196,8 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date,
         problems += _check_progress(doc, raw["progress"], protocol, diagnosed, today)
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)),
-                         referral=_referral_despite(problems, injury, protocol))
+                         referral=_referral_despite(problems, injury, protocol,
+                                                    given if isinstance(given, dict) else {}))
 
     clinician = raw["clinician"]
     return Profile(
@@ -256,8 +257,8 @@ def _clipped(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
 
 
-def _referral_despite(problems: list[Problem], injury: dict, protocol: Protocol | None
-                      ) -> tuple[str, ...]:
+def _referral_despite(problems: list[Problem], injury: dict, protocol: Protocol | None,
+                      typed: dict) -> tuple[str, ...]:
     """The protocol's referral rules over the injury fields that read without a problem: a
     typo elsewhere must never keep a plan online for a fracture that needs a surgeon."""
     if protocol is None:
@@ -265,7 +266,19 @@ def _referral_despite(problems: list[Problem], injury: dict, protocol: Protocol 
     broken = {p.field.split("[")[0] for p in problems}
     clean = {name: injury.get(name) for name in protocol.injury_fields
              if f"injury.{name}" not in broken}
-    return tuple(rule.reason for rule in matching(protocol.referral, clean))
+    # a value typed but unreadable (`region: bass`) in a field a rule tests, whose other
+    # tests hold: it may be a referral, so no plan stays online until the field is fixed
+    unread = {name for name in protocol.injury_fields if f"injury.{name}" in broken
+              and typed.get(name) not in (None, "", [])}
+    reasons = [rule.reason for rule in matching(protocol.referral, clean)]
+    for rule in protocol.referral:
+        fields = {c.field for c in rule.conditions}
+        if rule.reason not in reasons and fields & unread and all(
+                c.holds(clean) for c in rule.conditions if c.field not in unread):
+            names = ", ".join(f"injury.{name}" for name in sorted(fields & unread))
+            reasons.append(f"{rule.reason} (possibly: {names} could not be read; until it "
+                           "is fixed, no plan is published)")
+    return tuple(reasons)
 
 
 def most_severe(protocol: Protocol, *levels: str | None) -> str:

@@ -110,7 +110,8 @@ def test_new_takes_the_name_a_clinician_types(project):
     result = project.rehab("new", "Ann Lee")
     assert result.exit_code == 0, result.output
     assert result.output == "wrote plans/ann-lee.yaml for Ann Lee: fill it in, then " \
-        "`rehab check ann-lee`\n"
+        "`rehab check ann-lee`\n  its protocol: femoral-neck-stress-fracture (`rehab " \
+        "protocols` lists the others; `--protocol ID` starts a profile for one)\n"
     text = (project.plans / "ann-lee.yaml").read_text()
     assert "name: Ann Lee " in text and "{{" not in text
     notes_written(project, "ann-lee")

@@ -110,3 +110,28 @@ def test_the_base_of_the_fifth_or_second_metatarsal_gets_a_referral(example_proj
     result = project.rehab("check", "rosa-lindqvist")
     assert result.exit_code == 1
     assert "REFERRAL" in result.output or "REFERRAL" in (result.stderr or "")
+
+
+def test_an_unreadable_field_a_referral_rule_needs_takes_the_plan_down(example_project):
+    """Rosa's injury is re-recorded as the 5th metatarsal with a typo in its region: it may be
+    the high-risk base or shaft, so her running plan goes offline until the typo is fixed. A
+    typo that no referral could hang on (any region of the 3rd) keeps the last good plan."""
+    project = example_project
+    assert project.rehab("build", "--no-pdf", "rosa-lindqvist").exit_code == 0
+    folder = project.folder("rosa-lindqvist")
+    profile = project.root / "plans" / "rosa-lindqvist.yaml"
+    good = profile.read_text()
+    third = re.sub(r"metatarsal: \d", "metatarsal: 3", good, count=1)
+    profile.write_text(third)
+    assert project.rehab("build", "--no-pdf", "rosa-lindqvist").exit_code == 0
+    profile.write_text(re.sub(r"region: \w+", "region: bass", third, count=1))
+    kept = project.rehab("build", "--no-pdf", "rosa-lindqvist")
+    assert kept.exit_code == 1 and "injury.region: 'bass' is not allowed" in kept.output
+    assert (folder / "index.html").is_file()  # no region of the 3rd is a referral
+    typo = re.sub(r"metatarsal: \d", "metatarsal: 5", good, count=1)
+    profile.write_text(re.sub(r"region: \w+", "region: bass", typo, count=1))
+    result = project.rehab("build", "--no-pdf", "rosa-lindqvist")
+    assert result.exit_code == 1
+    assert "REFERRAL rosa-lindqvist: no plan made" in result.stderr
+    assert "possibly: injury.region could not be read" in result.stderr
+    assert not folder.exists()
