@@ -138,7 +138,7 @@ def test_a_protocol_with_other_injury_fields_builds_a_plan(toy_project):
                                                  "running"]
     first_run = next(w for w in data["weeks"] if w["walk_run"])
     assert first_run["start"] >= "2026-10-13"  # the toy's own floor: 6 weeks
-    assert "Bone second_shaft" in (folder / "index.html").read_text()
+    assert "Bone: second_shaft" in (folder / "index.html").read_text()
 
 
 def test_the_toy_protocols_referral_rule_withholds_the_plan(toy_project):
