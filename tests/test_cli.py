@@ -174,7 +174,7 @@ def test_an_unedited_starter_never_goes_live(project):
         result = project.rehab(*command, "--today", soon)
         assert result.exit_code == 1, result.output
         assert "1 failed" in result.output
-        assert ("plans/casey-tran.yaml:5:1: name: still holds the starter profile's example "
+        assert ("plans/casey-tran.yaml:6:1: name: still holds the starter profile's example "
                 "text ('New Athlete'); it must never reach an athlete (write the athlete's "
                 "name)") in result.output
         assert ("notes: still holds the starter profile's example text ('Markdown shown to "
