@@ -119,7 +119,7 @@ def starter_sections(protocol: Protocol, diagnosed: str) -> tuple[str, str]:
     setters = [(name, spec) for name, spec in protocol.injury_fields.items() if spec.severity]
     levels = " | ".join(protocol.severity_levels)
     lines = ["injury:", f"  protocol: {protocol.id}",
-             _line("side: left", "left | right"),
+             _line("side:", "left | right: the injured leg (required: fill it in)"),
              _line(f"diagnosed: {diagnosed}", "YYYY-MM-DD: week 1 of the plan starts on this day"),
              _line(f"severity: {protocol.severity_levels[len(protocol.severity_levels) // 2]}",
                    levels + (" ..." if setters else ""))]

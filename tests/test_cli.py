@@ -92,6 +92,7 @@ def test_new_writes_a_starter_that_checks_once_filled_in_and_refuses_to_overwrit
     starter = project.plans / "casey-tran.yaml"
     assert "diagnosed:" in starter.read_text()
     starter.write_text(starter.read_text().replace("New Athlete", "Casey Tran").replace(
+        "  side:  ", "  side: left  ").replace(
         "Markdown shown to the athlete on the page and in the handout.", "Keep it easy."))
     soon = (dt.date.today() + dt.timedelta(days=30)).isoformat()  # the starter's diagnosis: today
     assert project.rehab("check", "--today", soon, "casey-tran").exit_code == 0
@@ -103,7 +104,8 @@ def notes_written(project, athlete):
     """The clinician replaces the starter's example notes (check and build refuse them)."""
     path = project.plans / f"{athlete}.yaml"
     path.write_text(path.read_text().replace(
-        "Markdown shown to the athlete on the page and in the handout.", "Welcome!"))
+        "Markdown shown to the athlete on the page and in the handout.", "Welcome!").replace(
+        "  side:  ", "  side: left  "))
 
 
 def test_new_takes_the_name_a_clinician_types(project):
@@ -177,12 +179,16 @@ def test_an_unedited_starter_never_goes_live(project):
         assert ("plans/casey-tran.yaml:6:1: name: still holds the starter profile's example "
                 "text ('New Athlete'); it must never reach an athlete (write the athlete's "
                 "name)") in result.output
+        # nor does it guess the leg: the side is the clinician's to write
+        assert "plans/casey-tran.yaml:9:3: injury.side: is empty; expected one of left, " \
+            "right" in result.output
         assert ("notes: still holds the starter profile's example text ('Markdown shown to "
                 "the athlete on the...')") in result.output
     assert not project.site.exists() or not any(p.is_dir() for p in project.site.iterdir())
     # an edit that keeps the example sentence is still refused
     starter = project.plans / "casey-tran.yaml"
     starter.write_text(starter.read_text().replace("New Athlete", "Casey Tran").replace(
+        "  side:  ", "  side: left  ").replace(
         "  Markdown shown", "  Welcome, Casey!\n  Markdown shown"))
     result = project.rehab("check", "--today", soon)
     assert result.exit_code == 1 and "notes: still holds" in result.output

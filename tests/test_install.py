@@ -67,6 +67,7 @@ def test_a_wheel_in_a_fresh_venv_makes_builds_and_records_a_clinic_project(tmp_p
     run(rehab, "new", "ann", cwd=clinic)
     ann = clinic / "plans" / "ann.yaml"  # filled in, as a clinician would: a starter never builds
     ann.write_text(ann.read_text().replace("New Athlete", "Ann Lee").replace(
+        "  side:  ", "  side: left  ").replace(
         "Markdown shown to the athlete on the page and in the handout.", "Welcome, Ann."))
     run(rehab, "record", "riley-park", "full_weight_bearing", "--note", NOTE, cwd=clinic)
     built = run(rehab, "build", cwd=clinic)

@@ -170,6 +170,7 @@ def test_on_a_starter_the_list_goes_where_its_commented_example_is(project):
     assert project.rehab("new", "casey-tran").exit_code == 0
     path = project.plans / "casey-tran.yaml"
     starter = path.read_text().replace("New Athlete", "Casey Tran").replace(
+        "  side:  ", "  side: left  ").replace(
         "  Markdown shown to the athlete on the page and in the handout.", "  Hi Casey.")
     starter = starter.replace(f"diagnosed: {dt.date.today()}", "diagnosed: 2026-09-01")
     path.write_text(starter)
