@@ -8,10 +8,11 @@ import math
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from factories import PROFILE_YAML
+from factories import PROFILE_YAML, ROOT
 from PIL import Image
 from pypdf import PdfReader
 
@@ -311,3 +312,24 @@ def test_base_url_must_be_a_web_address(project):
     result = project.rehab("build", "--base-url", "plans.example.org")
     assert result.exit_code == 2
     assert "not a site address" in result.output
+
+
+def test_weasyprint_is_imported_without_searching_for_its_libraries():
+    """import_weasyprint() skips ctypes' library search (ldconfig, gcc and ld as processes)
+    and puts find_library back."""
+    code = ("import ctypes.util, subprocess\n"
+            "calls = []\n"
+            "real = subprocess.Popen.__init__\n"
+            "def spy(self, *a, **k):\n"
+            "    calls.append(a[0])\n"
+            "    real(self, *a, **k)\n"
+            "subprocess.Popen.__init__ = spy\n"
+            "before = ctypes.util.find_library\n"
+            "from generator.render.pdf import import_weasyprint\n"
+            "weasyprint = import_weasyprint()\n"
+            "assert weasyprint.HTML(string='<p>x</p>').write_pdf().startswith(b'%PDF')\n"
+            "assert ctypes.util.find_library is before\n"
+            "print(len(calls))\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.strip() == "0"
