@@ -52,6 +52,7 @@ injury:
   side: {rng.choice(['left', 'right'])}
   diagnosed: {diagnosed.isoformat()}
 {grading}
+  fracture_side: compression
   fracture_line_percent: {rng.randrange(0, 45)}
   hip_effusion: {str(rng.random() < 0.1).lower()}
 history:

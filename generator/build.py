@@ -134,9 +134,10 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
                                 folder.name, part)
         # Page-first: the page's step keeps the old handout and service worker until the
         # second step, which writes only what the first did not (the handout, the service
-        # worker, and any file the profile changed in between).
-        write_folder(folder, files, keep_others=part == "page",
-                     skip_unchanged=part == "handout")
+        # worker, and any file the profile changed in between). A file whose bytes are in
+        # place already (plan.js, the icon, often the handout) is kept, not written and
+        # synced to disk again: its time stamp stays, so an upload skips it too.
+        write_folder(folder, files, keep_others=part == "page", skip_unchanged=True)
     except InputError as err:
         return Outcome(athlete, Built.FAILED, problems=err.problems)
     except OSError as err:  # a full disk, a read-only site folder ...

@@ -22,7 +22,8 @@ from generator.secret import private_folder
 
 STATE_SCHEMA = 1
 # Libraries whose version can change the bytes of an output file.
-OUTPUT_LIBRARIES = ("jinja2", "markdown-it-py", "pyyaml", "weasyprint", "pydyf", "fonttools")
+OUTPUT_LIBRARIES = ("jinja2", "markdown-it-py", "pyyaml", "weasyprint", "pydyf", "fonttools",
+                    "orjson")
 
 
 def state_path(out: Path) -> Path:

@@ -11,6 +11,7 @@ between, then the rest, each in the week's own order.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 
 from generator.plan import Day, WeekSession
@@ -27,19 +28,25 @@ def plan_days(starts: Sequence[dt.date], weeks: Sequence[Sequence[WeekSession]],
     `free`: for each week, how many days must hold no session at all."""
     out: list[tuple[Day, ...]] = []
     before: tuple[frozenset[str], ...] = (frozenset(),) * WEEK  # kinds on last week's days
-    seen: dict[tuple, tuple[tuple[tuple[str, ...], ...], tuple[frozenset[str], ...]]] = {}
+    spacing = tuple(sorted(rules.items()))
     free = list(free) or [0] * len(starts)
     for start, sessions, rest in zip(starts, weeks, free, strict=True):
-        key = (tuple(sessions), before, rest)  # weeks of a phase repeat: place each kind once
-        if key not in seen:
-            placed = week_days(sessions, rules, [set(b) for b in before], rest)
-            titles = tuple(tuple(s.title for s in sessions if any(s is p for p in on_day))
-                           for on_day in placed)
-            seen[key] = (titles, tuple(frozenset(s.kind for s in on_day) for on_day in placed))
-        titles, before = seen[key]
+        titles, before = _week_titles(tuple(sessions), spacing, before, rest)
         out.append(tuple(Day(start + dt.timedelta(days=i), on_day)
                          for i, on_day in enumerate(titles)))
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _week_titles(sessions: tuple[WeekSession, ...], spacing: tuple[tuple[str, SpacingRule], ...],
+                 before: tuple[frozenset[str], ...], rest: int
+                 ) -> tuple[tuple[tuple[str, ...], ...], tuple[frozenset[str], ...]]:
+    """One week's session titles and kinds by day. Weeks repeat within a phase, and across
+    athletes on one protocol: a pure function of its arguments, so each is placed once."""
+    placed = week_days(sessions, dict(spacing), [set(b) for b in before], rest)
+    titles = tuple(tuple(s.title for s in sessions if any(s is p for p in on_day))
+                   for on_day in placed)
+    return titles, tuple(frozenset(s.kind for s in on_day) for on_day in placed)
 
 
 def week_days(sessions: Sequence[WeekSession], rules: Mapping[str, SpacingRule],

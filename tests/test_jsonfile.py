@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.render.jsonfile import indented_json
+from generator.render.jsonfile import float_free_json, indented_json
 
 scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
            | st.text())
@@ -20,6 +20,25 @@ documents = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
 @given(documents)
 def test_same_text_as_the_standard_library(document):
     assert indented_json(document) == json.dumps(document, indent=2, ensure_ascii=False)
+
+
+float_free = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(keys.filter(lambda k: not isinstance(k, float)), inner, max_size=4),
+    max_leaves=30)
+
+
+@given(float_free)
+def test_orjson_writes_the_same_text_for_documents_without_floats(document):
+    assert float_free_json(document) == json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def test_what_orjson_refuses_is_written_by_the_slow_path_or_refused_alike():
+    for document in ({"big": 2 ** 70}, {1: "one", None: 0}, {"lone": "\ud800"}):
+        assert float_free_json(document) == json.dumps(document, indent=2, ensure_ascii=False)
+    with pytest.raises(TypeError):
+        float_free_json({"when": object()})
 
 
 def test_every_example_plan_is_written_as_before(built_examples):

@@ -8,10 +8,11 @@ import math
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from factories import PROFILE_YAML
+from factories import PROFILE_YAML, ROOT
 from PIL import Image
 from pypdf import PdfReader
 
@@ -212,15 +213,19 @@ def test_at_most_eight_pages(handouts, athlete):
 
 
 @pytest.mark.parametrize("athlete", ATHLETES)
-def test_every_cross_reference_names_a_real_page(handouts, athlete):
+def test_every_cross_reference_names_a_checklist_printed_after_it(handouts, athlete):
+    """"Then: the checklist before X, with the checklists below": that checklist is in
+    "Before you move on", after the reference (no page number: target-counter() makes
+    WeasyPrint lay out the pages before its target twice)."""
     reader, _ = handouts[athlete]
-    texts = [p.extract_text() for p in reader.pages]
-    refs = re.findall(r"the checklist (before .+?), page (\d+)", "\n".join(texts).replace(
-        "\n", " "))
+    texts = [p.extract_text().replace("\n", " ") for p in reader.pages]
+    refs = [(number, title) for number, text in enumerate(texts) for title in re.findall(
+        r"the checklist (before .+?), with the checklists below", text)]
     assert refs
-    for title, number in refs:
-        target = texts[int(number) - 1].replace("\n", " ")
-        assert title[0].upper() + title[1:] in target, (title, number)
+    section = next(i for i, text in enumerate(texts) if "Before you move on Each step" in text)
+    for number, title in refs:
+        assert number <= section
+        assert title[0].upper() + title[1:] in " ".join(texts[section:]), title
     assert "gates page" not in "".join(texts)
 
 
@@ -307,3 +312,24 @@ def test_base_url_must_be_a_web_address(project):
     result = project.rehab("build", "--base-url", "plans.example.org")
     assert result.exit_code == 2
     assert "not a site address" in result.output
+
+
+def test_weasyprint_is_imported_without_searching_for_its_libraries():
+    """import_weasyprint() skips ctypes' library search (ldconfig, gcc and ld as processes)
+    and puts find_library back."""
+    code = ("import ctypes.util, subprocess\n"
+            "calls = []\n"
+            "real = subprocess.Popen.__init__\n"
+            "def spy(self, *a, **k):\n"
+            "    calls.append(a[0])\n"
+            "    real(self, *a, **k)\n"
+            "subprocess.Popen.__init__ = spy\n"
+            "before = ctypes.util.find_library\n"
+            "from generator.render.pdf import import_weasyprint\n"
+            "weasyprint = import_weasyprint()\n"
+            "assert weasyprint.HTML(string='<p>x</p>').write_pdf().startswith(b'%PDF')\n"
+            "assert ctypes.util.find_library is before\n"
+            "print(len(calls))\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.strip() == "0"

@@ -17,7 +17,7 @@ from generator.render.html import (
     render_page,
 )
 from generator.render.ics import render_calendar
-from generator.render.jsonfile import indented_json
+from generator.render.jsonfile import float_free_json
 from generator.render.offline import offline_files
 
 HANDOUT = "plan.pdf"
@@ -30,8 +30,9 @@ PARTS = ("all", "page", "handout")
 
 
 def plan_json(plan: Plan) -> str:
-    # indented_json(x) == json.dumps(x, indent=2, ensure_ascii=False), without the slow path
-    return indented_json(plan.to_dict()) + "\n"
+    # == json.dumps(x, indent=2, ensure_ascii=False), without the slow path (no Plan field
+    # is a float)
+    return float_free_json(plan.to_dict()) + "\n"
 
 
 def site_files() -> dict[str, bytes]:

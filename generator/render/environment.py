@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import traceback
@@ -36,6 +37,7 @@ def week_range(start: dt.date, end: dt.date) -> str:
     return f"{first} – {day(end)}"
 
 
+@functools.lru_cache(maxsize=32)  # the same stylesheet and script on every page
 def compact(source: str) -> Markup:
     """CSS or JS without comment lines and indentation: the phone page's bytes count.
 
@@ -46,6 +48,7 @@ def compact(source: str) -> Markup:
     return Markup("\n".join(line for line in lines if line and not line.startswith("//")))
 
 
+@functools.lru_cache(maxsize=32)
 def compact_css(source: str) -> Markup:
     """`compact`, and no space around CSS punctuation (outside quoted strings)."""
     parts = re.split(r'("[^"\n]*")', str(compact(source)))

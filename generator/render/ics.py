@@ -11,6 +11,7 @@ calendar is for what is coming.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 
 from generator.plan import NextStep, Plan, Status, Week
@@ -108,6 +109,7 @@ def _date(day: dt.date) -> str:
     return f"{day.year:04d}{day.month:02d}{day.day:02d}"
 
 
+@functools.lru_cache(maxsize=4096)  # summaries, safety text and pointers repeat
 def _text(value: str) -> str:
     """A TEXT value escaped by icalendar itself."""
     from icalendar import vText  # imported by the first calendar, not by `rehab check`
@@ -118,8 +120,20 @@ def _text(value: str) -> str:
 def fold(line: str, limit: int = 75, separator: str = "\r\n ") -> str:
     """RFC 5545 folding, the same as icalendar's: pieces of at most limit-1 octets, never
     ending on a backslash or caret (the start of an escape)."""
+    width = limit - 1
+    if len(line) <= width // 4 or (len(line) <= width and len(line.encode()) <= width):
+        return line  # most lines: short enough whatever their characters
     pieces = []
-    start, width = 0, limit - 1
+    start = 0
+    if line.isascii():  # a character is an octet: no need to measure each piece
+        while len(line) - start > width:
+            end = start + width
+            if width > 1 and line[end - 1] in "\\^":
+                end -= 1
+            pieces.append(line[start:end])
+            start = end
+        pieces.append(line[start:])
+        return separator.join(pieces)
     while len(line[start:].encode()) > width:
         end = start + width
         while len(line[start:end].encode()) > width:  # multi-byte characters
