@@ -416,11 +416,10 @@ def new(ctx, athlete, name, protocol_id, config, **flags):
 
 
 def for_protocol(starter: str, protocol_id: str, settings) -> str:
-    """The starter with its injury and history sections written for another protocol."""
+    """The starter written for the protocol named on the command line, or why it cannot be."""
     import difflib
 
-    from generator.guide import starter_comments, starter_sections
-    from generator.project import replace_comment_block, replace_section
+    from generator.project import starter_for
     from generator.protocol import load_protocols
 
     found = load_protocols(settings.content_folders)
@@ -430,12 +429,7 @@ def for_protocol(starter: str, protocol_id: str, settings) -> str:
         raise InputError.single("--protocol", f"unknown protocol '{protocol_id}'",
                                 hint=f"did you mean '{close[0]}'?" if close else
                                 "known: " + ", ".join(sorted(found)))
-    diagnosed = dt.date.today().isoformat()
-    injury, history = starter_sections(found[protocol_id], diagnosed)
-    progress, overrides = starter_comments(found[protocol_id])
-    text = replace_section(replace_section(starter, "injury", injury), "history", history)
-    return replace_comment_block(replace_comment_block(text, "progress", progress),
-                                 "overrides", overrides)
+    return starter_for(starter, found[protocol_id], dt.date.today())
 
 
 def _day(ctx, param, value):

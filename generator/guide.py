@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.progress import event_name, vocabulary
+from generator.progress import NUMBERED, event_name, vocabulary
 from generator.protocol import Protocol
 from generator.rules import Condition, FieldSpec, Rule
 
@@ -46,7 +46,7 @@ def listing(protocols: dict[str, Protocol]) -> str:
             f"{name} {values_text(spec)}" for name, spec in protocol.history_fields.items()))
         out.append("  events (progress:, rehab record): " + ", ".join(
             name + (f" {numbers[0]}-{numbers[-1]}" if numbers else "")
-            for name, numbers in vocabulary(protocol).items()))
+            for name, numbers in about["events"].items()))
         if about["referral"]:
             out.append("  no plan, a referral, when: " + "; ".join(about["referral"]))
         flags = [w for w in about["review_flags"] if w != "always"]
@@ -117,13 +117,12 @@ def starter_sections(protocol: Protocol, diagnosed: str) -> tuple[str, str]:
     `rehab check` names them until the clinician fills them in."""
     marks = _value_marks(protocol)
     setters = [(name, spec) for name, spec in protocol.injury_fields.items() if spec.severity]
-    levels = " | ".join(protocol.severity_levels)
+    middle = _middle(protocol)
     lines = ["injury:", f"  protocol: {protocol.id}",
              _line("side:", "left | right: the injured leg (required: fill it in)"),
              _line(f"diagnosed: {diagnosed}", "YYYY-MM-DD: week 1 of the plan starts on this day"),
-             _line(f"severity: {protocol.severity_levels[len(protocol.severity_levels) // 2]}",
-                   levels + (" ..." if setters else ""))]
-    middle = protocol.severity_levels[len(protocol.severity_levels) // 2]
+             _line(f"severity: {middle}",
+                   " | ".join(protocol.severity_levels) + (" ..." if setters else ""))]
     for name, spec in setters:
         example = next((v for v, level in spec.severity.items() if level == middle),
                        next(iter(spec.severity)))
@@ -156,6 +155,11 @@ def starter_sections(protocol: Protocol, diagnosed: str) -> tuple[str, str]:
             default = spec.default if spec.default is not None else 0
             history.append(_line(f"{name}: {default}", f"{spec.label}: {values_text(spec)}"))
     return "\n".join(lines) + "\n", "\n".join(history) + "\n"
+
+
+def _middle(protocol: Protocol) -> str:
+    """The severity level in the middle: the starter's example."""
+    return protocol.severity_levels[len(protocol.severity_levels) // 2]
 
 
 def _line(text: str, comment: str) -> str:
@@ -195,7 +199,7 @@ def starter_comments(protocol: Protocol) -> tuple[list[str], list[str]]:
         if not name or len(events) == 3:
             continue
         event, _, number = name.partition(" ")
-        field = {"strength_stage": "stage", "walk_run_step": "step"}.get(event)
+        field = NUMBERED.get(event)
         events.append(f"#   - {{date: YYYY-MM-DD, event: {event}"
                       + (f", {field}: {number}" if field else "") + "}")
         if event == "strength_stage":
@@ -204,11 +208,10 @@ def starter_comments(protocol: Protocol) -> tuple[list[str], list[str]]:
                 '#   - {date: YYYY-MM-DD, event: setback, note: "what happened"}',
                 "#   - {date: YYYY-MM-DD, event: pause, until: YYYY-MM-DD, note: flu}"
                 "   # until = first day back"]
-    middle = protocol.severity_levels[len(protocol.severity_levels) // 2]
     first = protocol.phases[0]
     overrides = ["# overrides:"]
     if first.override_key and first.limits:
-        overrides.append(f"#   {first.override_key}: {first.limits[middle][1]}")
+        overrides.append(f"#   {first.override_key}: {first.limits[_middle(protocol)][1]}")
     if any(p.strength_stage for p in protocol.phases if p.kind == "fixed"):
         overrides.append("#   weeks_per_strength_stage: 2")
     return progress, overrides

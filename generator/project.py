@@ -84,6 +84,18 @@ def fill_in(template: str, athlete: str, today: dt.date, name: str | None = None
     return re.sub(r"\{\{ today(?: - (\d+) days)? \}\}", day, text)
 
 
+def starter_for(starter: str, protocol, today: dt.date) -> str:
+    """A filled-in starter with its injury and history sections, and its examples of progress
+    events and overrides, written for this protocol from its own declarations."""
+    from generator.guide import starter_comments, starter_sections
+
+    injury, history = starter_sections(protocol, today.isoformat())
+    progress, overrides = starter_comments(protocol)
+    text = replace_section(replace_section(starter, "injury", injury), "history", history)
+    return replace_comment_block(replace_comment_block(text, "progress", progress),
+                                 "overrides", overrides)
+
+
 def replace_section(profile: str, key: str, section: str) -> str:
     """A profile's top-level `key:` block (its line and the indented lines after it) replaced
     by `section`; appended when the profile has none."""
