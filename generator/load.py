@@ -3,6 +3,7 @@ templates, the project key), read once per process."""
 
 from __future__ import annotations
 
+import difflib
 import functools
 from pathlib import Path
 
@@ -30,8 +31,11 @@ def check_profile_path(path: Path, plans_dir: Path) -> None:
     """A profile to read: a valid id, a file that exists, really inside plans/."""
     check_id(path)
     if not path.is_file():
-        raise InputError.single(str(path), "profile not found",
-                                hint=f"create it with `rehab new {path.stem}`")
+        known = [p.stem for p in plans_dir.glob("*.yaml") if p.is_file()]
+        close = difflib.get_close_matches(path.stem, known, n=1, cutoff=0.75)
+        hint = (f"did you mean '{close[0]}'? (a new athlete: `rehab new {path.stem}`)" if close
+                else f"create it with `rehab new {path.stem}`")
+        raise InputError.single(str(path), "profile not found", hint=hint)
     check_inside(path, plans_dir)
 
 

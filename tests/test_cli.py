@@ -86,6 +86,13 @@ def test_plan_for_a_missing_athlete_says_how_to_create_it(example_project):
     assert "rehab new nobody" in result.output
 
 
+def test_a_mistyped_athlete_is_pointed_to_the_profile_that_exists(example_project):
+    result = example_project.rehab("record", "jordan-le", "setback")
+    assert result.exit_code == 1
+    assert "did you mean 'jordan-lee'?" in result.output
+    assert not (example_project.plans / "jordan-le.yaml").exists()
+
+
 def test_new_writes_a_starter_that_checks_once_filled_in_and_refuses_to_overwrite(project):
     result = project.rehab("new", "casey-tran")
     assert result.exit_code == 0
