@@ -522,6 +522,10 @@ def init(ctx, folder, with_content):
              ("rehab protocols", "the injuries rehab plans for, and what each profile records"),
              ('rehab new "First Last" --protocol ID',
               "a profile for your first athlete, in plans/, for that protocol")]
+    example = next((name for name in made.written if name.startswith("plans/")), None)
+    if example:  # a fictional athlete must not go online with the clinic's own
+        steps.append((f"rm {example}",
+                      "the fictional example: delete it before you publish site/"))
     width = max(len(command) for command, _ in steps)
     click.echo("next:")
     for command, why in steps:

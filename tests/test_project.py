@@ -26,11 +26,12 @@ def test_init_makes_a_project_that_builds_and_says_what_to_do_next(here):
     assert sorted(p.name for p in clinic.iterdir()) == [".gitignore", "plans", "rehab.yaml"]
     assert [p.name for p in (clinic / "plans").iterdir()] == [f"{EXAMPLE}.yaml"]
     assert (clinic / ".gitignore").read_text().splitlines()[1:] == ["/site/", "/.rehab/"]
-    assert [" ".join(line.split()) for line in result.output.splitlines()[-3:]] == [
+    assert [" ".join(line.split()) for line in result.output.splitlines()[-4:]] == [
         "cd clinic && rehab build # the example athlete's plan, into site/",
         "rehab protocols # the injuries rehab plans for, and what each profile records",
         'rehab new "First Last" --protocol ID # a profile for your first athlete, in plans/, '
-        "for that protocol"]
+        "for that protocol",
+        f"rm plans/{EXAMPLE}.yaml # the fictional example: delete it before you publish site/"]
     project = Project(clinic)
     built = project.rehab("build", "--no-pdf", "--today", dt.date.today().isoformat())
     assert built.exit_code == 0, built.output
