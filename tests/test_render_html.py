@@ -70,6 +70,19 @@ def test_the_how_tos_this_weeks_step_brings_in_are_open(built_examples):
         r'<article id="(ex-\w+)"', page)))  # each how-to once
 
 
+def test_a_step_with_no_new_exercise_opens_only_the_latest_how_tos(example_project):
+    """Tomas's ready-to-run check keeps up stage 3 and stage 4 exercises: the stage-4 how-tos,
+    learnt last, are open; stage 3's, known for weeks, are a tap away (both open made his
+    page 9 screens long)."""
+    result = example_project.rehab("build", "--no-pdf", "tomas-reyes", "--today", "2026-12-08")
+    assert result.exit_code == 0, result.output
+    folder = example_project.folder("tomas-reyes")
+    plan = json.loads((folder / "plan.json").read_text())
+    assert plan["weeks"][plan["current_week"] - 1]["phase"] == "ready_to_run"
+    page = (folder / "index.html").read_text()
+    assert re.findall(r'<details class="stage" id="s-(\w+)" open>', page) == ["strength_stage_4"]
+
+
 def test_each_phase_routine_is_listed_once_not_in_every_week(built_examples):
     page = (built_examples.folder("sam-okafor") / "index.html").read_text()
     page = re.sub(r"data-titles='[^']*'", "", page)  # the days' titles, for the phone's Today

@@ -36,9 +36,11 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
     """What the templates need besides the plan: protocol text looked up, nothing decided.
 
     Exercise how-tos are grouped by the step that first uses them; `open_groups` are the
-    page's open groups: those this week's step brings in (or, when it brings in none, those of
-    all this week's exercises). Exercises kept up from an earlier stage, and the next step's,
-    stay a tap away (the phone opens the next step's when its date comes)."""
+    page's open groups: the one this week's step brings in (or, when it brings in none, the
+    latest group of this week's exercises: the ones learnt most recently). Exercises kept up
+    from an earlier stage, and the next step's, stay a tap away (the phone opens the next
+    step's when its date comes); opening every group of a week of kept-up exercises made a
+    page of 9 screens."""
     groups, seen, group_of = [], set(), {}
     for span in plan.phases:
         week = plan.weeks[span.first_week - 1]
@@ -52,7 +54,8 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
     open_groups: set[str] = set()
     if current:
         this_week = {group_of[e] for s in current.sessions for e in s.exercises if e in group_of}
-        open_groups = {current.phase} & this_week or this_week
+        latest = [g["id"] for g in groups if g["id"] in this_week][-1:]
+        open_groups = {current.phase} & this_week or set(latest)
     return {
         **_day_lookup(plan),
         "plan": plan,
