@@ -78,13 +78,13 @@ def _pose_points(view: str, pose: Pose) -> _Body:
         down, front = _turn(_mul(up, -1), forward, pose.get("hip")[i])
         down, _ = _turn(down, side, pose.get("hip_out")[i])
         knee = _add(hip, _mul(down, THIGH))
-        shin, shin_front = _turn(down, front, -pose.get("knee")[i])
+        shank, shank_front = _turn(down, front, -pose.get("knee")[i])
         # hip rotation spins the bent knee's lower leg about the thigh: outwards, the foot
         # goes in (a clamshell)
         turn = pose.get("hip_turn")[i] * (1 if i == 0 else -1)
-        shin, shin_front = _spin(shin, down, turn), _spin(shin_front, down, turn)
-        ankle = _add(knee, _mul(shin, SHANK))
-        toes_dir, foot_up = _turn(shin_front, _mul(shin, -1), pose.get("ankle")[i])
+        shank, shank_front = _spin(shank, down, turn), _spin(shank_front, down, turn)
+        ankle = _add(knee, _mul(shank, SHANK))
+        toes_dir, foot_up = _turn(shank_front, _mul(shank, -1), pose.get("ankle")[i])
         sole = _add(ankle, _mul(foot_up, -ANKLE_H))
         p |= {f"hip{i}": hip, f"knee{i}": knee, f"ankle{i}": ankle,
               f"heel{i}": _add(sole, _mul(toes_dir, -HEEL)),
@@ -252,7 +252,12 @@ def drawing(picture: Picture) -> Drawing:
         return f"{round(px + dx)} {round(top + PAD - py)}"
 
     def path(lines: list, dx: float) -> str:
-        return "".join("M" + "L".join(at(px, py, dx) for px, py in line) for line in lines)
+        out = ""
+        for line in lines:
+            points = [at(px, py, dx) for px, py in line]
+            points = [p for k, p in enumerate(points) if k == 0 or p != points[k - 1]]
+            out += "M" + "L".join(points)
+        return out
 
     bold = "".join(path(f.bold, dx) for f, dx in zip(frames, shifts, strict=True))
     thin = "".join(path(f.thin, dx) for f, dx in zip(frames, shifts, strict=True))
