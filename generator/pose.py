@@ -51,7 +51,7 @@ PROPS = {
     "box": "a box behind the seat of the lowest pose (sit down to it)",
     "step": "a step under the first foot (a pose with `stand_on: step`)",
     "mat": "a mat under a figure lying down",
-    "wall": "a wall or counter in front, to hold",
+    "wall": "a wall or counter: at the hands when they reach forward, else behind the back",
     "band": "a band from the hands to an anchor in front",
     "dumbbells": "a dumbbell in each hand",
     "kettlebell": "a weight held at the chest",

@@ -176,7 +176,10 @@ def _props(picture: Picture, pt: dict, seat: tuple[float, float] | None, frame: 
             frame.thin.append([(min(xs) - 8, 0), (min(xs) - 8, MAT), (max(xs) + 8, MAT),
                                (max(xs) + 8, 0)])
         elif prop == "wall":
-            x = max(pt["hand0"][0], pt["hand1"][0]) + 1
+            # at the hands when they reach forward to it, else behind the back leaning on it
+            reach = max(pt["hand0"][0], pt["hand1"][0])
+            x = reach + 1 if reach > pt["chest"][0] + 8 else \
+                min(pt["chest"][0], pt["pelvis"][0]) - 3
             frame.thin.append([(x, 0), (x, 100)])
         elif prop == "band":
             hand = pt["hand0"]
