@@ -124,9 +124,9 @@ def test_an_exercise_without_a_picture_is_refused_with_its_file_and_line(editabl
 
 
 def test_an_unknown_joint_is_refused_with_its_line(editable):
-    edit(editable, "- {trunk: -90, neck: 0, ankle: -35}", "- {trunk: -90, neck: 0, ankel: -35}")
+    edit(editable, "- {trunk: -90, neck: 0, ankle: -45}", "- {trunk: -90, neck: 0, ankel: -45}")
     found = problems(editable)
-    line = line_of(editable, "ankel: -35")
+    line = line_of(editable, "ankel: -45")
     assert any(f"exercises.yaml:{line}:" in p and
                "ankle_pumps.picture.poses[0].ankel: unknown joint 'ankel' (did you mean "
                "'ankle'?)" in p for p in found), found
