@@ -155,3 +155,24 @@ def test_an_unknown_prop_or_arrow_is_refused(editable):
     found = problems(editable)
     assert any("props[1]: unknown prop 'barbell'" in p for p in found), found
     assert any("ankle_pumps.picture.arrow: expected [where, which way]" in p for p in found)
+
+
+def test_every_exercise_the_handout_shows_is_drawn_inline_in_black(protocols):
+    """The handout's how-tos and the later steps' exercises each carry their drawing inline
+    (the PDF fetches nothing), titled with the exercise's name."""
+    from factories import TODAY, make_profile
+
+    from generator.render.environment import make_environment
+    from generator.render.html import render_handout
+    from generator.schedule import schedule
+
+    protocol = protocols["femoral-neck-stress-fracture"]
+    profile = make_profile()
+    plan = schedule(profile, protocol, TODAY)
+    html = render_handout(make_environment(ROOT / "templates"), plan, protocol, profile)
+    how_tos = html[html.index("How to do the exercises"):]
+    names = re.findall(r"<strong>([^<]+)</strong> · ", how_tos)
+    titles = re.findall(r'<svg class="fig" xmlns="http://www.w3.org/2000/svg" viewBox="[\d ]+" '
+                        r'role="img"><title>([^<]+)</title>', how_tos)
+    assert len(names) >= 5 and titles == names
+    assert "<use" not in html and "drawings.svg" not in html
