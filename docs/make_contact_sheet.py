@@ -23,9 +23,9 @@ body { font: 13px/1.3 system-ui, sans-serif; margin: 16px; color: #111; backgrou
 h1 { font-size: 18px; margin: 0 0 4px; }
 h2 { font-size: 15px; margin: 18px 0 6px; border-bottom: 1px solid #999; }
 p.about { margin: 0 0 8px; color: #444; }
-.sheet { display: grid; grid-template-columns: repeat(5, 1fr); gap: 8px; }
+.sheet { display: grid; grid-template-columns: repeat(4, 1fr); gap: 8px; }
 figure { margin: 0; border: 1px solid #ccc; padding: 4px; break-inside: avoid; }
-figure svg { display: block; height: 90px; max-width: 100%; margin: 0 auto; }
+figure svg { display: block; height: 120px; max-width: 100%; margin: 0 auto; }
 figcaption b { display: block; }
 figcaption span { color: #555; font-size: 11px; }
 """

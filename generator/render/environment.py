@@ -132,9 +132,10 @@ def _figure(picture, title: str) -> Markup:
     return Markup(figure.svg(picture, title))  # numbers and our own markup; the title is escaped
 
 
-def _figure_box(picture) -> str:
-    """The drawing's viewBox, for a page's <svg> that shows it from drawings.svg."""
-    return figure.drawing(picture).view_box
+def _figure_box(picture) -> figure.Drawing:
+    """The drawing's size (view_box, wide), for a page's <svg> that shows it from
+    drawings.svg."""
+    return figure.drawing(picture)
 
 
 def load_template(env: jinja2.Environment, name: str) -> jinja2.Template:

@@ -235,6 +235,11 @@ class Drawing:
     def view_box(self) -> str:
         return f"0 0 {self.width} {self.height}"
 
+    @property
+    def wide(self) -> bool:
+        """Lying poses side by side: too thin beside the text, so shown across it."""
+        return self.width > 2.5 * self.height
+
 
 def drawing(picture: Picture) -> Drawing:
     """The picture's poses side by side on one floor line, ready to wrap in <svg>."""
