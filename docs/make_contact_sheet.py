@@ -1,4 +1,4 @@
-"""Every exercise's drawing on one sheet, for a clinician to review: `python3 docs/make_contact_sheet.py`.
+"""Every exercise's drawing on one sheet, for a clinician: `python3 docs/make_contact_sheet.py`.
 
 Writes docs/drawings.html (every protocol's exercises, named, with their dose and both poses,
 drawn by the build's own renderer) and docs/drawings.png (that page in Debian's Chromium).

@@ -23,10 +23,10 @@ ANKLE_H, HEEL, TOE = 3.0, 3.0, 8.0
 MAT = 3.0
 STEP_H = 12.0
 GAP, PAD = 12.0, 3.0
-BOLD, THIN = 3, 2
+BOLD, THIN = 3, 2  # stroke widths: the first side and the body; the second side and props
 # A front view looks a little down on the figure, so what comes towards the viewer (thighs of
 # a figure lying on its side) reads as lower, not as nothing.
-LOOK_DOWN = math.radians(20)  # stroke widths: the first side and the body; the second side and props
+LOOK_DOWN = math.radians(20)
 
 Vec = tuple[float, float, float]
 
