@@ -8,6 +8,7 @@ and faces the viewer in a front view; its lowest point sits on the floor line.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from html import escape
@@ -241,8 +242,10 @@ class Drawing:
         return self.width > 2.5 * self.height
 
 
+@functools.lru_cache(maxsize=512)
 def drawing(picture: Picture) -> Drawing:
-    """The picture's poses side by side on one floor line, ready to wrap in <svg>."""
+    """The picture's poses side by side on one floor line, ready to wrap in <svg>
+    (kept: every page and handout of a protocol shows the same ones)."""
     seat = None
     if {"chair", "box"} & set(picture.props):
         lowest = min(picture.poses, key=lambda p: _seat_height(picture, p))
