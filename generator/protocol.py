@@ -8,6 +8,7 @@ from pathlib import Path
 
 from generator import rules
 from generator.errors import InputError, Problem
+from generator.pose import Picture, read_picture
 from generator.rules import FieldSpec, RiskTable, Rule
 from generator.schema import Field, validate
 from generator.yamlsource import Document, load, read_text
@@ -30,6 +31,7 @@ class Exercise:
     impact: bool = False  # a jump or hop: left out while progress is paused
     start_dose: str = ""  # fewer landings first: the dose builds to `dose` over the stage
     not_before: str = ""  # a floor (floors:) it waits for, like a hop that loads as a stride
+    picture: Picture | None = None  # its drawing (every shipped exercise has one)
 
     @property
     def dose_text(self) -> str:
@@ -292,6 +294,7 @@ EXERCISES_SCHEMA = Field("map", items=Field("section", fields={
     "impact": Field("bool", default=False),
     "start_dose": Field("text", doc="a jump's or hop's first dose, fewer landings"),
     "not_before": Field("text", doc="a floor name (floors:): never in a week before it"),
+    "picture": Field("any", doc="its drawing: view, poses, props, arrow"),
 }))
 
 
@@ -334,6 +337,8 @@ def load_protocol(folder: Path) -> Protocol:
     ex_doc = load(exercises_file, allow_aliases=True, max_bytes=1024 * 1024)
     raw_exercises, ex_problems = validate(ex_doc, EXERCISES_SCHEMA)
     problems += ex_problems
+    for name, ex in raw_exercises.items():
+        ex["picture"] = read_picture(ex_doc, (name, "picture"), ex["picture"], problems)
     if problems:
         raise InputError(problems)
     problems += _check_consistency(doc, raw, raw_exercises)
@@ -803,7 +808,7 @@ def _build(raw: dict, raw_exercises: dict, text: dict[str, str], digest: str,
         exercises={
             k: Exercise(id=k, name=v["name"], dose=v["dose"], how=v["how"], cues=tuple(v["cues"]),
                         impact=v["impact"], start_dose=v["start_dose"] or "",
-                        not_before=v["not_before"] or "")
+                        not_before=v["not_before"] or "", picture=v["picture"])
             for k, v in raw_exercises.items()
         },
         text=text,

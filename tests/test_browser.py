@@ -508,3 +508,32 @@ def test_a_removed_plan_does_not_live_on_in_the_phone(url, built_examples, tmp_p
         assert _cache_names(page) == []
         assert page.evaluate("navigator.serviceWorker.getRegistrations()"
                              ".then(r => r.length)") == 0
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_how_to_shows_its_drawing_in_light_and_dark(site, url, phone, scheme):
+    """Each exercise's drawing (a <use> of drawings.svg) renders: a non-empty box for its
+    figure, in the text's colour, once its how-to is opened."""
+    page = phone(color_scheme=scheme).new_page()
+    page.clock.set_fixed_time(dt.datetime.combine(TODAY, dt.time(12)))
+    page.goto(url(site, "jordan-lee"))
+    page.locator("#exercises details:not([open]) > summary").first.click()  # as a tap does
+    page.evaluate("document.querySelectorAll('#exercises details').forEach(d => d.open = true)")
+    page.wait_for_function("""() => [...document.querySelectorAll('#exercises svg.fig use')]
+        .every(u => u.getBBox().width > 0)""")
+    drawings = page.evaluate("""() => [...document.querySelectorAll('#exercises article')]
+        .map(a => { const svg = a.querySelector('svg.fig'), box = svg.getBoundingClientRect(),
+                          figure = svg.querySelector('use').getBBox();
+                    return {id: a.id, title: svg.querySelector('title').textContent,
+                            name: a.querySelector('h3').textContent, width: box.width,
+                            height: box.height, figure: figure.width * figure.height,
+                            colour: getComputedStyle(svg).color,
+                            text: getComputedStyle(a).color}; })""")
+    assert len(drawings) > 30
+    for d in drawings:
+        assert d["title"] == d["name"], d
+        assert d["width"] >= 40 and d["height"] >= 40 and d["figure"] > 0, d
+        assert d["colour"] == d["text"], d  # currentColor: the how-to's own text colour
+    dark = drawings[0]["colour"] != "rgb(0, 0, 0)" and sum(
+        int(c) for c in re.findall(r"\d+", drawings[0]["colour"])[:3]) > 384
+    assert dark == (scheme == "dark"), drawings[0]["colour"]

@@ -25,7 +25,7 @@ EXAMPLES = {"alex-morgan": "Alex Morgan", "jordan-lee": "Jordan Lee", "sam-okafo
             "tomas-reyes": "Tomas Reyes", "rosa-lindqvist": "Rosa Lindqvist"}
 # links a page may carry: safe schemes, anchors, and the athlete's own files beside it
 SAFE_HREF = re.compile(r"^(https?:|mailto:|tel:|#|plan\.(pdf|json|ics)$|manifest\.webmanifest$"
-                       r"|icon\.svg$)")
+                       r"|icon\.svg$|drawings\.svg#\w+$)")
 
 
 class Tags(HTMLParser):
@@ -293,6 +293,8 @@ def test_pages_are_noindex_and_load_nothing_from_elsewhere(built_examples):
             if tag == "link":  # only the athlete's own manifest and icon, beside the page
                 assert attrs.get("rel") in ("manifest", "icon"), attrs
                 assert attrs["href"] in ("manifest.webmanifest", "icon.svg"), attrs
+            elif tag == "use":  # an exercise's drawing, from the folder's own drawings.svg
+                assert re.fullmatch(r"drawings\.svg#\w+", attrs["href"]), attrs
             elif "href" in attrs:
                 assert tag == "a" and SAFE_HREF.match(attrs["href"]), (tag, attrs)
         assert "url(" not in html and "@import" not in html

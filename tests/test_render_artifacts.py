@@ -30,8 +30,8 @@ def render(env, protocol, profile, part="all", **settings):
 
 def test_a_page_only_build_has_no_handout_and_a_service_worker_without_it(env, protocol):
     files = render(env, protocol, make_profile(), pdf=False)[2]
-    assert sorted(files) == ["icon.svg", "index.html", "manifest.webmanifest", "plan.ics",
-                             "plan.js", "plan.json", "sw.js"]
+    assert sorted(files) == ["drawings.svg", "icon.svg", "index.html", "manifest.webmanifest",
+                             "plan.ics", "plan.js", "plan.json", "sw.js"]
     assert b"plan.pdf" not in files["sw.js"] and b"plan.pdf" not in files["index.html"]
 
 

@@ -17,8 +17,8 @@ def precache(folder) -> list[list[str]]:
 def test_service_worker_precaches_the_built_files_with_their_content_hashes(built_examples):
     folder = built_examples.folder("jordan-lee")
     listed = dict(precache(folder))
-    assert set(listed) == {"./", "plan.js", "plan.pdf", "plan.ics", "manifest.webmanifest",
-                           "icon.svg"}
+    assert set(listed) == {"./", "plan.js", "drawings.svg", "plan.pdf", "plan.ics",
+                           "manifest.webmanifest", "icon.svg"}
     for url, rev in listed.items():
         name = "index.html" if url == "./" else url
         assert rev == hashlib.sha256((folder / name).read_bytes()).hexdigest()[:16]

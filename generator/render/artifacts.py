@@ -9,6 +9,7 @@ from generator.plan import Plan
 from generator.profile import Profile
 from generator.protocol import Protocol
 from generator.render.environment import template_error
+from generator.render.figure import DRAWINGS, drawings_file
 from generator.render.html import (
     PAGE_SCRIPT,
     Presentation,
@@ -71,6 +72,7 @@ class Renderer:
             files = {
                 "index.html": render_page(self.env, plan, protocol, profile, look).encode(),
                 PAGE_SCRIPT: page_script(self.env),
+                DRAWINGS: drawings_file(protocol),
                 "plan.json": plan_json(plan).encode(),
                 "plan.ics": render_calendar(plan, protocol, look.contact(profile.clinician),
                                             look.page_url),

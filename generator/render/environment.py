@@ -13,6 +13,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.errors import InputError
+from generator.render import figure
 from generator.render.sessions import amount, dose
 
 
@@ -121,9 +122,20 @@ def make_environment(templates: Path | tuple[Path, ...],
     env.filters.update(
         md=_protocol_markdown, notes=_notes_markdown, day=day, short_day=short_day,
         week_range=week_range, dose=dose, amount=amount,
-        compact=compact, compact_css=compact_css,
+        compact=compact, compact_css=compact_css, figure=_figure, figure_box=_figure_box,
     )
     return env
+
+
+def _figure(picture, title: str) -> Markup:
+    """An exercise's drawing as a whole inline <svg> (the handout's)."""
+    return Markup(figure.svg(picture, title))  # numbers and our own markup; the title is escaped
+
+
+def _figure_box(picture) -> figure.Drawing:
+    """The drawing's size (view_box, wide), for a page's <svg> that shows it from
+    drawings.svg."""
+    return figure.drawing(picture)
 
 
 def load_template(env: jinja2.Environment, name: str) -> jinja2.Template:

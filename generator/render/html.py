@@ -105,8 +105,9 @@ HANDOUT_WEEKS = 8
 
 def handout_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
     """What the handout shows where: the weeks done (a summary), the next HANDOUT_WEEKS in
-    full with the checklists they lead to, the steps after them, and the how-tos of this
-    week's and the next step's exercises. Chosen from the plan's statuses, nothing decided."""
+    full with the checklists they lead to, the steps after them, the how-tos of this week's
+    and the next step's exercises, and the drawings of the other exercises those weeks bring.
+    Chosen from the plan's statuses, nothing decided."""
     weeks, current = plan.weeks, plan.current_week
     first = current.number - 1 if current else (0 if plan.as_of < plan.diagnosed else len(weeks))
     detail = weeks[first:first + HANDOUT_WEEKS]
@@ -123,11 +124,19 @@ def handout_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
         steps.append(("Next", weeks[upcoming.first_week - 1]))
     elif not current and detail:
         steps.append(("First", detail[0]))
+    # the steps after those that the detailed weeks reach: their exercises' drawings, name
+    # and dose (the how-tos are on the page), so each exercise of these weeks is pictured
+    last_span = max((week.span for _, week in steps), default=len(plan.phases))
+    for week in detail:
+        if week.span > last_span:
+            steps.append(("Then", week))
+            last_span = week.span
     for label, week in steps:
         ids = [e for s in week.sessions for e in s.exercises if e not in seen]
         seen.update(ids)
         if ids:
             sheets.append({"label": label, "week": week, "span": plan.phases[week.span],
+                           "brief": label == "Then",
                            "exercises": [protocol.exercises[e] for e in dict.fromkeys(ids)]})
     last = detail[-1].number if detail else first
     return {

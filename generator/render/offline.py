@@ -11,8 +11,8 @@ from generator.plan import Plan
 from generator.render.environment import asset_source, load_template
 
 # What the service worker keeps on the phone, if the build made it (the PDF may be skipped).
-PRECACHED = ("index.html", "plan.js", "plan.pdf", "plan.ics", "manifest.webmanifest",
-             "icon.svg")
+PRECACHED = ("index.html", "plan.js", "drawings.svg", "plan.pdf", "plan.ics",
+             "manifest.webmanifest", "icon.svg")
 
 
 def revision(data: bytes) -> str:

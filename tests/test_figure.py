@@ -1,0 +1,178 @@
+"""Exercise drawings: the pose data every exercise declares, its checks, and the SVG drawn."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+from factories import ROOT
+
+from generator.errors import InputError
+from generator.pose import JOINTS
+from generator.protocol import load_protocol, load_protocols
+from generator.render.figure import drawing, drawings_file, sprite, svg
+
+SVG = "{http://www.w3.org/2000/svg}"
+SOURCE = ROOT / "content" / "femoral-neck-stress-fracture"
+
+
+@pytest.fixture(scope="module")
+def protocols():
+    return load_protocols(ROOT / "content")
+
+
+@pytest.fixture
+def editable(tmp_path):
+    folder = tmp_path / "content" / "femoral-neck-stress-fracture"
+    shutil.copytree(SOURCE, folder)
+    return folder
+
+
+def edit(folder, old, new):
+    path = folder / "exercises.yaml"
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def problems(folder):
+    with pytest.raises(InputError) as caught:
+        load_protocol(folder)
+    return [str(p) for p in caught.value.problems]
+
+
+def line_of(folder, text):
+    lines = (folder / "exercises.yaml").read_text().splitlines()
+    return next(n for n, line in enumerate(lines, 1) if text in line)
+
+
+def test_every_shipped_exercise_has_a_picture(protocols):
+    assert set(protocols) >= {"femoral-neck-stress-fracture", "tibial-bone-stress-injury",
+                              "metatarsal-bone-stress-injury"}
+    for protocol in protocols.values():
+        for ex in protocol.exercises.values():
+            assert ex.picture is not None and 1 <= len(ex.picture.poses) <= 2, ex.id
+
+
+def test_a_drawing_is_one_stroked_svg_in_the_text_colour_with_the_exercise_as_title(protocols):
+    ex = protocols["femoral-neck-stress-fracture"].exercises["squat_bodyweight"]
+    text = svg(ex.picture, ex.name)
+    root = ET.fromstring(text)  # well-formed XML
+    assert root.tag == SVG + "svg" and root.get("role") == "img"
+    assert root.find(SVG + "title").text == "Bodyweight squat"
+    assert 'stroke="currentColor"' in text and 'fill="none"' in text
+    drawn = text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert not re.search(r"#[0-9a-fA-F]{3,6}\b|rgb\(|url\(|https?:|<text|<image", drawn)
+    assert not re.search(r"\d\.\d", text.split('r="')[0])  # whole-number coordinates
+    assert len(text) < 1200  # a few hundred bytes a pose
+
+
+def test_a_title_is_escaped():
+    ex = load_protocol(SOURCE).exercises["squat_bodyweight"]
+    assert "<title>Squat &lt;b&gt; &amp; co</title>" in svg(ex.picture, "Squat <b> & co")
+
+
+def test_drawing_is_deterministic_and_two_poses_stand_side_by_side(protocols):
+    ex = protocols["femoral-neck-stress-fracture"].exercises["squat_bodyweight"]
+    assert svg(ex.picture, ex.name) == svg(ex.picture, ex.name)
+    one = drawing(ex.picture.__class__(view="side", poses=ex.picture.poses[:1]))
+    two = drawing(ex.picture)
+    assert two.width > 1.6 * one.width  # start and end pose, beside each other
+
+
+def test_a_standing_figure_stands_on_the_floor_and_a_hop_is_off_it(protocols):
+    """The lowest point of a standing pose touches the floor line; a hop's is above it."""
+    exercises = protocols["femoral-neck-stress-fracture"].exercises
+
+    def lowest_y(picture):
+        d = drawing(picture)
+        bold = re.search(r'<path d="([^"]+)"', d.body).group(1)
+        ys = [int(y) for y in re.findall(r"-?\d+ (-?\d+)", bold)]
+        return max(ys), d.height
+
+    floor = lambda h: h - 3  # noqa: E731  (PAD)
+    y, h = lowest_y(exercises["squat_bodyweight"].picture)
+    assert abs(y - floor(h)) <= 1
+    hop = exercises["pogo_hops_double"].picture
+    in_air = hop.__class__(view=hop.view, poses=hop.poses[1:])
+    y, h = lowest_y(in_air)
+    assert floor(h) - y >= 8
+
+
+def test_the_drawings_file_has_a_symbol_for_every_exercise(protocols):
+    protocol = protocols["tibial-bone-stress-injury"]
+    data = drawings_file(protocol)
+    root = ET.fromstring(data)
+    ids = {s.get("id") for s in root.iter(SVG + "symbol")}
+    assert ids == set(protocol.exercises)
+    assert drawings_file(protocol) == data == sprite(
+        {k: e.picture for k, e in protocol.exercises.items()}).encode()
+
+
+def test_an_exercise_without_a_picture_is_refused_with_its_file_and_line(editable):
+    text = (editable / "exercises.yaml").read_text()
+    start = text.index("  picture:", text.index("\nsquat_bodyweight:"))
+    end = text.index("\n\n", start)
+    (editable / "exercises.yaml").write_text(text[:start] + text[end + 1:])
+    found = problems(editable)
+    line = line_of(editable, "squat_bodyweight:")
+    assert any(p.startswith(f"{editable / 'exercises.yaml'}:{line}:")
+               and "squat_bodyweight.picture: is missing; every exercise needs a picture" in p
+               for p in found), found
+
+
+def test_an_unknown_joint_is_refused_with_its_line(editable):
+    edit(editable, "- {trunk: -90, neck: 0, ankle: -45}", "- {trunk: -90, neck: 0, ankel: -45}")
+    found = problems(editable)
+    line = line_of(editable, "ankel: -45")
+    assert any(f"exercises.yaml:{line}:" in p and
+               "ankle_pumps.picture.poses[0].ankel: unknown joint 'ankel' (did you mean "
+               "'ankle'?)" in p for p in found), found
+
+
+def test_a_joint_out_of_its_range_is_refused_with_its_line(editable):
+    edit(editable, "- {trunk: -90, neck: 0, ankle: 25}", "- {trunk: -90, neck: 0, ankle: 80}")
+    found = problems(editable)
+    line = line_of(editable, "ankle: 80")
+    low, high = JOINTS["ankle"].low, JOINTS["ankle"].high
+    assert any(f"exercises.yaml:{line}:" in p and "ankle_pumps.picture.poses[1].ankle: 80 is "
+               f"out of the joint's range ({low} to {high})" in p for p in found), found
+
+
+def test_a_knee_cannot_bend_backwards(editable):
+    text = (editable / "exercises.yaml").read_text()
+    old = re.search(r"\n      - \{[^}\n]*knee: 95[^}\n]*\}", text).group()
+    edit(editable, old, old.replace("knee: 95", "knee: -20"))
+    assert any("knee: -20 is out of the joint's range (0 to 150)" in p
+               for p in problems(editable))
+
+
+def test_an_unknown_prop_or_arrow_is_refused(editable):
+    edit(editable, "props: [chair, dumbbells]", "props: [chair, barbell]")
+    edit(editable, "arrow: [toes, back]", "arrow: [toes, sideways]")
+    found = problems(editable)
+    assert any("props[1]: unknown prop 'barbell'" in p for p in found), found
+    assert any("ankle_pumps.picture.arrow: expected [where, which way]" in p for p in found)
+
+
+def test_every_exercise_the_handout_shows_is_drawn_inline_in_black(protocols):
+    """The handout's how-tos and the later steps' exercises each carry their drawing inline
+    (the PDF fetches nothing), titled with the exercise's name."""
+    from factories import TODAY, make_profile
+
+    from generator.render.environment import make_environment
+    from generator.render.html import render_handout
+    from generator.schedule import schedule
+
+    protocol = protocols["femoral-neck-stress-fracture"]
+    profile = make_profile()
+    plan = schedule(profile, protocol, TODAY)
+    html = render_handout(make_environment(ROOT / "templates"), plan, protocol, profile)
+    how_tos = html[html.index("How to do the exercises"):]
+    names = re.findall(r"<strong>([^<]+)</strong> · ", how_tos)
+    titles = re.findall(r'<svg class="fig" xmlns="http://www.w3.org/2000/svg" viewBox="[\d ]+" '
+                        r'role="img"><title>([^<]+)</title>', how_tos)
+    assert len(names) >= 5 and titles == names
+    assert "<use" not in html and "drawings.svg" not in html
