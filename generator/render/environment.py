@@ -122,7 +122,7 @@ def make_environment(templates: Path | tuple[Path, ...],
     env.filters.update(
         md=_protocol_markdown, notes=_notes_markdown, day=day, short_day=short_day,
         week_range=week_range, dose=dose, amount=amount,
-        compact=compact, compact_css=compact_css,
+        compact=compact, compact_css=compact_css, inline=str.lower,
     )
     return env
 
@@ -145,7 +145,7 @@ def for_language(env: jinja2.Environment, language: str) -> jinja2.Environment:
                        "_": _newstyle(catalogue.gettext),
                        "ngettext": _newstyle_plural(catalogue.ngettext)}
         own.filters = {**env.filters, "day": said.day, "short_day": said.short_day,
-                       "week_range": said.week_range,
+                       "week_range": said.week_range, "inline": said.inline,
                        "dose": functools.partial(dose, language=language),
                        "amount": functools.partial(amount, language=language)}
         _LANGUAGE_ENVS[key] = own
