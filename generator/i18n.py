@@ -122,7 +122,8 @@ class Words:
         """Weekday (Sunday first, as JavaScript counts) and month abbreviations, for plan.js."""
         if self.language == DEFAULT_LANGUAGE:
             return {"days": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
-                    "months": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]}
+                    "months": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+                               "Oct", "Nov", "Dec"]}
         from babel.dates import get_day_names, get_month_names
 
         days = get_day_names("abbreviated", locale=self.language)
