@@ -14,7 +14,7 @@ import contextlib
 import dataclasses
 import errno
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -100,7 +100,9 @@ def plan_athlete(path: Path, inputs: Inputs) -> tuple[Profile | None, Plan | Ref
         if err.referral:  # a referral rule holds whatever else is wrong: no plan
             return None, Referral(path.stem, "", err.referral, err.problems)
         raise
-    return profile, schedule(profile, inputs.protocols[profile.protocol], inputs.settings.today)
+    # the athlete's language: their profile's, or rehab.yaml's; the plan's words follow it
+    profile = replace(profile, language=profile.language or inputs.settings.language)
+    return profile, schedule(profile, inputs.protocol(profile), inputs.settings.today)
 
 
 def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
@@ -130,7 +132,7 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
         if folder.is_symlink():
             raise InputError.single(str(folder), "is a symbolic link; not written through",
                                     hint="remove it; the build makes a real folder")
-        files = renderer.render(profile, plan, inputs.protocols[profile.protocol],
+        files = renderer.render(profile, plan, inputs.protocol(profile),
                                 folder.name, part)
         # Page-first: the page's step keeps the old handout and service worker until the
         # second step, which writes only what the first did not (the handout, the service
@@ -287,7 +289,7 @@ def _build(settings: Settings, ids: tuple[str, ...], inputs: Inputs, shared: Sha
 def build_options(settings: Settings) -> dict:
     """The settings that change an output's bytes (besides the date): part of its inputs."""
     clinic = settings.clinic
-    return {"pdf": settings.pdf, "paper": settings.paper, "base_url": settings.base_url or "",
+    return {"pdf": settings.pdf, "paper": settings.paper, "language": settings.language, "base_url": settings.base_url or "",
             "clinic": [clinic.clinic, clinic.phone, clinic.email]}
 
 
