@@ -94,8 +94,12 @@ class SiteReport:
     key_replaced: bool = False  # --new-key: it took the place of an old one
 
 
-def plan_athlete(path: Path, inputs: Inputs) -> tuple[Profile | None, Plan | Referral]:
-    """Profile and plan (or referral); raises InputError. The one place a profile is scheduled."""
+def plan_athlete(path: Path, inputs: Inputs, for_clinic: bool = False
+                 ) -> tuple[Profile | None, Plan | Referral]:
+    """Profile and plan (or referral); raises InputError. The one place a profile is scheduled.
+
+    The plan speaks the athlete's language; `for_clinic`: the clinic's (English), for what
+    only the clinician reads (check, status, the build report's notes)."""
     check_profile_path(path, inputs.settings.plans)
     try:
         profile = load_profile(path, inputs.protocols, inputs.settings.today, inputs.starter)
@@ -105,7 +109,8 @@ def plan_athlete(path: Path, inputs: Inputs) -> tuple[Profile | None, Plan | Ref
         raise
     # the athlete's language: their profile's, or rehab.yaml's; the plan's words follow it
     profile = replace(profile, language=profile.language or inputs.settings.language)
-    return profile, schedule(profile, inputs.protocol(profile), inputs.settings.today)
+    protocol = inputs.protocols[profile.protocol] if for_clinic else inputs.protocol(profile)
+    return profile, schedule(profile, protocol, inputs.settings.today)
 
 
 def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
@@ -152,7 +157,10 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
         return Outcome(athlete, Built.FAILED, problems=(problem,))
     except Exception as err:
         return Outcome(athlete, Built.FAILED, problems=(_internal(path, err),), error=err)
-    return Outcome(athlete, Built.BUILT, folder=folder, warnings=plan.to_review,
+    warnings = plan.to_review
+    if plan.language != DEFAULT_LANGUAGE:  # the build report is the clinic's: in English
+        warnings = plan_athlete(path, inputs, for_clinic=True)[1].to_review
+    return Outcome(athlete, Built.BUILT, folder=folder, warnings=warnings,
                    protocol=profile.protocol, files=tuple(sorted(files)), part=part,
                    clinician_notes=profile.clinician_notes)
 
@@ -345,7 +353,7 @@ def check_all(settings: Settings, ids: tuple[str, ...] = (),
     used: set[tuple[str, str]] = set()  # (protocol, language) of the profiles checked
     for path in profile_paths(settings.plans, ids):
         try:
-            profile, plan = plan_athlete(path, inputs)
+            profile, plan = plan_athlete(path, inputs, for_clinic=True)
             if profile is not None:
                 used.add((profile.protocol, profile.language or settings.language))
             if isinstance(plan, Referral):
