@@ -95,7 +95,7 @@ def overlay_text(english: dict[str, str], files: dict[str, str], folder: Path,
             continue
         if path.is_file():
             result.value[name] = read_text(path, str(path))
-        elif name != "sources":  # the sources stay English unless a translator wants them
+        else:
             result.missing.append(Problem(file=str(path), field=f"text.{name}",
                                           message=UNTRANSLATED))
     known = set(files.values())
