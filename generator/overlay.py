@@ -119,7 +119,7 @@ def _where(doc: Document | None, path: tuple) -> dict:
 
 
 def _key(path: tuple) -> str:
-    return ".".join(str(p) for p in path) or "(top)"
+    return ".".join(str(p) for p in path)
 
 
 def _merge(english: Any, given: Any, spec: Any, path: tuple, doc: Document | None, file: str,
