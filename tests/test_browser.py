@@ -14,6 +14,7 @@ from factories import ROOT, TODAY
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ATHLETES = ("alex-morgan", "jordan-lee", "sam-okafor", "tomas-reyes", "rosa-lindqvist")
+EXAMPLES = sorted(path.stem for path in (ROOT / "plans").glob("*.yaml"))  # Mia's in German
 
 
 def _require(problem: str | None) -> None:
@@ -368,6 +369,59 @@ def test_the_whole_page_is_at_most_eight_screens(url, site, phone, built_example
     page, _ = open_watched(phone(), url(site, athlete), at_plan_date(built_examples, athlete))
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height <= 8 * SCREEN, f"{athlete}: {height / SCREEN:.2f} screens"
+
+
+@pytest.fixture(scope="module")
+def both_languages(examples_in_both_languages):
+    with Site(examples_in_both_languages.site) as served:
+        yield served
+
+
+def plan_days(project, athlete: str, count: int = 5) -> list[dt.datetime]:
+    """The plan's date, and `count` weeks spread from its first to its last (midweek)."""
+    weeks = weeks_of(project, athlete)
+    picks = {round(i * (len(weeks) - 1) / (count - 1)) for i in range(count)}
+    return [at_plan_date(project, athlete)] + [in_week(weeks[i]) for i in sorted(picks)]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("athlete", EXAMPLES)
+def test_every_example_is_at_most_eight_screens_on_any_day_in_either_language(
+        both_languages, phone, examples_in_both_languages, athlete, language):
+    """German runs longer than English: the page stays within 8 screens on days across the
+    whole plan (plan.js redraws "This week" for the phone's date), in both languages."""
+    project = examples_in_both_languages
+    name = athlete + ("-de" if language == "de" else "")
+    address = both_languages.url + project.folder(name).name + "/"
+    context = phone()
+    heights = {}
+    for day in plan_days(project, name):
+        page, seen = open_watched(context, address, day)
+        assert seen["errors"] == []
+        heights[day.date().isoformat()] = page.evaluate(
+            "document.documentElement.scrollHeight") / SCREEN
+        page.close()
+    assert max(heights.values()) <= 8, f"{name}: screens by day {heights}"
+
+
+def test_the_german_page_works_in_german(both_languages, phone, examples_in_both_languages):
+    """plan.js's words on a German page: Today, the pain alert, the log and the timer."""
+    project = examples_in_both_languages
+    weeks = weeks_of(project, "alex-morgan-de")
+    first_run = next(w for w in weeks if w["walk_run"] and w["walk_run"]["step"])
+    page, seen = open_watched(phone(), both_languages.url + project.folder(
+        "alex-morgan-de").name + "/", in_week(first_run, 0))
+    assert seen["errors"] == []
+    assert page.locator("#now-title").inner_text() == "Diese Woche"
+    assert re.fullmatch(r"Heute ist \w\w\., \d+\. \S+ \d{4}\.",
+                        page.locator("#today-title").inner_text())
+    assert page.get_by_role("button", name="Mein Protokoll herunterladen").count() == 1
+    page.get_by_label("Schmerz").fill("5")
+    assert page.get_by_role("alert").inner_text().startswith("Schmerz 3 oder mehr: Hören Sie auf")
+    page.get_by_role("button", name="Geh-Lauf-Timer starten").click()
+    assert page.get_by_role("timer").inner_text().startswith("Laufen ")
+    assert "English" not in page.locator("html").get_attribute("lang")
+    assert page.locator("html").get_attribute("lang") == "de"
 
 
 def test_every_jump_has_a_way_back(url, site, phone, built_examples):
