@@ -38,9 +38,9 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
     """What the templates need besides the plan: protocol text looked up, nothing decided.
 
     Exercise how-tos are grouped by the step that first uses them; `open_groups` are the
-    page's open groups: those this week's step brings in (or, when it brings in none, those of
-    all this week's exercises). Exercises kept up from an earlier stage, and the next step's,
-    stay a tap away (the phone opens the next step's when its date comes)."""
+    page's open group: the one this week's step brings in (or, when it brings in none, the
+    latest step's of this week's exercises). Exercises kept up from an earlier stage, and the
+    next step's, stay a tap away (the phone opens the next step's when its date comes)."""
     groups, seen, group_of = [], set(), {}
     for span in plan.phases:
         week = plan.weeks[span.first_week - 1]
@@ -54,7 +54,11 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
     open_groups: set[str] = set()
     if current:
         this_week = {group_of[e] for s in current.sessions for e in s.exercises if e in group_of}
-        open_groups = {current.phase} & this_week or this_week
+        # this week's step's own; or, when it brings in none, the latest step's of this week's
+        # exercises: one group open, so the page stays short whatever the week
+        order = [g["id"] for g in groups]
+        open_groups = {current.phase} & this_week or set(
+            sorted(this_week, key=order.index)[-1:])
     return {
         **_day_lookup(plan),
         "plan": plan,

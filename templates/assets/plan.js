@@ -126,12 +126,12 @@
     }
     check.hidden = !check.firstChild;
     card.firstChild.id = "now-title";
-    // Open the how-tos this week's step brings in (or, when it brings in none, those of all
-    // this week's exercises); fold the rest.
+    // Open the how-tos this week's step brings in (or, when it brings in none, the latest
+    // step's of this week's exercises); fold the rest.
     var groups = $(document, "details.stage"), ids = $(card, ".ex a").map(function (a) { return a.hash.slice(4); });
     var mine = groups.filter(function (g) { return ids.some(function (id) { return g.querySelector("#ex-" + id); }); });
     var open = stay ? mine.filter(function (g) { return g.id === "s-" + stay.id.slice(2).replace(/-\d+$/, ""); }) : [];
-    if (!open.length) open = mine;
+    if (!open.length) open = mine.slice(-1);  // one group open: the latest step's
     groups.forEach(function (stage) { stage.open = open.indexOf(stage) >= 0; });
   }
   if (card) companion();
