@@ -23,9 +23,12 @@ from typing import TYPE_CHECKING
 from generator.buildstate import BuildState, SharedInputs, athlete_inputs, state_path, survey
 from generator.config import Settings
 from generator.errors import InputError, Problem
+from generator.i18n import DEFAULT_LANGUAGE, languages
 from generator.load import Inputs, check_profile_path, profile_paths
+from generator.overlay import content_languages
 from generator.plan import Note, Plan, Referral
 from generator.profile import Profile, load_profile
+from generator.protocol import Protocol, in_language
 from generator.schedule import schedule
 from generator.secret import (
     check_key_place,
@@ -289,7 +292,8 @@ def _build(settings: Settings, ids: tuple[str, ...], inputs: Inputs, shared: Sha
 def build_options(settings: Settings) -> dict:
     """The settings that change an output's bytes (besides the date): part of its inputs."""
     clinic = settings.clinic
-    return {"pdf": settings.pdf, "paper": settings.paper, "language": settings.language, "base_url": settings.base_url or "",
+    return {"pdf": settings.pdf, "paper": settings.paper, "language": settings.language,
+            "base_url": settings.base_url or "",
             "clinic": [clinic.clinic, clinic.phone, clinic.email]}
 
 
@@ -332,13 +336,18 @@ def _record(state: BuildState, outcome: Outcome, shared: SharedInputs, profile_d
     return moved_from
 
 
-def check_all(settings: Settings, ids: tuple[str, ...] = ()) -> list[Outcome]:
-    """Validate content, templates and every named profile; write nothing."""
+def check_all(settings: Settings, ids: tuple[str, ...] = (),
+              untranslated: list[Problem] | None = None) -> list[Outcome]:
+    """Validate content, templates and every named profile; write nothing. `untranslated`,
+    if given, receives every translation that falls back to English (translation_gaps)."""
     inputs = Inputs(settings)
     outcomes = []
+    used: set[tuple[str, str]] = set()  # (protocol, language) of the profiles checked
     for path in profile_paths(settings.plans, ids):
         try:
             profile, plan = plan_athlete(path, inputs)
+            if profile is not None:
+                used.add((profile.protocol, profile.language or settings.language))
             if isinstance(plan, Referral):
                 outcomes.append(Outcome(path.stem, Built.REFERRAL, reasons=plan.reasons,
                                         problems=plan.problems))
@@ -350,7 +359,31 @@ def check_all(settings: Settings, ids: tuple[str, ...] = ()) -> list[Outcome]:
         except Exception as err:
             outcomes.append(Outcome(path.stem, Built.FAILED, problems=(_internal(path, err),),
                                     error=err))
+    if untranslated is not None:
+        untranslated += translation_gaps(inputs.protocols, used)
     return outcomes
+
+
+def translation_gaps(protocols: dict[str, Protocol], used: set[tuple[str, str]]
+                     ) -> list[Problem]:
+    """What an athlete reads in English though their language is not: each key a protocol's
+    overlay leaves out (file and key), for every language with a catalogue that the protocol
+    has any overlay for; and a protocol with no translation at all that a profile reads in
+    another language."""
+    out: list[Problem] = []
+    for protocol in protocols.values():
+        folder = Path(protocol.folder)
+        have = content_languages(folder) & set(languages())
+        wanted = {language for name, language in used if name == protocol.id}
+        for language in sorted((have | wanted) - {DEFAULT_LANGUAGE}):
+            if language in have:
+                out += in_language(protocol, language).untranslated
+            else:
+                out.append(Problem(file=str(folder), message=f"has no '{language}' "
+                                   "translation: its athletes in that language read it in "
+                                   "English", hint=f"add protocol.{language}.yaml, exercises."
+                                   f"{language}.yaml and text/{language}/ (README: Languages)"))
+    return out
 
 
 def _internal(path: Path, err: Exception) -> Problem:

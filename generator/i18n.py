@@ -83,6 +83,17 @@ class Words:
             return f"{value.day} {value:%b}"
         return self._date(value, self._t.gettext("d MMM"))
 
+    def day_month(self, value: dt.date) -> str:
+        """Mon 7 Dec / Mo., 7. Dez."""
+        if self.language == DEFAULT_LANGUAGE:
+            return f"{value:%a} {value.day} {value:%b}"
+        return self._date(value, self._t.gettext("EEE d MMM"))
+
+    def inline(self, title: str) -> str:
+        """A title inside a sentence: English lowercases it ('the checklist before strength
+        stage 2'); German keeps its capitals (nouns are capitalised)."""
+        return title.lower() if self.language == DEFAULT_LANGUAGE else title
+
     def week_range(self, start: dt.date, end: dt.date) -> str:
         """Tue 17 – Mon 23 Nov 2026, Tue 24 Nov – Mon 30 Nov 2026 (the end part is always a
         whole `day`: plan.js reads it)."""
@@ -90,8 +101,7 @@ class Words:
             first = (f"{start:%a} {start.day}" if self.language == DEFAULT_LANGUAGE
                      else self._date(start, self._t.gettext("EEE d")))
         else:
-            first = (f"{start:%a} {self.short_day(start)}" if self.language == DEFAULT_LANGUAGE
-                     else self._date(start, self._t.gettext("EEE d MMM")))
+            first = self.day_month(start)
             first += f" {start.year}" if start.year != end.year else ""
         return f"{first} – {self.day(end)}"
 
@@ -111,8 +121,9 @@ class Words:
     def calendar_names(self) -> dict[str, list[str]]:
         """Weekday (Sunday first, as JavaScript counts) and month abbreviations, for plan.js."""
         if self.language == DEFAULT_LANGUAGE:
-            return {"days": "Sun Mon Tue Wed Thu Fri Sat".split(),
-                    "months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()}
+            return {"days": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+                    "months": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+                               "Oct", "Nov", "Dec"]}
         from babel.dates import get_day_names, get_month_names
 
         days = get_day_names("abbreviated", locale=self.language)

@@ -33,14 +33,14 @@ import math
 from dataclasses import dataclass, field
 
 from generator.errors import InputError, Problem
-from generator.i18n import Words, words
+from generator.i18n import Words, _, words
 from generator.plan import Pause, PlanWarning, WalkRun, note_id
 from generator.protocol import BriskWalk, Phase, Protocol
 
 SETBACK, PAUSE, RESUME, NEW_IMAGING = "setback", "pause", "resume", "new_imaging"
 GENERIC = (SETBACK, PAUSE, RESUME, NEW_IMAGING)  # events every protocol has
 NUMBERED = {"strength_stage": "stage", "walk_run_step": "step"}  # event -> its number field
-SETBACK_SAYS = "Setback: "  # a setback's summary, before what it did
+SETBACK_SAYS = _("Setback: ")  # a setback's summary, before what it did
 MAX_WEEKS = 156  # three years: a longer plan is a mistake in the content or the dates
 
 
@@ -637,8 +637,9 @@ class _Climb:
         summary = (say("Cleared for walk-run: step 1 starts") if target.walk_run_step == 1
                    else say("Started %(step)s", step=target.label))
         if skipped:
-            summary += " " + say("(%(steps)s taken as done)", steps=_listing(
-                [s.label for s in skipped], say("and")))
+            and_word = say("and")
+            summary += " " + say("(%(steps)s taken as done)",
+                                 steps=_listing([s.label for s in skipped], and_word))
         self.summaries[event.index] = summary
         return True
 
@@ -745,9 +746,10 @@ class _Climb:
             until, weeks * 7, f"after a pause the athlete stays on the step at least "
             f"{_plural(weeks, 'week')} (progress.resume_weeks)", after_pause=True)]
         step = self.course.steps[self.pos].label
-        self.summaries[event.index] = self._words.gettext(
-            "Paused at %(step)s" if event.until else "Paused at %(step)s, until the next visit",
-            step=step)
+        say = self._words.gettext
+        self.summaries[event.index] = (say("Paused at %(step)s", step=step) if event.until
+                                       else say("Paused at %(step)s, until the next visit",
+                                                step=step))
 
     def _pause_to(self, since: dt.date, until: dt.date) -> None:
         self.pause_until = until

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from generator import overlay, rules
 from generator.errors import InputError, Problem
+from generator.i18n import words
 from generator.rules import FieldSpec, RiskTable, Rule
 from generator.schema import Field, validate
 from generator.yamlsource import Document, load, read_text
@@ -30,12 +31,14 @@ class Exercise:
     impact: bool = False  # a jump or hop: left out while progress is paused
     start_dose: str = ""  # fewer landings first: the dose builds to `dose` over the stage
     not_before: str = ""  # a floor (floors:) it waits for, like a hop that loads as a stride
+    language: str = "en"  # the language of its text
 
     @property
     def dose_text(self) -> str:
         """The dose as the athlete reads it, with its build-up when there is one."""
-        return f"Start with {self.start_dose}; build to {self.dose}" if self.start_dose \
-            else self.dose
+        return words(self.language).gettext(
+            "Start with %(start)s; build to %(dose)s", start=self.start_dose, dose=self.dose) \
+            if self.start_dose else self.dose
 
 
 @dataclass(frozen=True)
@@ -446,6 +449,8 @@ def _translated(english: Protocol, folder: Path, language: str, doc: Document, r
         doc, ("review_flags",), merged["review_flags"], injury_fields, problems, always=True)}
     protocol = _build(merged, exercises.value, texts.value, english.digest, injury_fields,
                       english.history_fields, declared, walk)
+    protocol = replace(protocol, exercises={k: replace(e, language=language)
+                                            for k, e in protocol.exercises.items()})
     return replace(protocol, risk_scores=english.risk_scores, language=language, folder=str(folder),
                    severity_names=names,
                    untranslated=tuple(found.missing + exercises.missing + texts.missing))
