@@ -291,3 +291,21 @@ def test_dates_follow_the_locale():
     assert words("de").short_day(day) == "7. Dez."
     assert words("en").day(day) == "Mon 7 Dec 2026"
     assert words("de").week_range(dt.date(2026, 12, 1), day) == "Di., 1. – Mo., 7. Dez. 2026"
+
+
+EXAMPLES = sorted(path.stem for path in (ROOT / "plans").glob("*.yaml"))
+
+
+def pdf_pages(path) -> int:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                         check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", out, flags=re.M).group(1))
+
+
+@pytest.mark.parametrize("athlete", EXAMPLES)
+def test_the_german_handout_is_within_one_page_of_the_english(examples_in_both_languages,
+                                                              athlete):
+    project = examples_in_both_languages
+    english = pdf_pages(project.folder(athlete) / "plan.pdf")
+    german = pdf_pages(project.folder(f"{athlete}-de") / "plan.pdf")
+    assert german <= english + 1, f"{athlete}: {english} pages in English, {german} in German"
