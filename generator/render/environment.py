@@ -143,7 +143,8 @@ def for_language(env: jinja2.Environment, language: str) -> jinja2.Environment:
         own.globals = {**env.globals, "language": language,
                        "gettext": _newstyle(catalogue.gettext),
                        "_": _newstyle(catalogue.gettext),
-                       "ngettext": _newstyle_plural(catalogue.ngettext)}
+                       "ngettext": _newstyle_plural(catalogue.ngettext),
+                       "pgettext": _newstyle_in_context(catalogue.pgettext)}
         own.filters = {**env.filters, "day": said.day, "short_day": said.short_day,
                        "week_range": said.week_range, "inline": said.inline,
                        "dose": functools.partial(dose, language=language),
@@ -158,6 +159,19 @@ def _newstyle(gettext: Callable[..., str]) -> Callable[..., str]:
     @jinja2.pass_eval_context
     def call(eval_ctx: jinja2.nodes.EvalContext, message: str, **values: object) -> str:
         text = gettext(message)
+        if eval_ctx.autoescape:
+            text = Markup(text)
+        return text % values if values else text
+    return call
+
+
+def _newstyle_in_context(pgettext: Callable[..., str]) -> Callable[..., str]:
+    """pgettext(context, message): the same words, translated for one place (e.g. a button
+    that has less room than a heading)."""
+    @jinja2.pass_eval_context
+    def call(eval_ctx: jinja2.nodes.EvalContext, context: str, message: str,
+             **values: object) -> str:
+        text = pgettext(context, message)
         if eval_ctx.autoescape:
             text = Markup(text)
         return text % values if values else text
