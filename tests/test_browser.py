@@ -388,12 +388,11 @@ def plan_days(project, athlete: str, count: int = 5) -> list[dt.datetime]:
 # these pages are over 8 screens on some day. Each case is strict: once the page fits, the
 # test says so and its mark must go.
 LONGER_THAN_EIGHT = {
-    ("alex-morgan", "de"): "8.03 screens in week 1 (7.60 on its build day)",
-    ("jordan-lee", "de"): "8.06 screens in week 1 (7.38 on its build day)",
+    ("jordan-lee", "de"): "8.01 screens in week 1 (7.34 on its build day)",
     ("rosa-lindqvist", "en"): "8.54 screens in the protected-walking weeks (a long how-to)",
-    ("rosa-lindqvist", "de"): "9.77 screens in the protected-walking weeks",
-    ("sam-okafor", "de"): "8.02 on its build day, 8.29 from partial weight-bearing on",
-    ("tomas-reyes", "de"): "8.30 on its build day, 8.73 in strength stage 1",
+    ("rosa-lindqvist", "de"): "9.75 screens in the protected-walking weeks",
+    ("sam-okafor", "de"): "7.97 on its build day, 8.25 from partial weight-bearing on",
+    ("tomas-reyes", "de"): "8.28 on its build day, 8.70 in strength stage 1",
 }
 
 
