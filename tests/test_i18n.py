@@ -266,6 +266,12 @@ def test_the_clinicians_outputs_stay_in_english(project):
     result = project.rehab("check")
     assert "Setback on 2026-11-20: back to strength stage 1 for at least 1 week" in result.output
     assert "Rückschritt" not in result.output
+    for command in (("status", "--today", "2026-11-23"), ("dashboard", "--today", "2026-11-23")):
+        result = project.rehab(*command)
+        assert result.exit_code == 0, result.output
+        assert "Rückschritt" not in result.output and "Kraftstufe" not in result.output
+    board = (project.root / ".rehab" / "dashboard.html").read_text(encoding="utf-8")
+    assert "Strength stage 1" in board and "Kraftstufe" not in board
 
 
 def test_every_catalogue_translates_every_message_with_its_placeholders():
