@@ -14,7 +14,7 @@ import contextlib
 import dataclasses
 import errno
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -23,9 +23,12 @@ from typing import TYPE_CHECKING
 from generator.buildstate import BuildState, SharedInputs, athlete_inputs, state_path, survey
 from generator.config import Settings
 from generator.errors import InputError, Problem
+from generator.i18n import DEFAULT_LANGUAGE, languages
 from generator.load import Inputs, check_profile_path, profile_paths
+from generator.overlay import content_languages
 from generator.plan import Note, Plan, Referral
 from generator.profile import Profile, load_profile
+from generator.protocol import Protocol, in_language
 from generator.schedule import schedule
 from generator.secret import (
     check_key_place,
@@ -91,8 +94,12 @@ class SiteReport:
     key_replaced: bool = False  # --new-key: it took the place of an old one
 
 
-def plan_athlete(path: Path, inputs: Inputs) -> tuple[Profile | None, Plan | Referral]:
-    """Profile and plan (or referral); raises InputError. The one place a profile is scheduled."""
+def plan_athlete(path: Path, inputs: Inputs, for_clinic: bool = False
+                 ) -> tuple[Profile | None, Plan | Referral]:
+    """Profile and plan (or referral); raises InputError. The one place a profile is scheduled.
+
+    The plan speaks the athlete's language; `for_clinic`: the clinic's (English), for what
+    only the clinician reads (check, status, the build report's notes)."""
     check_profile_path(path, inputs.settings.plans)
     try:
         profile = load_profile(path, inputs.protocols, inputs.settings.today, inputs.starter)
@@ -100,7 +107,10 @@ def plan_athlete(path: Path, inputs: Inputs) -> tuple[Profile | None, Plan | Ref
         if err.referral:  # a referral rule holds whatever else is wrong: no plan
             return None, Referral(path.stem, "", err.referral, err.problems)
         raise
-    return profile, schedule(profile, inputs.protocols[profile.protocol], inputs.settings.today)
+    # the athlete's language: their profile's, or rehab.yaml's; the plan's words follow it
+    profile = replace(profile, language=profile.language or inputs.settings.language)
+    protocol = inputs.protocols[profile.protocol] if for_clinic else inputs.protocol(profile)
+    return profile, schedule(profile, protocol, inputs.settings.today)
 
 
 def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
@@ -130,7 +140,7 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
         if folder.is_symlink():
             raise InputError.single(str(folder), "is a symbolic link; not written through",
                                     hint="remove it; the build makes a real folder")
-        files = renderer.render(profile, plan, inputs.protocols[profile.protocol],
+        files = renderer.render(profile, plan, inputs.protocol(profile),
                                 folder.name, part)
         # Page-first: the page's step keeps the old handout and service worker until the
         # second step, which writes only what the first did not (the handout, the service
@@ -147,7 +157,10 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
         return Outcome(athlete, Built.FAILED, problems=(problem,))
     except Exception as err:
         return Outcome(athlete, Built.FAILED, problems=(_internal(path, err),), error=err)
-    return Outcome(athlete, Built.BUILT, folder=folder, warnings=plan.to_review,
+    warnings = plan.to_review
+    if plan.language != DEFAULT_LANGUAGE:  # the build report is the clinic's: in English
+        warnings = plan_athlete(path, inputs, for_clinic=True)[1].to_review
+    return Outcome(athlete, Built.BUILT, folder=folder, warnings=warnings,
                    protocol=profile.protocol, files=tuple(sorted(files)), part=part,
                    clinician_notes=profile.clinician_notes)
 
@@ -287,7 +300,8 @@ def _build(settings: Settings, ids: tuple[str, ...], inputs: Inputs, shared: Sha
 def build_options(settings: Settings) -> dict:
     """The settings that change an output's bytes (besides the date): part of its inputs."""
     clinic = settings.clinic
-    return {"pdf": settings.pdf, "paper": settings.paper, "base_url": settings.base_url or "",
+    return {"pdf": settings.pdf, "paper": settings.paper, "language": settings.language,
+            "base_url": settings.base_url or "",
             "clinic": [clinic.clinic, clinic.phone, clinic.email]}
 
 
@@ -330,13 +344,18 @@ def _record(state: BuildState, outcome: Outcome, shared: SharedInputs, profile_d
     return moved_from
 
 
-def check_all(settings: Settings, ids: tuple[str, ...] = ()) -> list[Outcome]:
-    """Validate content, templates and every named profile; write nothing."""
+def check_all(settings: Settings, ids: tuple[str, ...] = (),
+              untranslated: list[Problem] | None = None) -> list[Outcome]:
+    """Validate content, templates and every named profile; write nothing. `untranslated`,
+    if given, receives every translation that falls back to English (translation_gaps)."""
     inputs = Inputs(settings)
     outcomes = []
+    used: set[tuple[str, str]] = set()  # (protocol, language) of the profiles checked
     for path in profile_paths(settings.plans, ids):
         try:
-            profile, plan = plan_athlete(path, inputs)
+            profile, plan = plan_athlete(path, inputs, for_clinic=True)
+            if profile is not None:
+                used.add((profile.protocol, profile.language or settings.language))
             if isinstance(plan, Referral):
                 outcomes.append(Outcome(path.stem, Built.REFERRAL, reasons=plan.reasons,
                                         problems=plan.problems))
@@ -348,7 +367,31 @@ def check_all(settings: Settings, ids: tuple[str, ...] = ()) -> list[Outcome]:
         except Exception as err:
             outcomes.append(Outcome(path.stem, Built.FAILED, problems=(_internal(path, err),),
                                     error=err))
+    if untranslated is not None:
+        untranslated += translation_gaps(inputs.protocols, used)
     return outcomes
+
+
+def translation_gaps(protocols: dict[str, Protocol], used: set[tuple[str, str]]
+                     ) -> list[Problem]:
+    """What an athlete reads in English though their language is not: each key a protocol's
+    overlay leaves out (file and key), for every language with a catalogue that the protocol
+    has any overlay for; and a protocol with no translation at all that a profile reads in
+    another language."""
+    out: list[Problem] = []
+    for protocol in protocols.values():
+        folder = Path(protocol.folder)
+        have = content_languages(folder) & set(languages())
+        wanted = {language for name, language in used if name == protocol.id}
+        for language in sorted((have | wanted) - {DEFAULT_LANGUAGE}):
+            if language in have:
+                out += in_language(protocol, language).untranslated
+            else:
+                out.append(Problem(file=str(folder), message=f"has no '{language}' "
+                                   "translation: its athletes in that language read it in "
+                                   "English", hint=f"add protocol.{language}.yaml, exercises."
+                                   f"{language}.yaml and text/{language}/ (README: Languages)"))
+    return out
 
 
 def _internal(path: Path, err: Exception) -> Problem:

@@ -58,7 +58,8 @@ def tool_digest() -> str:
 
     digest = hashlib.sha256(generator.__version__.encode())
     package = Path(generator.__file__).parent
-    for path in sorted(package.rglob("*.py")):
+    # the code, and the interface catalogues (generator/locale/*/LC_MESSAGES/messages.po)
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.po")]):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     for name in OUTPUT_LIBRARIES:
         try:

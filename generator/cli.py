@@ -200,9 +200,13 @@ def _progress_bar(total: int):
 def check(ctx, ids, config, today, **flags):
     """Validate rehab.yaml, profiles and content; write nothing."""
     from generator.build import check_all
-    from generator.report import all_good, report_lines
+    from generator.report import Line, all_good, report_lines
 
-    outcomes = _guarded(ctx, lambda: check_all(load_settings(config, today, **flags), ids))
+    untranslated: list = []
+    outcomes = _guarded(ctx, lambda: check_all(load_settings(config, today, **flags), ids,
+                                               untranslated))
+    # a missing translation is a warning: the athlete reads the English there, never a blank
+    _print([Line(f" warning  {problem}") for problem in untranslated])
     _print(report_lines(outcomes, verb="ok", debug=_debug(ctx)))
     if not all_good(outcomes):
         sys.exit(EXIT_FAILED)

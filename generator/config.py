@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from generator.errors import InputError
+from generator.i18n import DEFAULT_LANGUAGE, languages
 from generator.schema import Field, validate
 from generator.shipped import search_path
 from generator.yamlsource import Document, parse, read_text
@@ -35,6 +36,8 @@ SCHEMA = Field("section", fields={
                       "handout, a link in each calendar event"),
     "paper": Field("choice", choices=("a4", "letter"), default="a4",
                    doc="handout paper size; a profile's `paper:` wins for its athlete"),
+    "language": Field("choice", choices=languages(), default=DEFAULT_LANGUAGE,
+                      doc="the athletes' language; a profile's `language:` wins for its athlete"),
     "pdf": Field("bool", default=True, doc="make the PDF handouts"),
     "jobs": Field("int", minimum=1, maximum=256, default=None,
                   doc="worker processes (none: the number of CPU cores)"),
@@ -59,6 +62,7 @@ class Settings:
     today: dt.date = field(default_factory=dt.date.today)
     pdf: bool = True
     paper: str = "a4"  # handout paper unless a profile names its own
+    language: str = "en"  # the athletes' language unless a profile names its own
     base_url: str | None = None  # where site/ is served; enables the handout's QR code
     jobs: int | None = None  # worker processes; None: one per CPU core
     # Fills the contact a profile's clinician leaves blank (`clinic` is the clinic's name).

@@ -10,8 +10,8 @@ from pathlib import Path
 from generator.buildstate import state_path
 from generator.config import Settings
 from generator.errors import InputError
-from generator.profile import check_id, check_inside, profile_path
-from generator.protocol import Protocol, load_protocols
+from generator.profile import Profile, check_id, check_inside, profile_path
+from generator.protocol import Protocol, in_language, load_protocols
 from generator.render.environment import TemplateCache, check_templates, make_environment
 from generator.secret import check_key_place, folder_token, load_or_create_key
 from generator.shipped import STARTER, find_file
@@ -79,6 +79,10 @@ class Inputs:
             check_key_place(self.settings.key_file, self.settings.out)
             self._key = load_or_create_key(self.settings.key_file)
         return self._key
+
+    def protocol(self, profile: Profile) -> Protocol:
+        """The athlete's protocol in their language (English where it has no translation)."""
+        return in_language(self.protocols[profile.protocol], profile.language or "en")
 
     def folder(self, athlete: str) -> Path:
         return self.settings.out / output_folder(athlete, self.key)

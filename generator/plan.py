@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from generator.i18n import words
 from generator.protocol import Gate
 
 SCHEMA_VERSION = 1
@@ -32,13 +33,15 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def frequency(times: tuple[int, int], spacing: str = "") -> str:
+def frequency(times: tuple[int, int], spacing: str = "", language: str = "en") -> str:
     """How often, always with its period: 'daily', 'once a week', '3 times a week',
-    '2-3 times a week, a rest day between'."""
+    '2-3 times a week, a rest day between' (in the athlete's language)."""
+    say = words(language).gettext
     low, high = times
-    words = "daily" if low == high == 7 else "once a week" if low == high == 1 else (
-        f"{low} times a week" if low == high else f"{low}-{high} times a week")
-    return f"{words}, {spacing}" if spacing else words
+    text = say("daily") if low == high == 7 else say("once a week") if low == high == 1 else (
+        say("%(times)s times a week", times=low) if low == high
+        else say("%(low)s-%(high)s times a week", low=low, high=high))
+    return f"{text}, {spacing}" if spacing else text
 
 
 @dataclass(frozen=True)
@@ -285,6 +288,7 @@ class Plan:
     pain_advice: str = ""  # what the athlete reads for a pain score below pain_stop_at
     risk_scores: tuple[RiskScore, ...] = ()  # the protocol's risk tables, for the clinician
     pauses: tuple[Pause, ...] = ()  # every pause, from its first day to the first day back
+    language: str = "en"  # the language of every word the athlete reads in it
 
     def pause_on(self, day: dt.date) -> Pause | None:
         """The pause that holds the athlete on this day, if any."""
@@ -331,6 +335,7 @@ class Plan:
             "schema": SCHEMA_VERSION,
             "athlete": {"id": self.athlete_id, "name": self.athlete_name},
             "protocol": self.protocol,
+            "language": self.language,
             "as_of": self.as_of.isoformat(),
             "stale_after": self.stale_after.isoformat(),
             "injury": {

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import InputError, Problem
+from generator.i18n import languages
 from generator.progress import NUMBERED, PAUSE, ProgressEvent, vocabulary
 from generator.protocol import Protocol
 from generator.rules import matching
@@ -57,6 +58,10 @@ PROFILE_FIELDS = {
     # keys depend on the protocol's phases (checked in load_profile)
     "overrides": Field("map", max_items=50, items=Field("int", minimum=0, maximum=2000)),
     "paper": Field("choice", choices=("a4", "letter"), doc="the handout's paper size"),
+    # the athlete's language: a language with a catalogue (generator/locale/); default
+    # rehab.yaml's `language:`
+    "language": Field("choice", choices=languages(), doc="the language of the athlete's "
+                      "page, handout and calendar"),
     # ids of the plan's notes for the clinician that they have read: no command repeats them
     "reviewed": Field("list", max_items=200, unique=True, items=Field(
         "text", required=True, max_length=120, doc="a note's id, as `rehab check` prints it")),
@@ -109,6 +114,7 @@ class Profile:
     overrides: dict[str, int] = field(default_factory=dict)  # the clinician's lengths and goal
     source: str = ""  # the file it was read from, for errors found while scheduling
     paper: str | None = None  # a4 | letter; None: the build's --paper
+    language: str | None = None  # the athlete's language; None: rehab.yaml's `language:`
     clinician_notes: str = ""  # the clinic's own notes: no renderer ever shows them
     reviewed: frozenset[str] = frozenset()  # ids of the plan's notes the clinician has read
 
@@ -222,6 +228,7 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date,
         overrides={k: v for k, v in raw["overrides"].items() if v is not None},
         source=doc.file,
         paper=raw["paper"],
+        language=raw["language"],
         clinician_notes=(raw["clinician_notes"] or "").strip(),
         reviewed=frozenset(ref.strip() for ref in raw["reviewed"] if ref),
     )

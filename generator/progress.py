@@ -33,13 +33,14 @@ import math
 from dataclasses import dataclass, field
 
 from generator.errors import InputError, Problem
+from generator.i18n import Words, _, words
 from generator.plan import Pause, PlanWarning, WalkRun, note_id
 from generator.protocol import BriskWalk, Phase, Protocol
 
 SETBACK, PAUSE, RESUME, NEW_IMAGING = "setback", "pause", "resume", "new_imaging"
 GENERIC = (SETBACK, PAUSE, RESUME, NEW_IMAGING)  # events every protocol has
 NUMBERED = {"strength_stage": "stage", "walk_run_step": "step"}  # event -> its number field
-SETBACK_SAYS = "Setback: "  # a setback's summary, before what it did
+SETBACK_SAYS = _("Setback: ")  # a setback's summary, before what it did
 MAX_WEEKS = 156  # three years: a longer plan is a mistake in the content or the dates
 
 
@@ -84,15 +85,20 @@ class Step:
     # the profile's `overrides:` key that shortens it on purpose, and the lowest it may set
     # (hard_limits), when that is below min_weeks; None: no override goes lower
     override: tuple[str, int] | None = None
+    language: str = "en"  # the language of the athlete's words (the protocol's)
 
     @property
     def title(self) -> str:
         if self.walk_run_step:
-            return f"{self.phase.title} step {self.walk_run_step}"
+            return words(self.language).gettext("%(phase)s step %(step)s",
+                                                phase=self.phase.title, step=self.walk_run_step)
         return self.phase.title
 
     @property
     def label(self) -> str:
+        """The title inside a sentence: 'back to strength stage 2' (German keeps its nouns)."""
+        if self.language != "en":
+            return self.title
         return self.title[0].lower() + self.title[1:]
 
 
@@ -150,6 +156,7 @@ class Course:
     resume_weeks: int
     leeway_days: int = 0  # a recorded step may end this many days before its minimum
     step_pain_max: int = 0  # a step forward recorded with more pain is flagged
+    language: str = "en"  # the athlete's words in the summaries of events
 
 
 @dataclass(frozen=True)
@@ -232,8 +239,8 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _listing(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+def _listing(items: list[str], and_word: str = "and") -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {and_word} " + items[-1]
 
 
 def _duration(days: int) -> str:
@@ -286,6 +293,11 @@ class _Climb:
     summaries: dict[int, str] = field(default_factory=dict)
     warnings: list[PlanWarning] = field(default_factory=list)
     assumed: list[PlanWarning] = field(default_factory=list)  # until a step is recorded
+
+    @property
+    def _words(self) -> Words:
+        """The athlete's words, for what the page says of each event."""
+        return words(self.course.language)
 
     def __post_init__(self) -> None:
         first = self.course.steps[0]
@@ -518,7 +530,8 @@ class _Climb:
                     else "no pause is recorded before it"
                 raise self._error(event, f"'resume' on {event.date} ends no pause: {ended}",
                                   "remove it, or record the pause it ends above it")
-            self.summaries[event.index] = f"Back after the pause, at {self._here().label}"
+            self.summaries[event.index] = self._words.gettext(
+                "Back after the pause, at %(step)s", step=self._here().label)
             return False
         if event.event == PAUSE:
             self._pause(event)
@@ -553,7 +566,8 @@ class _Climb:
                 raise self._error(
                     event, f"the athlete is already at {current.label} ({since})",
                     "record the next step when it starts, or `event: setback` for a step back")
-            self.summaries[event.index] = f"Confirmed at {target.label} after the setback"
+            self.summaries[event.index] = self._words.gettext(
+                "Confirmed at %(step)s after the setback", step=target.label)
             self.confirmable = False
             return False
         if target.index < self.recorded:
@@ -619,10 +633,13 @@ class _Climb:
         self.recorded, self.recorded_since, self.by_setback = target.index, event.date, False
         self.confirmable = False
         self.minimums = [self._hard_minimum(target, event.date)]
-        summary = ("Cleared for walk-run: step 1 starts" if target.walk_run_step == 1
-                   else f"Started {target.label}")
+        say = self._words.gettext
+        summary = (say("Cleared for walk-run: step 1 starts") if target.walk_run_step == 1
+                   else say("Started %(step)s", step=target.label))
         if skipped:
-            summary += f" ({_listing([s.label for s in skipped])} taken as done)"
+            and_word = say("and")
+            summary += " " + say("(%(steps)s taken as done)",
+                                 steps=_listing([s.label for s in skipped], and_word))
         self.summaries[event.index] = summary
         return True
 
@@ -653,7 +670,8 @@ class _Climb:
         self.recorded, self.recorded_since, self.by_setback = target.index, event.date, False
         self.confirmable = False
         self.minimums = [self._hard_minimum(target, event.date)]
-        self.summaries[event.index] = f"Back to {target.label}"
+        self.summaries[event.index] = self._words.gettext("Back to %(step)s",
+                                                          step=target.label)
 
     def _new_imaging(self, event: ProgressEvent) -> None:
         """New imaging restarts the healing clock: the floors count from its day."""
@@ -679,8 +697,11 @@ class _Climb:
                 f"record the step they go back to (e.g. {back}) on the same day, above this "
                 "event")
         self.clock = event.date
-        self.summaries[event.index] = ("New imaging: the healing clock restarts"
-                                       + (f", no running before {floor}" if first_run else ""))
+        say = self._words
+        self.summaries[event.index] = (
+            say.gettext("New imaging: the healing clock restarts, no running before %(day)s",
+                        day=say.day(floor) if say.language != "en" else str(floor)) if first_run
+            else say.gettext("New imaging: the healing clock restarts"))
 
     def _setback(self, event: ProgressEvent) -> None:
         steps, weeks = self.course.steps, self.course.setback_weeks
@@ -693,11 +714,15 @@ class _Climb:
             self.need = max((self.need or 0) - self.done, weeks)
             self.done = 0
             self.minimums.append(_Minimum(event.date, weeks * 7, why))
-            summary = f"{SETBACK_SAYS}{current.label} for at least {_plural(weeks, 'week')} more"
+            summary = self._words.ngettext(
+                "Setback: %(step)s for at least %(num)s week more",
+                "Setback: %(step)s for at least %(num)s weeks more", weeks, step=current.label)
         else:
             self._enter(back, need=weeks, recorded=True)  # the setback event put them there
             self.minimums = [_Minimum(event.date, weeks * 7, why)]
-            summary = f"{SETBACK_SAYS}back to {back.label} for at least {_plural(weeks, 'week')}"
+            summary = self._words.ngettext(
+                "Setback: back to %(step)s for at least %(num)s week",
+                "Setback: back to %(step)s for at least %(num)s weeks", weeks, step=back.label)
         self.setback_left = weeks
         self.recorded, self.recorded_since, self.by_setback = back.index, event.date, True
         self.confirmable = True
@@ -720,8 +745,11 @@ class _Climb:
         self.minimums = [m for m in self.minimums if not m.after_pause] + [_Minimum(
             until, weeks * 7, f"after a pause the athlete stays on the step at least "
             f"{_plural(weeks, 'week')} (progress.resume_weeks)", after_pause=True)]
-        self.summaries[event.index] = f"Paused at {self.course.steps[self.pos].label}" + (
-            "" if event.until else ", until the next visit")
+        step = self.course.steps[self.pos].label
+        say = self._words.gettext
+        self.summaries[event.index] = (say("Paused at %(step)s", step=step) if event.until
+                                       else say("Paused at %(step)s, until the next visit",
+                                                step=step))
 
     def _pause_to(self, since: dt.date, until: dt.date) -> None:
         self.pause_until = until

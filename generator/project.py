@@ -39,6 +39,9 @@ CONFIG_TEXT = """\
                             # events link it. Unset: no QR code.
 # paper: a4                 # handout paper, a4 or letter (--paper); a profile's
                             # `paper:` wins for its athlete
+# language: en              # the athletes' page, handout and calendar: en or de; a
+                            # profile's `language:` wins for its athlete. The clinic's
+                            # outputs (status, check, the report) stay in English.
 # pdf: true                 # make plan.pdf, the printed handout (--pdf / --no-pdf)
 # jobs: 2                   # worker processes (--jobs); unset: the number of CPU cores
 

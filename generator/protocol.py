@@ -6,9 +6,10 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator import rules
+from generator import overlay, rules
 from generator.errors import InputError, Problem
 from generator.pose import Picture, read_picture
+from generator.i18n import words
 from generator.rules import FieldSpec, RiskTable, Rule
 from generator.schema import Field, validate
 from generator.yamlsource import Document, load, read_text
@@ -32,12 +33,14 @@ class Exercise:
     start_dose: str = ""  # fewer landings first: the dose builds to `dose` over the stage
     not_before: str = ""  # a floor (floors:) it waits for, like a hop that loads as a stride
     picture: Picture | None = None  # its drawing (every shipped exercise has one)
+    language: str = "en"  # the language of its text
 
     @property
     def dose_text(self) -> str:
         """The dose as the athlete reads it, with its build-up when there is one."""
-        return f"Start with {self.start_dose}; build to {self.dose}" if self.start_dose \
-            else self.dose
+        return words(self.language).gettext(
+            "Start with %(start)s; build to %(dose)s", start=self.start_dose, dose=self.dose) \
+            if self.start_dose else self.dose
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,13 @@ class Protocol:
     pain_advice: str = DEFAULT_PAIN_ADVICE  # the athlete's words for pain below stop_at
     # name -> severity -> weeks from the healing clock (diagnosis, or the latest new imaging)
     floors: dict[str, dict[str, int]] = field(default_factory=dict)
+    language: str = "en"  # the language of its athlete text (generator/overlay.py)
+    severity_names: dict[str, str] = field(default_factory=dict)  # level -> the athlete's word
+    untranslated: tuple[Problem, ...] = ()  # overlay keys that fell back to English
+    folder: str = ""  # where it was read from (its overlays are beside it)
+
+    def severity_name(self, level: str) -> str:
+        return self.severity_names.get(level, level)
 
     def floor(self, name: str, severity: str) -> int:
         """Weeks before a step that waits for this floor may start, for this severity."""
@@ -329,7 +339,23 @@ def load_protocols(content: Path | tuple[Path, ...]) -> dict[str, Protocol]:
     return protocols
 
 
-def load_protocol(folder: Path) -> Protocol:
+_TRANSLATED: dict[tuple[str, str, str], Protocol] = {}
+
+
+def in_language(protocol: Protocol, language: str) -> Protocol:
+    """The protocol in the athlete's language, read once per process (per protocol, language
+    and content digest); English is the protocol itself."""
+    if language == protocol.language or not protocol.folder:
+        return protocol
+    key = (protocol.folder, language, protocol.digest)
+    if key not in _TRANSLATED:
+        _TRANSLATED[key] = load_protocol(Path(protocol.folder), language)
+    return _TRANSLATED[key]
+
+
+def load_protocol(folder: Path, language: str = "en") -> Protocol:
+    """The protocol in `language`: its athlete text from the language's overlays where they
+    have it (generator/overlay.py), English elsewhere."""
     protocol_file = folder / "protocol.yaml"
     exercises_file = folder / "exercises.yaml"
     doc = load(protocol_file, allow_aliases=True, max_bytes=1024 * 1024)
@@ -366,6 +392,9 @@ def load_protocol(folder: Path) -> Protocol:
     digest = hashlib.sha256()
     for path in (protocol_file, exercises_file):
         digest.update(path.read_bytes())
+    for other in sorted(overlay.content_languages(folder)):  # a changed translation rebuilds
+        for path in overlay.overlay_files(folder, other):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for name, filename in sorted(raw["text"].items()):
         path = folder / "text" / filename
         if not path.is_file() or Path(filename).name != filename:
@@ -382,7 +411,54 @@ def load_protocol(folder: Path) -> Protocol:
     brisk_walk = raw["brisk_walk"] if "brisk_walk" in doc.value else None
     protocol = _build(raw, raw_exercises, text, digest.hexdigest(), injury_fields,
                       history_fields, declared, brisk_walk)
-    return replace(protocol, risk_scores=risk_scores)
+    protocol = replace(protocol, risk_scores=risk_scores, folder=str(folder))
+    if language == "en":
+        return protocol
+    return _translated(protocol, folder, language, doc, raw, raw_exercises, text, brisk_walk)
+
+
+def _translated(english: Protocol, folder: Path, language: str, doc: Document, raw: dict,
+                raw_exercises: dict, text: dict[str, str], brisk_walk: dict | None) -> Protocol:
+    """The English protocol with the language's overlays laid over its athlete text; numbers,
+    rules and clinician text stay the English protocol's."""
+    view = {**raw, "severity": {"levels": list(english.severity_levels)},
+            "spacing_rules": {words: words for words in raw["spacing_rules"] or {}},
+            "brisk_walk": brisk_walk}
+    found = overlay.overlay(view, folder / f"protocol.{language}.yaml", overlay.PROTOCOL_TEXT)
+    exercises = overlay.overlay(raw_exercises, folder / f"exercises.{language}.yaml",
+                                overlay.EXERCISE_TEXT)
+    texts = overlay.overlay_text(text, raw["text"] or {}, folder, language)
+    errors = found.errors + exercises.errors + texts.errors
+    if errors:
+        raise InputError(errors)
+    merged = found.value
+    words = merged.pop("spacing_rules")
+
+    def spaced(value: str) -> str:
+        return words.get(value, value) if value else value
+
+    for phase in merged["phases"]:
+        phase["spacing"] = spaced(phase["spacing"])
+        phase["spacing_by_runs"] = {k: spaced(v) for k, v in
+                                    (phase["spacing_by_runs"] or {}).items()} or None
+        for key in ("sessions", "extra_sessions"):
+            phase[key] = [{**s, "spacing": spaced(s["spacing"])} for s in phase[key]]
+    merged["spacing_rules"] = {spaced(w): rule for w, rule in (raw["spacing_rules"] or {}).items()}
+    names = merged.pop("severity")["levels"]
+    merged["severity"] = raw["severity"]
+    walk = merged.pop("brisk_walk")
+    problems: list[Problem] = []
+    injury_fields = rules.field_specs(doc, ("injury_fields",), merged["injury_fields"],
+                                      list(english.severity_levels), problems)
+    declared = {"referral": english.referral, "review_flags": rules.rules(
+        doc, ("review_flags",), merged["review_flags"], injury_fields, problems, always=True)}
+    protocol = _build(merged, exercises.value, texts.value, english.digest, injury_fields,
+                      english.history_fields, declared, walk)
+    protocol = replace(protocol, exercises={k: replace(e, language=language)
+                                            for k, e in protocol.exercises.items()})
+    return replace(protocol, risk_scores=english.risk_scores, language=language, folder=str(folder),
+                   severity_names=names,
+                   untranslated=tuple(found.missing + exercises.missing + texts.missing))
 
 
 def _check_consistency(doc: Document, raw: dict, exercises: dict) -> list[Problem]:

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import replace
 
 from generator.days import plan_days
+from generator.i18n import words
 from generator.plan import (
     Audience,
     Day,
@@ -124,7 +125,8 @@ def course(profile: Profile, protocol: Protocol) -> Course:
                 event=event_name(phase, position, number),
                 gated=phase.opened_by_clinician and number in (None, 1), override=override,
                 floor=(phase.not_before, protocol.floor(phase.not_before, profile.severity))
-                if phase.not_before and number in (None, 1) else None))
+                if phase.not_before and number in (None, 1) else None,
+                language=protocol.language))
     walk = protocol.brisk_walk
     goal = running_goal(profile, protocol)
     walk_steps = range(0)
@@ -141,7 +143,7 @@ def course(profile: Profile, protocol: Protocol) -> Course:
         top=running_top(next((p for p in protocol.phases if p.kind == "continuous"), None), goal),
         setback_weeks=protocol.setback_weeks,
         resume_weeks=protocol.resume_weeks, leeway_days=protocol.leeway_days,
-        step_pain_max=protocol.step_pain_max)
+        step_pain_max=protocol.step_pain_max, language=protocol.language)
 
 
 def schedule(profile: Profile, protocol: Protocol, today: dt.date) -> Plan | Referral:
@@ -272,6 +274,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         athlete_name=profile.name,
         protocol=protocol.id,
         protocol_title=protocol.title,
+        language=protocol.language,
         as_of=today,
         diagnosed=profile.diagnosed,
         side=profile.side,
@@ -384,7 +387,8 @@ def _follow_up_notes(protocol: Protocol, weeks: list[Week], events: tuple[Record
                      diagnosed: dt.date, today: dt.date) -> tuple[Note, ...]:
     """For the clinician: a recent setback, and a recorded step that is overdue."""
     out = [Note(Audience.CLINICIAN, "recent_setback",
-                f"Setback on {e.date}: {e.summary.removeprefix(SETBACK_SAYS)}",
+                f"Setback on {e.date}: " + e.summary.removeprefix(
+                    words(protocol.language).gettext(SETBACK_SAYS)),
                 f"setback {e.date}", note_id("setback", e.date))
            for e in events if e.event == SETBACK
            and 0 <= (today - e.date).days < protocol.recent_setback_days]
@@ -495,16 +499,19 @@ def _sessions(slot: WeekPlan, protocol: Protocol) -> tuple[WeekSession, ...]:
         spacing = (phase.spacing_by_runs or {}).get(times[0], phase.spacing)
         out.append(WeekSession(
             "walk_run" if run.step else "run", phase.session_title,
-            frequency(times, spacing), times, walk_run=run,
+            frequency(times, spacing, protocol.language), times, walk_run=run,
             duration_minutes=run.session_minutes, spacing=spacing))
     for session in phase.sessions:
         out.append(WeekSession(session.kind, session.title,
-                               frequency(session.times, session.spacing), session.times,
+                               frequency(session.times, session.spacing, protocol.language),
+                               session.times,
                                session.exercises, session.text, spacing=session.spacing))
     walk = protocol.brisk_walk
     if slot.walk_minutes is not None and walk:
         position = next((i + 1 for i, s in enumerate(out) if s.kind in ("strength", "rehab")), 0)
-        out.insert(position, WeekSession("walk", walk.title, frequency(walk.times), walk.times,
+        out.insert(position, WeekSession("walk", walk.title,
+                                         frequency(walk.times, language=protocol.language),
+                                         walk.times,
                                          text=walk.text, minutes=slot.walk_minutes,
                                          duration_minutes=slot.walk_minutes))
     if slot.paused:

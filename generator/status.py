@@ -85,7 +85,7 @@ def survey(settings: Settings, inputs: Inputs | None = None) -> list[Seen]:
     seen = []
     for path in profile_paths(settings.plans):
         try:
-            profile, plan = plan_athlete(path, inputs)
+            profile, plan = plan_athlete(path, inputs, for_clinic=True)
         except InputError as err:
             seen.append(Seen(StatusRow(path.stem, "failed",
                                        problems=tuple(map(str, err.problems)))))

@@ -85,3 +85,18 @@ def built_examples(tmp_path_factory) -> Project:
     result = project.rehab("build")
     assert result.exit_code == 0, result.output
     return project
+
+
+@pytest.fixture(scope="session")
+def examples_in_both_languages(tmp_path_factory) -> Project:
+    """Every example athlete twice, built with handouts: `<id>` in English and `<id>-de` in
+    German (Mia, written in German, as `mia-hoffmann-de`, and in English as `mia-hoffmann`)."""
+    project = Project(copy_project(tmp_path_factory.mktemp("languages"), with_examples=False))
+    for path in sorted((ROOT / "plans").glob("*.yaml")):
+        text = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
+                         if not line.startswith("language:")) + "\n"
+        project.write_profile(path.stem, text + "language: en\n")
+        project.write_profile(f"{path.stem}-de", text + "language: de\n")
+    result = project.rehab("build")
+    assert result.exit_code == 0, result.output
+    return project

@@ -14,6 +14,7 @@ from factories import ROOT, TODAY
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ATHLETES = ("alex-morgan", "jordan-lee", "sam-okafor", "tomas-reyes", "rosa-lindqvist")
+EXAMPLES = sorted(path.stem for path in (ROOT / "plans").glob("*.yaml"))  # Mia's in German
 
 
 def _require(problem: str | None) -> None:
@@ -368,6 +369,57 @@ def test_the_whole_page_is_at_most_eight_screens(url, site, phone, built_example
     page, _ = open_watched(phone(), url(site, athlete), at_plan_date(built_examples, athlete))
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height <= 8 * SCREEN, f"{athlete}: {height / SCREEN:.2f} screens"
+
+
+@pytest.fixture(scope="module")
+def both_languages(examples_in_both_languages):
+    with Site(examples_in_both_languages.site) as served:
+        yield served
+
+
+def plan_days(project, athlete: str, count: int = 5) -> list[dt.datetime]:
+    """The plan's date, and `count` weeks spread from its first to its last (midweek)."""
+    weeks = weeks_of(project, athlete)
+    picks = {round(i * (len(weeks) - 1) / (count - 1)) for i in range(count)}
+    return [at_plan_date(project, athlete)] + [in_week(weeks[i]) for i in sorted(picks)]
+
+
+# Measured (2026-12-06, at 390x844, on the plan's date and 5 weeks spread over the plan):
+# these pages are over 8 screens on some day. Each case is strict: once the page fits, the
+# test says so and its mark must go.
+LONGER_THAN_EIGHT = {
+    ("jordan-lee", "de"): "8.01 screens in week 1 (7.34 on its build day)",
+    ("rosa-lindqvist", "en"): "8.54 screens in the protected-walking weeks (a long how-to)",
+    ("rosa-lindqvist", "de"): "9.75 screens in the protected-walking weeks",
+    ("sam-okafor", "de"): "7.97 on its build day, 8.25 from partial weight-bearing on",
+    ("tomas-reyes", "de"): "8.28 on its build day, 8.70 in strength stage 1",
+}
+
+
+def _screens_case(athlete: str, language: str):
+    why = LONGER_THAN_EIGHT.get((athlete, language))
+    marks = [pytest.mark.xfail(strict=True, reason=why)] if why else []
+    return pytest.param(athlete, language, marks=marks, id=f"{athlete}-{language}")
+
+
+@pytest.mark.parametrize(("athlete", "language"), [
+    _screens_case(athlete, language) for athlete in EXAMPLES for language in ("en", "de")])
+def test_every_example_is_at_most_eight_screens_on_any_day_in_either_language(
+        both_languages, phone, examples_in_both_languages, athlete, language):
+    """German runs longer than English: the page stays within 8 screens on days across the
+    whole plan (plan.js redraws "This week" for the phone's date), in both languages."""
+    project = examples_in_both_languages
+    name = athlete + ("-de" if language == "de" else "")
+    address = both_languages.url + project.folder(name).name + "/"
+    context = phone()
+    heights = {}
+    for day in plan_days(project, name):
+        page, seen = open_watched(context, address, day)
+        assert seen["errors"] == []
+        heights[day.date().isoformat()] = page.evaluate(
+            "document.documentElement.scrollHeight") / SCREEN
+        page.close()
+    assert max(heights.values()) <= 8, f"{name}: screens by day {heights}"
 
 
 def test_every_jump_has_a_way_back(url, site, phone, built_examples):

@@ -298,3 +298,41 @@ def test_walk_run_timer_follows_the_weeks_intervals_by_the_clock(phone, cleared_
 def test_no_timer_in_a_week_without_walk_run(url, site, phone):
     page, _ = open_watched(phone(), url(site, "jordan-lee"), at(TODAY))
     assert page.get_by_role("button", name="Start walk-run timer").count() == 0
+
+
+@pytest.fixture(scope="module")
+def cleared_runner_in_german(tmp_path_factory):
+    """Alex, cleared for the first walk-run on 1 Dec, reading German; built on 2 Dec."""
+    project = Project(copy_project(tmp_path_factory.mktemp("runner-de")))
+    profile = project.plans / "alex-morgan.yaml"
+    last = "  - {date: 2026-11-17, event: strength_stage, stage: 5}\n"
+    profile.write_text(profile.read_text().replace(last, last + (
+        "  - {date: 2026-11-24, event: strength_stage, stage: 6}\n"
+        "  - {date: 2026-12-01, event: walk_run_cleared}\n")) + "language: de\n")
+    result = project.rehab("build", "alex-morgan", "--no-pdf", "--today", "2026-12-02")
+    assert result.exit_code == 0, result.output
+    with Site(project.site) as served:
+        yield served.url + project.folder("alex-morgan").name + "/"
+
+
+def test_the_phone_speaks_the_pages_language(phone, cleared_runner_in_german):
+    """plan.js's words on a German page: Today, the log, the pain alert and the timer."""
+    context = phone()
+    context.add_init_script(RECORDER)
+    page = context.new_page()
+    start = dt.datetime(2026, 12, 3, 7, 0)  # a Thursday: the plan's dates say so in German
+    page.clock.install(time=start)
+    page.goto(cleared_runner_in_german)
+    page.clock.pause_at(start + dt.timedelta(seconds=1))
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.locator("#now-title").inner_text() == "Diese Woche"
+    assert page.locator("#today-title").inner_text() == "Heute ist Do., 3. Dez. 2026."
+    assert page.get_by_role("button", name="Mein Protokoll herunterladen").count() == 1
+    page.get_by_role("spinbutton", name="Schmerz").fill("5")
+    assert page.get_by_role("alert").locator(".stop").inner_text() == (
+        "Schmerz 3 oder mehr: Hören Sie auf und melden Sie sich noch heute bei Ihrem "
+        "Behandlungsteam.")
+    page.get_by_role("button", name="Geh-Lauf-Timer starten").click()
+    assert page.get_by_role("timer").inner_text() == "Laufen 01:00 1 von 5"
+    page.get_by_role("button", name="Pause").click()
+    assert page.get_by_role("button", name="Weiter").count() == 1

@@ -14,12 +14,13 @@ def test_build_prints_one_line_per_athlete_and_a_summary(example_project):
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     built = [line for line in lines if line.strip().startswith("built")]
-    assert [line.split()[1] for line in built] == ["alex-morgan", "jordan-lee", "rosa-lindqvist",
-                                                         "sam-okafor", "tomas-reyes"]
+    assert [line.split()[1] for line in built] == ["alex-morgan", "jordan-lee", "mia-hoffmann",
+                                                         "rosa-lindqvist", "sam-okafor",
+                                                         "tomas-reyes"]
     assert all(line.split()[-1].startswith("site/") for line in built)
     # a plan with a warning is still built, and the warning is printed under it
     assert any(line.strip().startswith("check  sam-okafor:") for line in lines)
-    assert lines[-1] == "5 built, 0 failed, 0 need referral"
+    assert lines[-1] == "6 built, 0 failed, 0 need referral"
     assert (example_project.site / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
 
 
@@ -33,7 +34,7 @@ def test_one_bad_profile_fails_alone_and_names_file_line_and_fix(example_project
     example_project.write_profile("broken", PROFILE_YAML.replace("diagnosed:", "diagnsed:"))
     result = example_project.rehab("build", "--no-pdf")
     assert result.exit_code == 1
-    assert "5 built, 1 failed, 0 need referral" in result.output
+    assert "6 built, 1 failed, 0 need referral" in result.output
     assert "plans/broken.yaml:5:3: injury.diagnsed: unknown field 'diagnsed'" in result.output
     assert "did you mean 'diagnosed'?" in result.output
     assert "injury.diagnosed: is missing" in result.output
@@ -55,7 +56,7 @@ def test_referral_is_reported_and_counts_as_failed(project):
 def test_check_validates_and_writes_nothing(example_project):
     result = example_project.rehab("check")
     assert result.exit_code == 0, result.output
-    assert "5 ok, 0 failed" in result.output
+    assert "6 ok, 0 failed" in result.output
     assert not example_project.site.exists()
 
 

@@ -90,7 +90,7 @@ def test_a_rest_day_reaches_back_into_the_week_before():
 
 
 @pytest.mark.parametrize("athlete", ["alex-morgan", "jordan-lee", "sam-okafor", "tomas-reyes",
-                                     "rosa-lindqvist"])
+                                     "rosa-lindqvist", "mia-hoffmann"])
 def test_the_examples_days_keep_the_protocol(athlete, protocols):
     from generator.profile import load_profile
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 GOLDEN = Path(__file__).parent / "golden"
-ATHLETES = ("alex-morgan", "jordan-lee", "sam-okafor", "tomas-reyes", "rosa-lindqvist")
+ATHLETES = ("alex-morgan", "jordan-lee", "sam-okafor", "tomas-reyes", "rosa-lindqvist",
+            "mia-hoffmann")
 FILES = ("plan.json", "index.html", "plan.ics")
 UPDATE = os.environ.get("REHAB_UPDATE_GOLDEN") == "1"
 

@@ -26,15 +26,18 @@ def test_the_examples_as_of_their_build_day(example_project):
     result = example_project.rehab("status", *AS_OF)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "Status as of 2026-11-23 (5 athletes)"
+    assert lines[0] == "Status as of 2026-11-23 (6 athletes)"
     assert lines[2].split() == ["athlete", "now", "wk", "day", "next", "gate", "last", "event",
                                 "done", "14d", "pain", "7d", "last", "log", "flags"]
-    alex, jordan, rosa, sam, tomas = (" ".join(line.split()) for line in lines[3:8])
+    alex, jordan, mia, rosa, sam, tomas = (" ".join(line.split()) for line in lines[3:9])
     # no log imported: done, pain and last log are "-"
     assert alex == ("alex-morgan Strength stage 5 14 97 Strength stage 6 2026-11-24 "
                     "2026-11-17 strength_stage 5 - - -")
     assert jordan == ("jordan-lee Full weight-bearing (setback) 12 83 Strength stage 1 "
                       "2026-12-01 2026-11-20 setback - - - setback 2026-11-20")
+    # Mia's page is in German; the clinic's table is in English
+    assert mia == ("mia-hoffmann Strength stage 1 (setback) 13 90 Strength stage 2 "
+                   "2026-12-01 2026-11-20 setback - - - setback 2026-11-20")
     assert sam == ("sam-okafor Non-weight-bearing 7 48 Partial weight-bearing 2027-01-26 - "
                    "- - - hip effusion")
     # the tibial and metatarsal examples: every protocol in one table
@@ -43,7 +46,7 @@ def test_the_examples_as_of_their_build_day(example_project):
     assert tomas == ("tomas-reyes Strength stage 3 8 55 Strength stage 4 2026-11-24 "
                      "2026-11-17 strength_stage 3 - - - Triad CRA 2: provisional")
     # the clinic's own notes on Jordan, under the table (never on Jordan's page)
-    assert lines[8:] == [
+    assert lines[9:] == [
         "", "Clinician notes (clinician_notes:, never shown to the athlete)",
         "jordan-lee      Low energy availability: dietitian review booked for 30 Nov. Ask "
         "about periods."]  # the ids' column as wide as the longest (rosa-lindqvist)

@@ -8,7 +8,7 @@ from generator.config import Settings
 from generator.plan import Plan
 from generator.profile import Profile
 from generator.protocol import Protocol
-from generator.render.environment import template_error
+from generator.render.environment import for_language, template_error
 from generator.render.figure import DRAWINGS, drawings_file
 from generator.render.html import (
     PAGE_SCRIPT,
@@ -67,17 +67,18 @@ class Renderer:
                part: str = "all") -> dict[str, bytes]:
         """The athlete's files; `folder` is the name of their folder in the site (for links)."""
         look = self.presentation(profile, folder)
+        env = for_language(self.env, plan.language)  # the athlete's words, dates and numbers
         with_handout = self.settings.pdf and part != "page"
         try:
             files = {
-                "index.html": render_page(self.env, plan, protocol, profile, look).encode(),
+                "index.html": render_page(env, plan, protocol, profile, look).encode(),
                 PAGE_SCRIPT: page_script(self.env),
                 DRAWINGS: drawings_file(protocol),
                 "plan.json": plan_json(plan).encode(),
                 "plan.ics": render_calendar(plan, protocol, look.contact(profile.clinician),
                                             look.page_url),
             }
-            handout = render_handout(self.env, plan, protocol, profile, look) \
+            handout = render_handout(env, plan, protocol, profile, look) \
                 if with_handout else None
         except jinja2.TemplateError as err:  # e.g. a misspelt variable in a template
             raise template_error(err) from None

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import re
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
@@ -14,28 +15,24 @@ from markupsafe import Markup
 
 from generator.errors import InputError
 from generator.render import figure
+from generator.i18n import DEFAULT_LANGUAGE, translations, words
 from generator.render.sessions import amount, dose
 
 
 def day(value: dt.date) -> str:
     """Tue 1 Sep 2026"""
-    return f"{value:%a} {value.day} {value:%b %Y}"
+    return words().day(value)
 
 
 def short_day(value: dt.date) -> str:
     """1 Sep"""
-    return f"{value.day} {value:%b}"
+    return words().short_day(value)
 
 
 def week_range(start: dt.date, end: dt.date) -> str:
     """Tue 17 – Mon 23 Nov 2026, Tue 24 Nov – Mon 30 Nov 2026 (the end part is always a whole
     `day`: plan.js reads it)."""
-    if (start.year, start.month) == (end.year, end.month):
-        first = f"{start:%a} {start.day}"
-    else:
-        first = f"{start:%a} {short_day(start)}" + (f" {start.year}" if start.year != end.year
-                                                    else "")
-    return f"{first} – {day(end)}"
+    return words().week_range(start, end)
 
 
 @functools.lru_cache(maxsize=32)  # the same stylesheet and script on every page
@@ -118,11 +115,16 @@ def make_environment(templates: Path | tuple[Path, ...],
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],  # {% trans %} and _(): the athlete's language
     )
+    env.policies["ext.i18n.trimmed"] = True  # a {% trans %} block's line breaks are spaces
+    env.install_null_translations(newstyle=True)  # English: the msgids themselves
+    env.globals["language"] = DEFAULT_LANGUAGE
     env.filters.update(
         md=_protocol_markdown, notes=_notes_markdown, day=day, short_day=short_day,
         week_range=week_range, dose=dose, amount=amount,
         compact=compact, compact_css=compact_css, figure=_figure, figure_box=_figure_box,
+        inline=str.lower,
     )
     return env
 
@@ -136,6 +138,68 @@ def _figure_box(picture) -> figure.Drawing:
     """The drawing's size (view_box, wide), for a page's <svg> that shows it from
     drawings.svg."""
     return figure.drawing(picture)
+
+
+_LANGUAGE_ENVS: dict[tuple[int, str], jinja2.Environment] = {}
+
+
+def for_language(env: jinja2.Environment, language: str) -> jinja2.Environment:
+    """The environment for an athlete's language: the same templates (and compiled-template
+    cache), with that language's catalogue for {% trans %} and _(), and its date filters.
+    English is `env` itself. One per language and process."""
+    if language == DEFAULT_LANGUAGE:
+        return env
+    key = (id(env), language)
+    if key not in _LANGUAGE_ENVS:
+        own = env.overlay(cache_size=400)  # its own template objects, bound to its filters
+        said, catalogue = words(language), translations(language)
+        own.globals = {**env.globals, "language": language,
+                       "gettext": _newstyle(catalogue.gettext),
+                       "_": _newstyle(catalogue.gettext),
+                       "ngettext": _newstyle_plural(catalogue.ngettext),
+                       "pgettext": _newstyle_in_context(catalogue.pgettext)}
+        own.filters = {**env.filters, "day": said.day, "short_day": said.short_day,
+                       "week_range": said.week_range, "inline": said.inline,
+                       "dose": functools.partial(dose, language=language),
+                       "amount": functools.partial(amount, language=language)}
+        _LANGUAGE_ENVS[key] = own
+    return _LANGUAGE_ENVS[key]
+
+
+def _newstyle(gettext: Callable[..., str]) -> Callable[..., str]:
+    """Jinja's newstyle gettext (as install_gettext_translations(newstyle=True) makes it):
+    the translation, with its %(name)s values escaped when the template autoescapes."""
+    @jinja2.pass_eval_context
+    def call(eval_ctx: jinja2.nodes.EvalContext, message: str, **values: object) -> str:
+        text = gettext(message)
+        if eval_ctx.autoescape:
+            text = Markup(text)
+        return text % values if values else text
+    return call
+
+
+def _newstyle_in_context(pgettext: Callable[..., str]) -> Callable[..., str]:
+    """pgettext(context, message): the same words, translated for one place (e.g. a button
+    that has less room than a heading)."""
+    @jinja2.pass_eval_context
+    def call(eval_ctx: jinja2.nodes.EvalContext, context: str, message: str,
+             **values: object) -> str:
+        text = pgettext(context, message)
+        if eval_ctx.autoescape:
+            text = Markup(text)
+        return text % values if values else text
+    return call
+
+
+def _newstyle_plural(ngettext: Callable[..., str]) -> Callable[..., str]:
+    @jinja2.pass_eval_context
+    def call(eval_ctx: jinja2.nodes.EvalContext, singular: str, plural: str, num: int,
+             **values: object) -> str:
+        text = ngettext(singular, plural, num)
+        if eval_ctx.autoescape:
+            text = Markup(text)
+        return text % {"num": num, **values}
+    return call
 
 
 def load_template(env: jinja2.Environment, name: str) -> jinja2.Template:

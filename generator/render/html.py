@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 import jinja2
 from markupsafe import Markup
 
+from generator.i18n import DEFAULT_LANGUAGE, _, words
 from generator.plan import Plan
 from generator.profile import Clinician, Profile
 from generator.protocol import Protocol
@@ -68,6 +70,35 @@ def page_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
     }
 
 
+# plan.js's words (its English defaults are these msgids): the page carries them in its
+# language, in a #words block, with "%(name)s" written "{name}" as plan.js fills them in.
+SCRIPT_WORDS = {
+    "done": _("Done"), "this_week": _("This week"), "now": _("Now"),
+    "week_of": _("week %(week)s of %(weeks)s"), "week_total": _("Week %(number)s of %(total)s"),
+    "before": _("Before you move on"),
+    "check_this": _("Check this list at the end of this week, %(day)s."),
+    "check_week": _("Check this list at the end of week %(week)s, %(day)s."),
+    "today": _("Today is %(date)s."), "date": _("%(weekday)s %(day)s %(month)s %(year)s"),
+    "rest": _("Rest day: no session planned today."), "pain": _("Pain"),
+    "red_flag": _("Red flag today"), "note": _("Note"),
+    "flag_stop": _("A red flag: stop and contact your clinician today."),
+    "pain_stop": _("Pain of %(stop)s or more: stop and contact your clinician today."),
+    "download": _("Download my log"), "share": _("Share my log"), "run": _("Run"),
+    "walk": _("Walk"), "pause": _("Pause"), "resume": _("Resume"), "of": _("%(n)s of %(total)s"),
+    "timer": _("Start walk-run timer"),
+}
+
+
+def script_words(language: str) -> dict[str, object] | None:
+    """plan.js's words in the athlete's language; None for English (plan.js has them)."""
+    if language == DEFAULT_LANGUAGE:
+        return None
+    said = words(language)
+    out: dict[str, object] = {key: re.sub(r"%\((\w+)\)s", r"{\1}", said.gettext(message))
+                              for key, message in SCRIPT_WORDS.items()}
+    return out | said.calendar_names()
+
+
 # The page's script, a file of its own beside the page: the same bytes for every athlete and
 # every plan, so the phone keeps it across plan updates and the page's 60 KB holds the plan.
 PAGE_SCRIPT = "plan.js"
@@ -95,6 +126,7 @@ def render_page(env: jinja2.Environment, plan: Plan, protocol: Protocol, profile
                 presentation: Presentation = Presentation()) -> str:
     context = page_context(plan, protocol, profile)
     context.update(script=PAGE_SCRIPT, has_pdf=presentation.pdf,
+                   script_words=script_words(plan.language),
                    contact=presentation.contact(profile.clinician))
     return load_template(env, "plan.html").render(context)
 
@@ -118,18 +150,18 @@ def handout_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
     for week in gated:
         checklists.setdefault(week.gate, week)
     sheets, seen = [], set()
-    steps = [("Now", current)] if current else []
+    steps = [(_("Now"), current)] if current else []
     if current and current.span + 1 < len(plan.phases):
         upcoming = plan.phases[current.span + 1]
-        steps.append(("Next", weeks[upcoming.first_week - 1]))
+        steps.append((_("Next"), weeks[upcoming.first_week - 1]))
     elif not current and detail:
-        steps.append(("First", detail[0]))
+        steps.append((_("First"), detail[0]))
     # the steps after those that the detailed weeks reach: their exercises' drawings, name
     # and dose (the how-tos are on the page), so each exercise of these weeks is pictured
     last_span = max((week.span for _, week in steps), default=len(plan.phases))
     for week in detail:
         if week.span > last_span:
-            steps.append(("Then", week))
+            steps.append((_("Then"), week))
             last_span = week.span
     for label, week in steps:
         ids = [e for s in week.sessions for e in s.exercises if e not in seen]
@@ -157,12 +189,13 @@ def render_handout(env: jinja2.Environment, plan: Plan, protocol: Protocol, prof
                    presentation: Presentation = Presentation()) -> str:
     context = page_context(plan, protocol, profile)
     context.update(handout_context(plan, protocol, profile))
-    context.update(paper=presentation.paper, qr_code=_qr_svg(presentation.page_url),
+    context.update(paper=presentation.paper,
                    page_url=presentation.page_url, contact=presentation.contact(profile.clinician))
+    context["qr_code"] = _qr_svg(presentation.page_url, plan.language)
     return load_template(env, "handout.html").render(context)
 
 
-def _qr_svg(url: str | None) -> Markup | None:
+def _qr_svg(url: str | None, language: str = DEFAULT_LANGUAGE) -> Markup | None:
     """An inline SVG QR code of the page's address (inline: the PDF fetches nothing)."""
     if not url:
         return None
@@ -170,5 +203,7 @@ def _qr_svg(url: str | None) -> Markup | None:
 
     # the title is the figure's text for screen readers (the tagged PDF's Alt)
     svg = segno.make(url, error="m").svg_inline(scale=3, border=2, dark="#000", light="#fff",
-                                                omitsize=False, title="QR code of your plan's page")
+                                                omitsize=False,
+                                                title=words(language).gettext(
+                                                    "QR code of your plan's page"))
     return Markup(svg)  # made by segno from the build's own --base-url

@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import hashlib
 
+from generator import i18n
 from generator.plan import NextStep, Plan, Status, Week
 from generator.profile import Clinician
 from generator.protocol import Protocol
@@ -38,12 +39,15 @@ def render_calendar(plan: Plan, protocol: Protocol, clinician: Clinician,
     stamp = f"DTSTAMP:{_date(plan.as_of)}T000000Z"
     # Later builds must win when a client compares versions of the same UID.
     sequence = f"SEQUENCE:{max(0, (plan.as_of - dt.date(2000, 1, 1)).days)}"
+    words = i18n.words(plan.language)
+    say = words.gettext
+    name = say("Rehab plan · %(name)s", name=plan.athlete_name)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{_text(PRODID)}", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{_text(f'Rehab plan · {plan.athlete_name}')}"]
+             "METHOD:PUBLISH", f"X-WR-CALNAME:{_text(name)}"]
 
     def event(uid: str, day: dt.date, days: int, summary: str, description: str,
               remind: bool = False) -> None:
-        description += f"\n\nYour plan: {page_url}" if page_url else ""
+        description += "\n\n" + say("Your plan: %(url)s", url=page_url) if page_url else ""
         lines.extend((
             "BEGIN:VEVENT",
             f"SUMMARY:{_text(summary)}",
@@ -62,39 +66,47 @@ def render_calendar(plan: Plan, protocol: Protocol, clinician: Clinician,
 
     total = len(plan.weeks)
     ahead = [w for w in plan.weeks if w.status != Status.DONE]
-    call = (f"\nCall {clinician.name or 'your clinician'}: {clinician.phone}"
-            if clinician.phone else "")
+    call = ("\n" + say("Call %(name)s: %(phone)s", name=clinician.name or say("your clinician"),
+                       phone=clinician.phone) if clinician.phone else "")
     # The pain rule and red flags in full once, in the first event; the others point there.
-    safety = ("\n\nThe pain rule\n" + plain_text(protocol.text["pain_rule"]) + "\n\nRed flags\n"
-              + plain_text(protocol.text["red_flags"]) + call)
-    pointer = (f"\n\nPain, or a red flag? Stop. The pain rule and red flags are in your plan"
-               f"{' (link below)' if page_url else ''} and in the event of week "
-               f"{ahead[0].number}." + call) if ahead else ""
+    safety = ("\n\n" + say("The pain rule") + "\n" + plain_text(protocol.text["pain_rule"])
+              + "\n\n" + say("Red flags") + "\n" + plain_text(protocol.text["red_flags"]) + call)
+    pointer = ("\n\n" + (say("Pain, or a red flag? Stop. The pain rule and red flags are in "
+                             "your plan (link below) and in the event of week %(week)s.",
+                             week=ahead[0].number) if page_url else
+                         say("Pain, or a red flag? Stop. The pain rule and red flags are in "
+                             "your plan and in the event of week %(week)s.",
+                             week=ahead[0].number)) + call) if ahead else ""
     gate_count: dict[str, int] = {}
     for week in plan.weeks:  # numbered over the whole plan: a gate keeps its UID as weeks pass
         if week.gate:
             gate_count[week.phase] = gate_count.get(week.phase, 0) + 1
         if week.status == Status.DONE:
             continue
-        key = ", ".join(headline(s) for s in week.sessions if not s.every_week)
+        key = ", ".join(headline(s, plan.language) for s in week.sessions if not s.every_week)
         event(f"week-{week.number}", week.start, 7,
-              f"Week {week.number}: {week.phase_title}" + (f" · {key}" if key else ""),
-              _week_text(week, total, protocol) + (safety if week is ahead[0] else pointer))
+              say("Week %(number)s: %(phase)s", number=week.number, phase=week.phase_title)
+              + (f" · {key}" if key else ""),
+              _week_text(week, total, protocol, words)
+              + (safety if week is ahead[0] else pointer))
         if week.gate:
             # Named by what it gates, not by date: a re-dated plan moves the event.
             event(f"gate-{week.phase}-{gate_count[week.phase]}", week.end, 1,
-                  f"Checklist: {week.gate.title.lower()}",
-                  _checklist(week) + "\nMove on only when every item is true.", remind=True)
+                  say("Checklist: %(gate)s", gate=words.inline(week.gate.title)),
+                  _checklist(week) + "\n" + say("Move on only when every item is true."),
+                  remind=True)
     for step in _steps_ahead(ahead):
         week = next(w for w in plan.weeks if w.start == step.earliest)
         # the start of a phase keeps the UID it had as a milestone; later walk-run steps
         # are named by how the clinician records them
         uid = (f"milestone-{week.phase}" if week.phase_week == 1 else
                "step-" + step.event.replace(" ", "-"))
-        before = f" ({step.gate_title.lower()})" if step.gate_title else ""
-        event(uid, step.earliest, 1, f"Earliest start: {step.title}",
-              f"{step.title} may start today, if the checklist before it{before} is true. "
-              "The date is the earliest, never a deadline.", remind=True)
+        event(uid, step.earliest, 1, say("Earliest start: %(step)s", step=step.title),
+              (say("%(step)s may start today, if the checklist before it (%(gate)s) is true.",
+                   step=step.title, gate=words.inline(step.gate_title)) if step.gate_title
+               else say("%(step)s may start today, if the checklist before it is true.",
+                        step=step.title))
+              + " " + say("The date is the earliest, never a deadline."), remind=True)
     lines.append("END:VCALENDAR")
     return "\r\n".join(fold(line) for line in lines).encode() + b"\r\n"
 
@@ -146,23 +158,27 @@ def fold(line: str, limit: int = 75, separator: str = "\r\n ") -> str:
     return separator.join(pieces)
 
 
-def _week_text(week: Week, total: int, protocol: Protocol) -> str:
-    lines = [f"Week {week.number} of {total}: {week.phase_title}"
-             + (f", week {week.phase_week} of {week.phase_weeks}" if week.phase_weeks > 1 else ""),
+def _week_text(week: Week, total: int, protocol: Protocol, words: i18n.Words) -> str:
+    say = words.gettext
+    lines = [say("Week %(number)s of %(total)s: %(phase)s", number=week.number, total=total,
+                 phase=week.phase_title)
+             + (say(", week %(week)s of %(weeks)s", week=week.phase_week,
+                    weeks=week.phase_weeks) if week.phase_weeks > 1 else ""),
              ""]
     if week.paused:
-        lines[1:1] = ["Progress is paused: rest and recover, no running, jumps or hops.", ""]
+        lines[1:1] = [say("Progress is paused: rest and recover, no running, jumps or hops."),
+                      ""]
     elif week.back_from:
-        lines[1:1] = [f"Back after the pause on {week.back_from:%a} {week.back_from.day} "
-                      f"{week.back_from:%b}: pick up at this step again.", ""]
+        lines[1:1] = [say("Back after the pause on %(day)s: pick up at this step again.",
+                          day=words.day_month(week.back_from)), ""]
     for session in week.sessions:
-        lines.append(f"{session.title}: {dose(session)}")
+        lines.append(f"{session.title}: {dose(session, words.language)}")
         lines += [f"  - {protocol.exercises[e].name}: {protocol.exercises[e].dose_text}"
                   for e in session.exercises]
         if session.text:
             lines.append(f"  {session.text}")
     if week.gate:
-        lines += ["", "At the end of this week:", _checklist(week)]
+        lines += ["", say("At the end of this week:"), _checklist(week)]
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ import json
 
 import jinja2
 
+from generator.i18n import words
 from generator.plan import Plan
 from generator.render.environment import asset_source, load_template
 
@@ -20,9 +21,11 @@ def revision(data: bytes) -> str:
 
 
 def manifest(plan: Plan) -> bytes:
+    say = words(plan.language).gettext
     document = {
-        "name": f"Rehab plan · {plan.athlete_name}",
-        "short_name": "Rehab plan",
+        "name": say("Rehab plan · %(name)s", name=plan.athlete_name),
+        "short_name": say("Rehab plan"),
+        **({"lang": plan.language} if plan.language != "en" else {}),
         "start_url": "./",
         "scope": "./",
         "display": "standalone",

@@ -10,6 +10,25 @@
   var check = document.getElementById("checklist");
   var rows = $(document, "li[data-start]");
   var stays = $(document, "details.step");
+  // The athlete's words: English here, the page's language from its #words block (the
+  // build's catalogue); "{name}" marks where a value goes.
+  var W = {done: "Done", this_week: "This week", now: "Now", week_of: "week {week} of {weeks}",
+           week_total: "Week {number} of {total}", before: "Before you move on",
+           check_this: "Check this list at the end of this week, {day}.",
+           check_week: "Check this list at the end of week {week}, {day}.",
+           today: "Today is {date}.", date: "{weekday} {day} {month} {year}",
+           days: "Sun Mon Tue Wed Thu Fri Sat".split(" "),
+           months: "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(" "),
+           rest: "Rest day: no session planned today.", pain: "Pain", red_flag: "Red flag today",
+           note: "Note", flag_stop: "A red flag: stop and contact your clinician today.",
+           pain_stop: "Pain of {stop} or more: stop and contact your clinician today.",
+           download: "Download my log", share: "Share my log", run: "Run", walk: "Walk",
+           pause: "Pause", resume: "Resume", of: "{n} of {total}", timer: "Start walk-run timer"};
+  var words = document.getElementById("words");
+  if (words) { try { Object.assign(W, JSON.parse(words.textContent)); } catch (e) { /* English */ } }
+  function say(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, name) { return values[name]; });
+  }
 
   // The one thing worked out here: which week the phone's date falls in (weeks follow each
   // other; the last one says its end). Everything shown is read from the page the plan wrote.
@@ -42,26 +61,25 @@
     if (state !== "upcoming") {
       // a stay a setback stepped back from says so (data-done), never "Done"
       var done = node.dataset.done;
-      label.querySelector(":scope > b").after(" ", el("span", state !== "done" ? now : done || "Done",
+      label.querySelector(":scope > b").after(" ", el("span", state !== "done" ? now : done || W.done,
                                                       state !== "done" ? "badge here" : done ? "badge done setback" : "badge done"));
     }
   }
 
   if (card && state !== card.dataset.week) {
-    rows.forEach(function (row, i) { mark(row, row, i, at, "This week"); row.classList.remove("upcoming"); });
+    rows.forEach(function (row, i) { mark(row, row, i, at, W.this_week); row.classList.remove("upcoming"); });
     var here = now ? stays.indexOf(stay) : at < 0 ? -1 : stays.length;
-    stays.forEach(function (s, i) { mark(s, s.querySelector("summary"), i, here, "Now"); });
+    stays.forEach(function (s, i) { mark(s, s.querySelector("summary"), i, here, W.now); });
     card.textContent = check.textContent = "";
     card.dataset.week = state;
     if (now) {
       var own = $(stay, "li[data-start]"), head = el("p"), list = el("ul", "", "sessions");
       head.append(el("span", text(stay, "summary > b"), "badge"));
-      if (own.length > 1) head.append(" week " + (own.indexOf(now) + 1) + " of " + own.length);
+      if (own.length > 1) head.append(" " + say(W.week_of, {week: own.indexOf(now) + 1, weeks: own.length}));
       head.append(" ");
       head.append.apply(head, copies(now, ":scope > .setback, :scope > .paused, :scope > .resumed"));
-      card.append(el("h2", "This week"), el("p", "Week " + parseInt(state) + " of " +
-                                             card.dataset.weeks + " · " + text(now, ":scope > small"),
-                                             "dates"), head);
+      card.append(el("h2", W.this_week), el("p", say(W.week_total, {number: parseInt(state), total: card.dataset.weeks}) +
+                                             " · " + text(now, ":scope > small"), "dates"), head);
       if (held) card.append(el("p", card.dataset.holdNote, "waiting"));
       if (now.querySelector(":scope > .paused")) card.append(el("p", card.dataset.paused));
       if (now.querySelector(":scope > .resumed")) card.append(el("p", card.dataset.back));
@@ -95,10 +113,11 @@
         // A step whose checklist is an earlier step's shows it there.
         var owner = gated.closest("details.step");
         owner = owner.dataset.gateIn ? document.getElementById(owner.dataset.gateIn) : owner;
-        check.append(el("h2", "Before you move on"),
-                     el("p", "Check this list at the end of " + (gated === now ? "this week" :
-                        "week " + gated.id.slice(5)) + ", " + text(gated, ":scope > small").split(" – ")[1] +
-                        ".", "meta"), owner.querySelector(":scope > .gate").cloneNode(true));
+        var end = text(gated, ":scope > small").split(" – ")[1];
+        check.append(el("h2", W.before),
+                     el("p", gated === now ? say(W.check_this, {day: end}) :
+                        say(W.check_week, {week: gated.id.slice(5), day: end}), "meta"),
+                     owner.querySelector(":scope > .gate").cloneNode(true));
         check.firstChild.id = "checklist-title";
       }
     } else {
@@ -108,11 +127,11 @@
     check.hidden = !check.firstChild;
     card.firstChild.id = "now-title";
     // Open the how-tos this week's step brings in (or, when it brings in none, the latest
-    // group of this week's exercises); fold the rest.
+    // step's of this week's exercises); fold the rest.
     var groups = $(document, "details.stage"), ids = $(card, ".ex a").map(function (a) { return a.hash.slice(4); });
     var mine = groups.filter(function (g) { return ids.some(function (id) { return g.querySelector("#ex-" + id); }); });
     var open = stay ? mine.filter(function (g) { return g.id === "s-" + stay.id.slice(2).replace(/-\d+$/, ""); }) : [];
-    if (!open.length) open = mine.slice(-1);
+    if (!open.length) open = mine.slice(-1);  // one group open: the latest step's
     groups.forEach(function (stage) { stage.open = open.indexOf(stage) >= 0; });
   }
   if (card) companion();
@@ -125,9 +144,8 @@
   // across reloads, offline and plan updates) until the athlete downloads or shares the log.
   function companion() {
     var data = card.dataset, box = el("section"), key = "rehab-log:" + data.log, log = {};
-    var head = el("h3", "Today is " + "Sun Mon Tue Wed Thu Fri Sat".split(" ")[d.getDay()] + " " +
-      d.getDate() + " " + "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(" ")[d.getMonth()] +
-      " " + d.getFullYear() + ".", "today");
+    var head = el("h3", say(W.today, {date: say(W.date, {weekday: W.days[d.getDay()], day: d.getDate(),
+                                                         month: W.months[d.getMonth()], year: d.getFullYear()})}), "today");
     box.id = "today";
     head.id = "today-title";
     box.setAttribute("aria-labelledby", head.id);
@@ -152,7 +170,7 @@
       var names = days[Math.round((Date.parse(today) - Date.parse(now.dataset.start)) / 864e5) % 7]
         .map(function (i) { return titles[i]; });
       var list = box.appendChild(el("ul", "", "ticks"));
-      if (!names.length) box.append(el("p", "Rest day: no session planned today."));
+      if (!names.length) box.append(el("p", W.rest));
       names.forEach(function (name) {
         var tick = field("input", "checkbox", name);
         tick[1].checked = (entry.done || []).indexOf(name) >= 0;
@@ -165,8 +183,8 @@
       });
       if (now.dataset.wr) timer(now.dataset.wr.split(","));
     }
-    var row = box.appendChild(el("p", "", "log")), pain = field("input", "number", "Pain ");
-    var flag = field("input", "checkbox", "Red flag today"), note = field("input", "text", "Note ");
+    var row = box.appendChild(el("p", "", "log")), pain = field("input", "number", W.pain + " ");
+    var flag = field("input", "checkbox", W.red_flag), note = field("input", "text", W.note + " ");
     var alarm = el("div", "", "alarm"), mild = el("p", data.painAdvice, "meta");
     pain[1].min = 0;
     pain[1].max = 10;
@@ -179,8 +197,7 @@
     var lead = alarm.appendChild(el("p", "", "stop"));
     $(document, "#red-flags > :not(h2)").forEach(function (n) { alarm.append(n.cloneNode(true)); });
     function judge() {
-      lead.textContent = (entry.red_flag ? "A red flag" : "Pain of " + data.stop + " or more") +
-        ": stop and contact your clinician today.";
+      lead.textContent = entry.red_flag ? W.flag_stop : say(W.pain_stop, {stop: data.stop});
       alarm.hidden = !(entry.pain >= +data.stop || entry.red_flag);
       mild.hidden = !alarm.hidden || !(entry.pain > 0);
     }
@@ -196,7 +213,7 @@
     judge();
     var share = el("p", "", "log"), name = "rehab-log-" + data.athlete + "-" + today + ".json";
     box.append(alarm, mild, share);
-    share.append(note[0], button("Download my log", download));
+    share.append(note[0], button(W.download, download));
     // The log as the clinic's `rehab import-log` reads it.
     function file() {
       return JSON.stringify({athlete: data.athlete, plan_as_of: data.asOf, entries: Object.keys(log).sort()
@@ -217,7 +234,7 @@
     }
     var blank = window.File && new File(["{}"], name, {type: "application/json"});
     if (navigator.canShare && blank && navigator.canShare({files: [blank]})) {
-      share.append(button("Share my log", function () {
+      share.append(button(W.share, function () {
         navigator.share({files: [new File([file()], name, {type: "application/json"})]})
           .catch(function (e) { if (e.name !== "AbortError") download(); });
       }));
@@ -227,11 +244,11 @@
     function timer(wr) {
       var steps = [], began = 0, spent = 0, ticker, lock, last = -1, n;
       for (n = 1; n <= +wr[2]; n++) {
-        steps.push(["Run", +wr[0], n]);
-        if (+wr[1]) steps.push(["Walk", +wr[1], n]);
+        steps.push([W.run, +wr[0], n]);
+        if (+wr[1]) steps.push([W.walk, +wr[1], n]);
       }
-      var face = el("p", "", "timer"), pause = button("Pause", function () {
-        if (began) { stop(); pause.textContent = "Resume"; } else go();
+      var face = el("p", "", "timer"), pause = button(W.pause, function () {
+        if (began) { stop(); pause.textContent = W.resume; } else go();
       });
       face.setAttribute("role", "timer");
       face.hidden = pause.hidden = true;
@@ -250,17 +267,17 @@
         if (i === steps.length) {
           stop();
           pause.hidden = true;
-          face.textContent = "Done";
+          face.textContent = W.done;
           return;
         }
         left = Math.ceil(steps[i][1] * 60 - t);
         face.append(el("b", steps[i][0]), " " + two(Math.floor(left / 60)) + ":" + two(left % 60) + " ",
-                    el("small", steps[i][2] + " of " + wr[2]));
+                    el("small", say(W.of, {n: steps[i][2], total: wr[2]})));
       }
       function go() {
         began = Date.now();
         ticker = setInterval(show, 250);
-        pause.textContent = "Pause";
+        pause.textContent = W.pause;
         awake(true);
         show();
       }
@@ -274,7 +291,7 @@
         if (began && !document.hidden) { lock = null; awake(true); show(); }
       });
       box.append(el("p", "", "log"), face);
-      box.lastChild.previousSibling.append(button("Start walk-run timer", function () {
+      box.lastChild.previousSibling.append(button(W.timer, function () {
         stop();
         spent = 0;
         last = -1;
