@@ -8,19 +8,23 @@ import re
 
 import pytest
 
-ATHLETES = ("alex-morgan", "jordan-lee", "sam-okafor", "tomas-reyes", "rosa-lindqvist")
+ATHLETES = ("alex-morgan", "jordan-lee", "sam-okafor", "tomas-reyes", "rosa-lindqvist",
+            "mia-hoffmann")
 # Bytes of HTML + inline CSS, uncompressed (the script is plan.js, the drawings drawings.svg).
-# 64,000 until each how-to showed its drawing: a reference to it (<svg> with its <title> and
-# a <use>) is about 130 bytes, 37 of them 4.9 KB; what travels is the gzipped first load below.
-PAGE_BUDGET = 68_000
-# What the phone fetches to show the page the first time, gzipped: the page, plan.js,
-# drawings.svg (this week's how-tos are open), the manifest and the icon.
-FIRST_LOAD = ("index.html", "plan.js", "drawings.svg", "manifest.webmanifest", "icon.svg")
+# 64,000 until each how-to showed its drawing: a reference to drawings.svg is about 130 bytes
+# a how-to, and the how-tos open when the page loads carry theirs inline (about 400 bytes
+# each), so that the first load fetches no drawings.svg; what travels is the gzipped first
+# load below. Mia's German page is the heaviest.
+PAGE_BUDGET = 80_000
+# What the phone fetches to show the page the first time, gzipped: the page, plan.js, the
+# manifest and the icon (drawings.svg comes when a closed how-to opens:
+# test_browser.py::test_the_drawings_file_comes_only_when_a_closed_how_to_opens).
+FIRST_LOAD = ("index.html", "plan.js", "manifest.webmanifest", "icon.svg")
 FIRST_LOAD_BUDGET = 24_000
 
 
 @pytest.mark.parametrize("athlete", ATHLETES)
-def test_page_weighs_at_most_68_kb(built_examples, athlete):
+def test_page_weighs_at_most_80_kb(built_examples, athlete):
     size = (built_examples.folder(athlete) / "index.html").stat().st_size
     assert size <= PAGE_BUDGET, f"{athlete}: {size} bytes"
 
@@ -51,7 +55,9 @@ def test_only_the_sites_own_script_may_run(built_examples):
     folders = [built_examples.folder(a) for a in ATHLETES]
     for folder in folders:
         page = (folder / "index.html").read_text()
-        assert re.findall(r"<script[^>]*>(.*?)</script>", page, re.S) == [""]
+        # (a page in another language carries its words as data: a browser never runs it)
+        assert re.findall(r'<script(?! type="application/json")[^>]*>(.*?)</script>', page,
+                          re.S) == [""]
         assert '<script src="plan.js"></script>' in page
         policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"',
                            page).group(1)
@@ -86,8 +92,8 @@ def test_the_how_tos_this_weeks_step_brings_in_are_open(built_examples):
     page = (built_examples.folder("alex-morgan") / "index.html").read_text()
     opened = re.findall(r'<details class="stage" id="s-(\w+)" open>', page)
     assert opened == ["strength_stage_5"]
-    assert len(re.findall(r'<article id="ex-', page)) == len(set(re.findall(
-        r'<article id="(ex-\w+)"', page)))  # each how-to once
+    assert len(re.findall(r'<details class="how-to" id="ex-', page)) == len(set(re.findall(
+        r'<details class="how-to" id="(ex-\w+)"', page)))  # each how-to once
 
 
 def test_a_step_with_no_new_exercise_opens_only_the_latest_how_tos(example_project):

@@ -135,6 +135,19 @@
     groups.forEach(function (stage) { stage.open = open.indexOf(stage) >= 0; });
   }
   if (card) companion();
+  // A step's how-tos, opened, show their drawings: drawings.svg is fetched the first time
+  // (the page inlines those open when it loads), and kept offline like this script.
+  document.addEventListener("toggle", function (e) {
+    if (e.target.open) $(e.target, "use[data-href]").forEach(function (use) {
+      use.setAttribute("href", use.dataset.href);
+    });
+  }, true);
+  // A link to an exercise opens its how-to (and the step it is under) before the jump.
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest('a[href^="#ex-"]');
+    var how = a && document.getElementById(a.hash.slice(1));
+    for (var box = how; box; box = box.parentElement.closest("details")) box.open = true;
+  });
   // A plan opened long after it was made may be out of date: say so.
   var stale = document.getElementById("stale");
   if (today > stale.dataset.after) stale.hidden = false;
