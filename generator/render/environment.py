@@ -16,16 +16,19 @@ from generator.errors import InputError
 from generator.render.sessions import amount, dose
 
 
+@functools.lru_cache(maxsize=4096)  # the same dates on every page of a build
 def day(value: dt.date) -> str:
     """Tue 1 Sep 2026"""
     return f"{value:%a} {value.day} {value:%b %Y}"
 
 
+@functools.lru_cache(maxsize=4096)
 def short_day(value: dt.date) -> str:
     """1 Sep"""
     return f"{value.day} {value:%b}"
 
 
+@functools.lru_cache(maxsize=4096)
 def week_range(start: dt.date, end: dt.date) -> str:
     """Tue 17 – Mon 23 Nov 2026, Tue 24 Nov – Mon 30 Nov 2026 (the end part is always a whole
     `day`: plan.js reads it)."""
