@@ -64,6 +64,18 @@ class PdfRenderer:
                                   pdf_variant="pdf/ua-1")
 
 
+# Enough of a page to find, load and shape the handout's fonts and write a PDF once.
+WARM_UP_HTML = ('<html lang="en"><body style="font: 10pt/1.3 \'DejaVu Sans\', sans-serif">'
+                '<h1>Plan</h1><p>Week <b>1</b> · <small>2 × 10</small></p></body></html>')
+
+
+def warm_up(allowed_roots: list[Path]) -> None:
+    """WeasyPrint imported and one small PDF made, so that this process's next handout costs
+    only its own layout: Pango's font loading and WeasyPrint's lazy imports are paid once per
+    process (about 0.4 s), here rather than when an athlete is waiting for their handout."""
+    PdfRenderer(allowed_roots).render(WARM_UP_HTML, allowed_roots[0])
+
+
 def _local_only_fetcher(weasyprint, roots: list[Path]):
     """Refuse every URL but files under the given folders: no network, no /etc/passwd."""
 
