@@ -45,6 +45,7 @@ from generator.write import (
     published_folders,
     remove_output,
     site_lock,
+    sync_folder,
     write_file,
     write_folder,
 )
@@ -147,7 +148,9 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
         # worker, and any file the profile changed in between). A file whose bytes are in
         # place already (plan.js, the icon, often the handout) is kept, not written and
         # synced to disk again: its time stamp stays, so an upload skips it too.
-        write_folder(folder, files, keep_others=part == "page", skip_unchanged=True)
+        # The switch is made durable once per build (site_synced), not once per athlete.
+        write_folder(folder, files, keep_others=part == "page", skip_unchanged=True,
+                     sync_site=False)
     except InputError as err:
         return Outcome(athlete, Built.FAILED, problems=err.problems)
     except OSError as err:  # a full disk, a read-only site folder ...
@@ -287,6 +290,10 @@ def _build(settings: Settings, ids: tuple[str, ...], inputs: Inputs, shared: Sha
                                         f"{err.strerror or err}",
                                         hint="the one already there, if any, is unchanged"))
     finally:
+        # Every athlete's new folder (its files synced before its switch) made durable at
+        # once, before the state says it was built: after a power cut, the state never
+        # names a build whose switch was lost.
+        sync_folder(out)
         try:
             state.save()  # also after an interruption: what was built is known
         except OSError as err:

@@ -31,6 +31,7 @@ from generator.report import athlete_lines, site_report_lines
 from generator.secret import read_key
 
 POLL_SECONDS = 0.5
+SETTLE_SECONDS = 0.05  # an editor's save is one write or one rename: done within this
 RELOAD_SCRIPT = """\
 // rehab serve: reload when the build generation moves on (never written into site/)
 (() => {
@@ -66,6 +67,7 @@ class Preview:
         self.folders: dict[str, str] = {}  # output folder -> athlete
         self._key: bytes | None = None
         self._snapshot: dict[str, tuple[int, int]] | None = None
+        self._warm = not settings.pdf  # WeasyPrint ready for the first edit's handout
         self._lock = threading.Lock()
         # Workers are started by a clean server process, not forked from this threaded one.
         self._mp_context = multiprocessing.get_context(
@@ -102,10 +104,26 @@ class Preview:
         snapshot = self.watched()
         if snapshot == self._snapshot:
             return False
-        time.sleep(0.1)  # an editor may write a file in steps: let it finish
+        time.sleep(SETTLE_SECONDS)  # an editor may write a file in steps: let it finish
         self._snapshot = self.watched()
         self.rebuild()
+        self.warm_up()
         return True
+
+    def warm_up(self) -> None:
+        """After the first build: WeasyPrint imported and its fonts loaded in this process,
+        so the first edit's handout follows its page as fast as any later one (about 0.4 s
+        sooner)."""
+        if self._warm:
+            return
+        self._warm = True
+        from generator.render.pdf import warm_up
+
+        try:
+            warm_up([*self.settings.template_folders, *self.settings.content_folders])
+        except Exception as err:  # the real handout will say what is wrong, where
+            if self.debug:
+                self.echo(f"could not ready WeasyPrint: {type(err).__name__}: {err}")
 
     def rebuild(self) -> None:
         """The build `rehab build` runs, pages first: an edited athlete's page is current within

@@ -99,13 +99,18 @@ def site_lock(lock_file: Path) -> Iterator[None]:
 
 
 def write_folder(folder: Path, files: dict[str, bytes], *, keep_others: bool = False,
-                 skip_unchanged: bool = False) -> list[str]:
+                 skip_unchanged: bool = False, sync_site: bool = True) -> list[str]:
     """Make `folder` hold exactly `files` (plus, with keep_others, the files it held that
     `files` does not name), in one switch; returns the names written anew.
 
     skip_unchanged: a file whose bytes are already in place is kept as it is (a hard link to
-    it, so its time stamp and inode stay), not written twice.
+    it, so its time stamp and inode stay), not written twice; a folder that holds exactly
+    these bytes already is left as it is (nothing staged, switched or synced).
+    sync_site: make the switch itself durable now (one fsync of the site folder); a build
+    passes False and calls sync_folder(site) once, before it saves its state.
     """
+    if skip_unchanged and _holds_all(folder, files, keep_others):
+        return []
     staged = staging_folder(folder.parent) / f"{folder.name}.{secrets.token_hex(4)}.new"
     staged.mkdir()
     written = []
@@ -123,7 +128,8 @@ def write_folder(folder: Path, files: dict[str, bytes], *, keep_others: bool = F
         _fsync_folder(staged)
         with signals_held():  # the switch is one or two renames: let them finish
             _switch(staged, folder)
-        _fsync_folder(folder.parent)
+        if sync_site:
+            sync_folder(folder.parent)
     finally:
         _remove(staged)  # the old folder after a switch; a partial new one after a failure
     return written
@@ -259,6 +265,28 @@ def _holds(path: Path, data: bytes) -> bool:
         return path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
+
+
+def _holds_all(folder: Path, files: dict[str, bytes], keep_others: bool) -> bool:
+    """The folder is a real folder of regular files holding every one of `files` byte for
+    byte, and nothing else (unless keep_others)."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    try:
+        with os.scandir(folder) as entries:
+            found = {e.name for e in entries if e.is_file(follow_symlinks=False)} \
+                if keep_others else {e.name if e.is_file(follow_symlinks=False) else "/"
+                                     for e in entries}
+    except OSError:
+        return False
+    wanted = set(files)
+    return (wanted <= found if keep_others else wanted == found) and all(
+        _holds(folder / name, data) for name, data in files.items())
+
+
+def sync_folder(folder: Path) -> None:
+    """Make the folder's new entries durable (a power cut after the build keeps them)."""
+    _fsync_folder(folder)
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -479,6 +479,37 @@ def test_the_pdf_renderer_fetches_only_the_builds_own_files(tmp_path, no_network
     assert "TOPSECRET" not in reader.pages[0].extract_text()
 
 
+def test_style_elements_parsed_apart_fetch_nothing_either(tmp_path, no_network):
+    """A page without linked style sheets has its <style> parsed apart from it (once per
+    process): its @import and url() still go through the same refusing fetcher."""
+    own = tmp_path / "templates"
+    own.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET-DO-NOT-EMBED")
+    html = f"""<html><head><style>@import url("http://tracker.example/a.css");
+    @import url("../secret.txt");
+    body {{ background: url("{secret.as_uri()}") }}</style></head><body><h1>Plan</h1>
+    </body></html>"""
+    asked = []
+    renderer = PdfRenderer([own])
+    fetch = renderer._fetcher.fetch
+
+    def record(url, headers=None):
+        try:
+            response = fetch(url, headers)
+        except ValueError:
+            asked.append((url, "refused"))
+            raise
+        asked.append((url, "read"))
+        return response
+
+    renderer._fetcher.fetch = record
+    pdf = renderer.render(html, own)
+    assert no_network == []
+    assert asked and all(verdict == "refused" for _, verdict in asked)
+    assert b"TOPSECRET" not in pdf
+
+
 def test_plan_json_holds_typed_text_as_plain_strings(hostile_build):
     folder, _, _ = hostile_build
     data = json.loads((folder / "plan.json").read_text())

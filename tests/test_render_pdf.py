@@ -341,3 +341,32 @@ def test_weasyprint_is_imported_without_searching_for_its_libraries():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, check=True)
     assert done.stdout.strip() == "0"
+
+
+@pytest.mark.parametrize("athlete", ["jordan-lee", "sam-okafor"])
+def test_the_handout_is_the_pdf_weasyprint_makes_of_its_html_as_it_is(built_examples, athlete):
+    """The handout's style sheets, parsed once and given to WeasyPrint apart from the page,
+    make the same PDF byte for byte as the page with its <style> elements in place; twice
+    with one renderer, as a build makes its handouts."""
+    import generator.render.html as html_render
+    from generator.profile import load_profile
+    from generator.protocol import load_protocols
+    from generator.render.environment import make_environment
+    from generator.render.pdf import PdfRenderer
+    from generator.schedule import schedule
+
+    today = dt.date.fromisoformat(json.loads(
+        (built_examples.folder(athlete) / "plan.json").read_text())["as_of"])
+    protocols = load_protocols(ROOT / "content")
+    profile = load_profile(ROOT / "plans" / f"{athlete}.yaml", protocols, today)
+    protocol = protocols[profile.protocol]
+    page = html_render.render_handout(make_environment(ROOT / "templates"),
+                                      schedule(profile, protocol, today), protocol, profile)
+    assert page.count("<style>") == 3  # the page's, the handout's, the paper size
+    templates = ROOT / "templates"
+    renderer = PdfRenderer([templates, ROOT / "content"])
+    ours = [renderer.render(page, templates) for _ in range(2)]
+    as_it_is = renderer._weasyprint.HTML(
+        string=page, base_url=templates.resolve().as_uri() + "/", url_fetcher=renderer._fetcher,
+        media_type="print").write_pdf(font_config=renderer._fonts, pdf_variant="pdf/ua-1")
+    assert ours[0] == ours[1] == as_it_is

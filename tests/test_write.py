@@ -178,7 +178,8 @@ def test_staging_is_inside_the_site_so_on_its_file_system_and_gone_after(project
     assert project.rehab("build", "--no-pdf").exit_code == 0  # a first build: one rename
     monkeypatch.setattr(generator.write, "_exchange", lambda a, b: bool(
         staged.append((Path(a), Path(b)))) or real_exchange(a, b))
-    assert project.rehab("build", "--no-pdf", "--force").exit_code == 0  # one exchange
+    project.write_profile("ann", PROFILE_YAML.replace("Test Athlete", "Ann Renamed"))
+    assert project.rehab("build", "--no-pdf").exit_code == 0  # a changed page: one exchange
     site = project.site.resolve()
     assert [target.name for _, target in staged] == [project.folder("ann").name] * 2
     for source, _ in staged:  # relative to the project, where the build ran
@@ -494,3 +495,19 @@ def test_a_second_build_waits_for_the_first(tmp_path):
         order.append("first done")
     waiting.join(10)
     assert order == ["first done", "second"]
+
+
+def test_a_folder_already_holding_every_byte_is_left_as_it_is(site, monkeypatch):
+    """`rehab build --force` with nothing changed: nothing staged, switched or synced."""
+    folder = site / "abc"
+    write_folder(folder, {"index.html": b"page", "plan.json": b"{}"})
+    before = {p.name: p.stat().st_ino for p in folder.iterdir()}
+    monkeypatch.setattr(generator.write, "_switch", lambda *a: pytest.fail("switched"))
+    assert write_folder(folder, {"index.html": b"page", "plan.json": b"{}"},
+                        skip_unchanged=True) == []
+    assert {p.name: p.stat().st_ino for p in folder.iterdir()} == before
+    (folder / "stray.txt").write_bytes(b"not ours")  # a file the build does not make: gone
+    monkeypatch.undo()
+    assert write_folder(folder, {"index.html": b"page", "plan.json": b"{}"},
+                        skip_unchanged=True) == []
+    assert sorted(p.name for p in folder.iterdir()) == ["index.html", "plan.json"]

@@ -19,16 +19,19 @@ from generator.i18n import DEFAULT_LANGUAGE, translations, words
 from generator.render.sessions import amount, dose
 
 
+@functools.lru_cache(maxsize=4096)  # the same dates on every page of a build
 def day(value: dt.date) -> str:
     """Tue 1 Sep 2026"""
     return words().day(value)
 
 
+@functools.lru_cache(maxsize=4096)
 def short_day(value: dt.date) -> str:
     """1 Sep"""
     return words().short_day(value)
 
 
+@functools.lru_cache(maxsize=4096)
 def week_range(start: dt.date, end: dt.date) -> str:
     """Tue 17 – Mon 23 Nov 2026, Tue 24 Nov – Mon 30 Nov 2026 (the end part is always a whole
     `day`: plan.js reads it)."""

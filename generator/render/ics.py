@@ -133,7 +133,8 @@ def fold(line: str, limit: int = 75, separator: str = "\r\n ") -> str:
     """RFC 5545 folding, the same as icalendar's: pieces of at most limit-1 octets, never
     ending on a backslash or caret (the start of an escape)."""
     width = limit - 1
-    if len(line) <= width // 4 or (len(line) <= width and len(line.encode()) <= width):
+    if len(line) <= width and (len(line) <= width // 4 or line.isascii()
+                               or len(line.encode()) <= width):
         return line  # most lines: short enough whatever their characters
     pieces = []
     start = 0
@@ -146,15 +147,18 @@ def fold(line: str, limit: int = 75, separator: str = "\r\n ") -> str:
             start = end
         pieces.append(line[start:])
         return separator.join(pieces)
-    while len(line[start:].encode()) > width:
+    # Cut the UTF-8 bytes, each cut moved back to the start of a character (a byte that is
+    # not 0b10xxxxxx): the longest piece that fits, measured once, not character by character.
+    data = line.encode()
+    while len(data) - start > width:
         end = start + width
-        while len(line[start:end].encode()) > width:  # multi-byte characters
+        while data[end] & 0xC0 == 0x80:
             end -= 1
-        if end - start > 1 and line[end - 1] in "\\^":
+        if end - start > 1 and data[end - 1] in b"\\^":
             end -= 1
-        pieces.append(line[start:end])
+        pieces.append(data[start:end].decode())
         start = end
-    pieces.append(line[start:])
+    pieces.append(data[start:].decode())
     return separator.join(pieces)
 
 
