@@ -48,6 +48,19 @@ def line_of(folder, text):
     return next(n for n, line in enumerate(lines, 1) if text in line)
 
 
+def path_points(d):
+    """The points of an SVG path of M (absolute) and l (relative) lines."""
+    points = []
+    for command, numbers in re.findall(r"([Ml])([-\d ]+)", d):
+        values = [int(n) for n in re.findall(r"-?\d+", numbers)]
+        pairs = list(zip(values[::2], values[1::2], strict=True))
+        for k, (x, y) in enumerate(pairs):
+            if command == "l" or k > 0:
+                x, y = points[-1][0] + x, points[-1][1] + y
+            points.append((x, y))
+    return points
+
+
 def test_every_shipped_exercise_has_a_picture(protocols):
     assert set(protocols) >= {"femoral-neck-stress-fracture", "tibial-bone-stress-injury",
                               "metatarsal-bone-stress-injury"}
@@ -89,8 +102,7 @@ def test_a_standing_figure_stands_on_the_floor_and_a_hop_is_off_it(protocols):
     def lowest_y(picture):
         d = drawing(picture)
         bold = re.search(r'<path d="([^"]+)"', d.body).group(1)
-        ys = [int(y) for y in re.findall(r"-?\d+ (-?\d+)", bold)]
-        return max(ys), d.height
+        return max(y for _, y in path_points(bold)), d.height
 
     floor = lambda h: h - 3  # noqa: E731  (PAD)
     y, h = lowest_y(exercises["squat_bodyweight"].picture)
@@ -176,3 +188,49 @@ def test_every_exercise_the_handout_shows_is_drawn_inline_in_black(protocols):
                         r'role="img"><title>([^<]+)</title>', how_tos)
     assert len(names) >= 5 and titles == names
     assert "<use" not in html and "drawings.svg" not in html
+
+
+def _joints(picture, pose_index):
+    """The pose's joints as drawn: x from the first heel, y above the floor line."""
+    from generator.render.figure import _placed
+
+    return _placed(picture, picture.poses[pose_index])[1]
+
+
+@pytest.mark.parametrize("protocol", ["femoral-neck-stress-fracture",
+                                      "metatarsal-bone-stress-injury",
+                                      "tibial-bone-stress-injury"])
+def test_a_single_leg_squat_stands_on_the_working_foot_only(protocols, protocol):
+    """The review's M2: at the bottom the working foot is flat on the floor and the other
+    foot is off it (not a staggered two-foot squat); at the start the free foot is clearly up."""
+    ids = [i for i in ("single_leg_squat", "single_leg_squat_weighted")
+           if i in protocols[protocol].exercises]
+    for ex_id in ids:
+        picture = protocols[protocol].exercises[ex_id].picture
+        for k in (0, 1):
+            p = _joints(picture, k)
+            assert abs(p["heel0"][1]) < 1 and abs(p["toes0"][1]) < 1, (ex_id, k)
+            assert min(p["heel1"][1], p["toes1"][1]) > 5, (ex_id, k)
+
+
+def test_a_side_plank_rests_on_the_forearm(protocols):
+    """The review's M4 ("elbow under your shoulder"): the forearm lies on the mat, drawn
+    slanting from the elbow (a front view seen a little from the feet), not hidden behind
+    the upper arm as a straight-arm post."""
+    for protocol, ex_id in (("femoral-neck-stress-fracture", "side_plank_full"),
+                            ("tibial-bone-stress-injury", "side_plank_modified"),
+                            ("metatarsal-bone-stress-injury", "side_plank_knees")):
+        p = _joints(protocols[protocol].exercises[ex_id].picture, 0)
+        elbow, hand, shoulder = p["elbow0"], p["hand0"], p["shoulder0"]
+        assert abs(elbow[0] - hand[0]) >= 6, ex_id  # the forearm shows its length
+        assert abs(elbow[1] - hand[1]) <= 6, ex_id  # ... lying on the mat
+        assert abs(elbow[0] - shoulder[0]) <= 4, ex_id  # elbow under the shoulder
+
+
+def test_a_step_down_reaches_the_floor_in_front_of_the_step(protocols):
+    """The review's M3: the free heel comes down in front of the step, near the floor."""
+    picture = protocols["femoral-neck-stress-fracture"].exercises["step_down"].picture
+    end = _joints(picture, 1)
+    assert end["heel1"][0] > end["toes0"][0] + 1  # beyond the step's front edge
+    assert end["heel1"][1] < 3
+    assert abs(end["heel0"][1] - end["toes0"][1]) < 1  # the working foot flat on the step

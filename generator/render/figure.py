@@ -22,12 +22,15 @@ UPPER_ARM, FOREARM = 16.0, 15.0
 THIGH, SHANK = 25.0, 24.0
 ANKLE_H, HEEL, TOE = 3.0, 3.0, 8.0
 MAT = 3.0
-STEP_H = 12.0
+STEP_H = 8.0  # about 14 cm for a 1.75 m athlete (the how-tos say 10-15 cm)
 GAP, PAD = 12.0, 3.0
 BOLD, THIN = 3, 2  # stroke widths: the first side and the body; the second side and props
 # A front view looks a little down on the figure, so what comes towards the viewer (thighs of
 # a figure lying on its side) reads as lower, not as nothing.
 LOOK_DOWN = math.radians(20)
+# A figure lying on its side (a side plank) is also seen a little from its feet' side: what
+# points at the viewer (the forearm on the mat, lower legs bent back) is drawn slanting, not lost.
+OBLIQUE = 0.5
 
 Vec = tuple[float, float, float]
 
@@ -102,11 +105,12 @@ def _pose_points(view: str, pose: Pose) -> _Body:
     return _Body(points=p, limbs=tuple(limbs))
 
 
-def _project(view: str, body: _Body) -> dict[str, tuple[float, float]]:
+def _project(view: str, body: _Body, lying: bool = False) -> dict[str, tuple[float, float]]:
     if view == "side":
         return {name: (v[0], v[1]) for name, v in body.points.items()}
     c, s = math.cos(LOOK_DOWN), math.sin(LOOK_DOWN)
-    return {name: (v[0], v[1] * c - v[2] * s) for name, v in body.points.items()}
+    k = OBLIQUE if lying else 0.0
+    return {name: (v[0] - k * v[2], v[1] * c - v[2] * s) for name, v in body.points.items()}
 
 
 @dataclass
@@ -126,10 +130,10 @@ class _Frame:
             [c[1] + d for c in self.circles for d in (-c[2], c[2])]
 
 
-def _frame(picture: Picture, pose: Pose, seat: tuple[float, float] | None,
-           arrow: tuple[str, str] | None) -> _Frame:
+def _placed(picture: Picture, pose: Pose) -> tuple[_Body, dict[str, tuple[float, float]]]:
+    """The pose's joints as drawn: x from the first heel, y up from the floor line."""
     body = _pose_points(picture.view, pose)
-    flat = _project(picture.view, body)
+    flat = _project(picture.view, body, _on_side(pose))
     if pose.on == "step":
         base = min(flat[f"{j}0"][1] for j in ("ankle", "heel", "toes")) - STEP_H
     else:
@@ -138,7 +142,12 @@ def _frame(picture: Picture, pose: Pose, seat: tuple[float, float] | None,
         if "mat" in picture.props:
             base -= MAT
     anchor = flat["heel0"][0]  # props stand where they stand relative to the first foot
-    pt = {name: (x - anchor, y - base) for name, (x, y) in flat.items()}
+    return body, {name: (x - anchor, y - base) for name, (x, y) in flat.items()}
+
+
+def _frame(picture: Picture, pose: Pose, seat: tuple[float, float] | None,
+           arrow: tuple[str, str] | None) -> _Frame:
+    body, pt = _placed(picture, pose)
     frame = _Frame(bold=[], thin=[], circles=[])
     hx, hy = pt["head"]
     frame.circles.append((hx, hy, HEAD_R))
@@ -259,15 +268,17 @@ def drawing(picture: Picture) -> Drawing:
         x += max(f.xs()) - min(f.xs()) + GAP
     width, height = round(x - GAP + PAD), round(top + 2 * PAD)
 
-    def at(px: float, py: float, dx: float) -> str:
-        return f"{round(px + dx)} {round(top + PAD - py)}"
+    def at(px: float, py: float, dx: float) -> tuple[int, int]:
+        return round(px + dx), round(top + PAD - py)
 
     def path(lines: list, dx: float) -> str:
         out = ""
         for line in lines:
             points = [at(px, py, dx) for px, py in line]
             points = [p for k, p in enumerate(points) if k == 0 or p != points[k - 1]]
-            out += "M" + "L".join(points)
+            # the first point where it is, the others each from the one before (shorter)
+            steps = [(b[0] - a[0], b[1] - a[1]) for a, b in zip(points, points[1:])]
+            out += "M" + _numbers(points[0]) + ("l" + _numbers(*steps) if steps else "")
         return out
 
     bold = "".join(path(f.bold, dx) for f, dx in zip(frames, shifts, strict=True))
@@ -282,8 +293,20 @@ def drawing(picture: Picture) -> Drawing:
     return Drawing(width=width, height=height, body=body)
 
 
+def _numbers(*points: tuple[int, int]) -> str:
+    """Path numbers, a space between them unless a minus sign separates them."""
+    out = ""
+    for n in (n for p in points for n in p):
+        out += str(n) if not out or n < 0 else f" {n}"
+    return out
+
+
 def _r(r: float) -> str:
     return str(int(r)) if float(r).is_integer() else f"{r:.1f}"
+
+
+def _on_side(pose: Pose) -> bool:
+    return abs(pose.get("tilt")[0]) >= 60
 
 
 def _seat_height(picture: Picture, pose: Pose) -> float:
@@ -293,7 +316,7 @@ def _seat_height(picture: Picture, pose: Pose) -> float:
 def _seat(picture: Picture, pose: Pose) -> tuple[float, float]:
     """Where a chair's or box's top goes: just under the pelvis of the pose, from the first
     heel (as _frame places the figure)."""
-    flat = _project(picture.view, _pose_points(picture.view, pose))
+    flat = _project(picture.view, _pose_points(picture.view, pose), _on_side(pose))
     base = min([y for name, (_, y) in flat.items() if name != "head"]
                + [flat["head"][1] - HEAD_R])
     return flat["pelvis"][0] - flat["heel0"][0], flat["pelvis"][1] - base - 4
