@@ -78,7 +78,7 @@ def test_a_drawing_is_one_stroked_svg_in_the_text_colour_with_the_exercise_as_ti
     assert 'stroke="currentColor"' in text and 'fill="none"' in text
     drawn = text.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert not re.search(r"#[0-9a-fA-F]{3,6}\b|rgb\(|url\(|https?:|<text|<image", drawn)
-    assert not re.search(r"\d\.\d", text.split('r="')[0])  # whole-number coordinates
+    assert not re.search(r"\d\.\d", text.split("</title>")[1].split('r="')[0])  # whole numbers
     assert len(text) < 1200  # a few hundred bytes a pose
 
 
@@ -184,8 +184,10 @@ def test_every_exercise_the_handout_shows_is_drawn_inline_in_black(protocols):
     html = render_handout(make_environment(ROOT / "templates"), plan, protocol, profile)
     how_tos = html[html.index("How to do the exercises"):]
     names = re.findall(r"<strong>([^<]+)</strong> · ", how_tos)
-    titles = re.findall(r'<svg class="fig" xmlns="http://www.w3.org/2000/svg" viewBox="[\d ]+" '
+    titles = re.findall(r'<svg class="fig( wide)?" xmlns="http://www.w3.org/2000/svg" '
+                        r'viewBox="[\d ]+" width="[\d.]+mm" height="[\d.]+mm" '
                         r'role="img"><title>([^<]+)</title>', how_tos)
+    titles = [title for _, title in titles]
     assert len(names) >= 5 and titles == names
     assert "<use" not in html and "drawings.svg" not in html
 
@@ -234,3 +236,45 @@ def test_a_step_down_reaches_the_floor_in_front_of_the_step(protocols):
     assert end["heel1"][0] > end["toes0"][0] + 1  # beyond the step's front edge
     assert end["heel1"][1] < 3
     assert abs(end["heel0"][1] - end["toes0"][1]) < 1  # the working foot flat on the step
+
+
+def _size(svg_text, attribute):
+    return float(re.search(rf' {attribute}="([\d.]+)', svg_text).group(1))
+
+
+def test_every_drawing_is_at_one_scale_on_paper_and_on_the_phone(protocols):
+    """The review's S1: no drawing is fitted to a box (a 4 mm ankle pump beside a 111 mm
+    short foot); every one is drawn at the same mm (paper) and px (phone) a unit, so figures
+    and strokes are the same size from one exercise to the next."""
+    from generator.render.figure import PAPER_MM, SCREEN_PX
+
+    heights = {}
+    for protocol in protocols.values():
+        for ex in protocol.exercises.values():
+            d = drawing(ex.picture)
+            text = svg(ex.picture, ex.name)
+            assert _size(text, "width") == pytest.approx(d.width * PAPER_MM, abs=0.05)
+            assert _size(text, "height") == pytest.approx(d.height * PAPER_MM, abs=0.05)
+            assert d.screen_width == round(d.width * SCREEN_PX)
+            heights[ex.id] = _size(text, "height")
+            assert _size(text, "width") <= 75, ex.id  # within the handout's half-page column
+    # a standing figure is about 3 cm on paper, a lying one shorter, never a strip of 3 mm
+    assert 28 <= heights["squat_bodyweight"] <= 36
+    assert heights["squat_bodyweight"] == pytest.approx(heights["hip_hinge_bodyweight"], abs=1)
+    assert heights["short_foot_standing"] <= 40
+    assert min(heights.values()) >= 6
+
+
+def test_the_page_sizes_each_drawing_from_its_viewbox(protocols):
+    """The page's <svg> carries its width in px at the one scale (its height follows from the
+    viewBox), so the phone draws a squat and a bridge with the same strokes."""
+    from generator.render.environment import make_environment
+
+    env = make_environment(ROOT / "templates")
+    macro = env.from_string('{% from "partials/drawing.html" import drawing %}{{ drawing(ex) }}')
+    for ex_id in ("squat_bodyweight", "bridge_double"):
+        ex = protocols["tibial-bone-stress-injury"].exercises[ex_id]
+        d = drawing(ex.picture)
+        html = macro.render(ex=ex)
+        assert f'viewBox="0 0 {d.width} {d.height}" width="{d.screen_width}"' in html
+        assert ("wide" in html.split(">")[0]) == (ex_id == "bridge_double")

@@ -25,6 +25,12 @@ MAT = 3.0
 STEP_H = 8.0  # about 14 cm for a 1.75 m athlete (the how-tos say 10-15 cm)
 GAP, PAD = 12.0, 3.0
 BOLD, THIN = 3, 2  # stroke widths: the first side and the body; the second side and props
+# Every drawing at one scale, so a figure and its strokes are the same size from one exercise
+# to the next (a standing figure, ~104 units, is ~88 px high on the phone and ~31 mm on
+# paper; a bold stroke 2.5 px, 0.9 mm): each <svg> gets its size from its viewBox.
+SCREEN_PX = 0.85  # CSS px a unit, on the page
+PAPER_MM = 0.3  # mm a unit, in the handout
+WIDE = 140  # units: a drawing wider than this goes across the text, not beside it
 # A front view looks a little down on the figure, so what comes towards the viewer (thighs of
 # a figure lying on its side) reads as lower, not as nothing.
 LOOK_DOWN = math.radians(20)
@@ -247,8 +253,18 @@ class Drawing:
 
     @property
     def wide(self) -> bool:
-        """Lying poses side by side: too thin beside the text, so shown across it."""
-        return self.width > 2.5 * self.height
+        """Too wide beside the text (lying poses side by side), so shown across it."""
+        return self.width > WIDE
+
+    @property
+    def screen_width(self) -> int:
+        """Its width on the page, in CSS px (the height follows from the viewBox)."""
+        return round(self.width * SCREEN_PX)
+
+    def paper_size(self) -> str:
+        """Its width and height attributes in the handout."""
+        return (f'width="{_mm(self.width * PAPER_MM)}mm" '
+                f'height="{_mm(self.height * PAPER_MM)}mm"')
 
 
 @functools.lru_cache(maxsize=512)
@@ -301,6 +317,10 @@ def _numbers(*points: tuple[int, int]) -> str:
     return out
 
 
+def _mm(x: float) -> str:
+    return f"{x:.1f}".removesuffix(".0")
+
+
 def _r(r: float) -> str:
     return str(int(r)) if float(r).is_integer() else f"{r:.1f}"
 
@@ -322,11 +342,15 @@ def _seat(picture: Picture, pose: Pose) -> tuple[float, float]:
     return flat["pelvis"][0] - flat["heel0"][0], flat["pelvis"][1] - base - 4
 
 
-def svg(picture: Picture, title: str) -> str:
-    """A whole inline <svg>: role="img" with the title screen readers read."""
+def svg(picture: Picture, title: str, scale: float | None = None) -> str:
+    """A whole inline <svg> at the paper's scale (or `scale` px a unit): role="img" with the
+    title screen readers read."""
     d = drawing(picture)
-    return (f'<svg class="fig" xmlns="http://www.w3.org/2000/svg" viewBox="{d.view_box}" '
-            f'role="img"><title>{escape(title)}</title>{d.body}</svg>')
+    size = d.paper_size() if scale is None else \
+        f'width="{round(d.width * scale)}" height="{round(d.height * scale)}"'
+    return (f'<svg class="fig{" wide" if d.wide else ""}" xmlns="http://www.w3.org/2000/svg" '
+            f'viewBox="{d.view_box}" {size} role="img"><title>{escape(title)}</title>'
+            f'{d.body}</svg>')
 
 
 def sprite(pictures: dict[str, Picture]) -> str:
