@@ -53,11 +53,12 @@ PROPS = {
     "mat": "a mat under a figure lying down",
     "wall": "a wall or counter: at the hands when they reach forward, else behind the back",
     "band": "a band from the hands to an anchor in front",
-    "dumbbells": "a dumbbell in each hand",
-    "kettlebell": "a weight held at the chest",
+    "dumbbells": "a dumbbell in each hand (not in a hand on the wall)",
+    "kettlebell": "a weight held at the chest (in the hands)",
     "towel": "a towel under the first foot",
     "pillow": "a pillow between the knees",
     "belt": "a belt around the thighs",
+    "line": "a line on the floor between the two poses (a hop over it)",
 }
 ARROW_AT = ("head", "hand", "elbow", "hip", "knee", "foot", "heel", "toes")
 ARROW_TO = ("up", "down", "forward", "back", "out")

@@ -136,16 +136,18 @@ def test_an_exercise_without_a_picture_is_refused_with_its_file_and_line(editabl
 
 
 def test_an_unknown_joint_is_refused_with_its_line(editable):
-    edit(editable, "- {trunk: -90, neck: 0, ankle: -45}", "- {trunk: -90, neck: 0, ankel: -45}")
+    edit(editable, "- {trunk: -25, hip: 65, shoulder: -35, ankle: -40}",
+         "- {trunk: -25, hip: 65, shoulder: -35, ankel: -40}")
     found = problems(editable)
-    line = line_of(editable, "ankel: -45")
+    line = line_of(editable, "ankel: -40")
     assert any(f"exercises.yaml:{line}:" in p and
                "ankle_pumps.picture.poses[0].ankel: unknown joint 'ankel' (did you mean "
                "'ankle'?)" in p for p in found), found
 
 
 def test_a_joint_out_of_its_range_is_refused_with_its_line(editable):
-    edit(editable, "- {trunk: -90, neck: 0, ankle: 25}", "- {trunk: -90, neck: 0, ankle: 80}")
+    edit(editable, "- {trunk: -25, hip: 65, shoulder: -35, ankle: 20}",
+         "- {trunk: -25, hip: 65, shoulder: -35, ankle: 80}")
     found = problems(editable)
     line = line_of(editable, "ankle: 80")
     low, high = JOINTS["ankle"].low, JOINTS["ankle"].high
@@ -278,3 +280,59 @@ def test_the_page_sizes_each_drawing_from_its_viewbox(protocols):
         html = macro.render(ex=ex)
         assert f'viewBox="0 0 {d.width} {d.height}" width="{d.screen_width}"' in html
         assert ("wide" in html.split(">")[0]) == (ex_id == "bridge_double")
+
+
+def _picture(view, poses, props=(), arrow=None):
+    from generator.pose import Picture, Pose
+
+    return Picture(view=view, poses=tuple(
+        Pose(angles=tuple((k, v if isinstance(v, tuple) else (v, v)) for k, v in p.items()))
+        for p in poses), props=tuple(props), arrow=arrow)
+
+
+def test_a_dumbbell_is_not_drawn_in_the_hand_on_the_wall():
+    """The review's S7: 'dumbbell on the same side, other hand on a wall' draws one weight,
+    in the hanging hand; the hand on the wall holds none."""
+    picture = _picture("side", [{"shoulder": (10.0, 60.0), "elbow": (0.0, 20.0)}],
+                       props=("wall", "dumbbells"))
+    weights = re.findall(r'<circle [^>]*r="3"', drawing(picture).body)
+    assert len(weights) == 1
+    both = _picture("side", [{"shoulder": 10.0}], props=("dumbbells",))
+    assert len(re.findall(r'<circle [^>]*r="3"', drawing(both).body)) == 2
+
+
+def test_a_kettlebell_and_a_pillow_are_filled_not_a_second_head():
+    """The review's S3/S4: an open ring beside the chin or on the knee reads as a head."""
+    goblet = _picture("side", [{"shoulder": 20.0, "elbow": 130.0}], props=("kettlebell",))
+    assert re.search(r'<circle [^>]*r="4" fill="currentColor"/>', drawing(goblet).body)
+    lying = _picture("side", [{"trunk": -90.0, "hip": 60.0, "knee": 140.0}], props=("pillow",))
+    assert re.search(r'<circle [^>]*r="3" fill="currentColor"/>', drawing(lying).body)
+
+
+def test_a_wall_behind_the_back_is_behind_the_head_too():
+    """The review's S10: leaning back on a wall, the wall line does not cross the head."""
+    from generator.render.figure import HEAD_R
+
+    picture = _picture("side", [{"trunk": -12.0, "ankle": -12.0, "shoulder": 5.0}],
+                       props=("wall",))
+    d = drawing(picture)
+    head = re.search(r'<circle cx="(\d+)"', d.body)
+    thin = re.findall(r'<path stroke-width="2" d="([^"]+)"', d.body)[0]
+    walls = [points for part in thin.split("M")[1:] if (points := path_points("M" + part))
+             and len({x for x, _ in points}) == 1 and abs(points[0][1] - points[-1][1]) > 50]
+    assert len(walls) == 1
+    assert walls[0][0][0] < int(head.group(1)) - HEAD_R
+
+
+def test_a_sideways_hop_points_to_its_second_pose_over_a_line():
+    """The review's S11/S12: in a front view `out` points right, where the second pose
+    stands, and a `line` prop marks the floor between the poses."""
+    hop = _picture("front", [{"hip": 10.0}, {"hip": 10.0, "lift": 10.0}], props=("line",),
+                   arrow=("foot", "out"))
+    plain = _picture("front", [{"hip": 10.0}, {"hip": 10.0, "lift": 10.0}],
+                     arrow=("foot", "out"))
+    thin = re.findall(r'<path stroke-width="2" d="([^"]+)"', drawing(hop).body)[0]
+    shaft = path_points("M" + thin.split("M")[1])
+    assert shaft[1][0] > shaft[0][0]  # the arrow's shaft runs to the right
+    assert len(thin) > len(re.findall(r'<path stroke-width="2" d="([^"]+)"',
+                                      drawing(plain).body)[0])  # the line's mark

@@ -34,8 +34,9 @@ WIDE = 140  # units: a drawing wider than this goes across the text, not beside 
 # A front view looks a little down on the figure, so what comes towards the viewer (thighs of
 # a figure lying on its side) reads as lower, not as nothing.
 LOOK_DOWN = math.radians(20)
-# A figure lying on its side (a side plank) is also seen a little from its feet' side: what
-# points at the viewer (the forearm on the mat, lower legs bent back) is drawn slanting, not lost.
+# ... and a little from its own right (an oblique view): what points at the viewer (the forearm
+# of a side plank on the mat, knees bent back, a hop's free leg bent forward) is drawn
+# slanting, not lost end-on.
 OBLIQUE = 0.5
 
 Vec = tuple[float, float, float]
@@ -111,12 +112,12 @@ def _pose_points(view: str, pose: Pose) -> _Body:
     return _Body(points=p, limbs=tuple(limbs))
 
 
-def _project(view: str, body: _Body, lying: bool = False) -> dict[str, tuple[float, float]]:
+def _project(view: str, body: _Body) -> dict[str, tuple[float, float]]:
     if view == "side":
         return {name: (v[0], v[1]) for name, v in body.points.items()}
     c, s = math.cos(LOOK_DOWN), math.sin(LOOK_DOWN)
-    k = OBLIQUE if lying else 0.0
-    return {name: (v[0] - k * v[2], v[1] * c - v[2] * s) for name, v in body.points.items()}
+    return {name: (v[0] - OBLIQUE * v[2], v[1] * c - v[2] * s)
+            for name, v in body.points.items()}
 
 
 @dataclass
@@ -126,20 +127,21 @@ class _Frame:
     bold: list[list[tuple[float, float]]]
     thin: list[list[tuple[float, float]]]
     circles: list[tuple[float, float, float]]
+    dots: list[tuple[float, float, float]]  # filled: weights, a pillow
 
     def xs(self) -> list[float]:
         return [x for line in self.bold + self.thin for x, _ in line] + \
-            [c[0] + d for c in self.circles for d in (-c[2], c[2])]
+            [c[0] + d for c in self.circles + self.dots for d in (-c[2], c[2])]
 
     def ys(self) -> list[float]:
         return [y for line in self.bold + self.thin for _, y in line] + \
-            [c[1] + d for c in self.circles for d in (-c[2], c[2])]
+            [c[1] + d for c in self.circles + self.dots for d in (-c[2], c[2])]
 
 
 def _placed(picture: Picture, pose: Pose) -> tuple[_Body, dict[str, tuple[float, float]]]:
     """The pose's joints as drawn: x from the first heel, y up from the floor line."""
     body = _pose_points(picture.view, pose)
-    flat = _project(picture.view, body, _on_side(pose))
+    flat = _project(picture.view, body)
     if pose.on == "step":
         base = min(flat[f"{j}0"][1] for j in ("ankle", "heel", "toes")) - STEP_H
     else:
@@ -154,7 +156,7 @@ def _placed(picture: Picture, pose: Pose) -> tuple[_Body, dict[str, tuple[float,
 def _frame(picture: Picture, pose: Pose, seat: tuple[float, float] | None,
            arrow: tuple[str, str] | None) -> _Frame:
     body, pt = _placed(picture, pose)
-    frame = _Frame(bold=[], thin=[], circles=[])
+    frame = _Frame(bold=[], thin=[], circles=[], dots=[])
     hx, hy = pt["head"]
     frame.circles.append((hx, hy, HEAD_R))
     trunk = [pt["chest"], pt["pelvis"]]
@@ -192,27 +194,29 @@ def _props(picture: Picture, pt: dict, seat: tuple[float, float] | None, frame: 
             frame.thin.append([(min(xs) - 8, 0), (min(xs) - 8, MAT), (max(xs) + 8, MAT),
                                (max(xs) + 8, 0)])
         elif prop == "wall":
-            # at the hands when they reach forward to it, else behind the back leaning on it
+            # at the hands when they reach forward to it, else behind the back (and head)
+            # leaning on it
             reach = max(pt["hand0"][0], pt["hand1"][0])
-            x = reach + 1 if reach > pt["chest"][0] + 8 else \
-                min(pt["chest"][0], pt["pelvis"][0]) - 3
+            x = reach + 1 if _at_wall(picture, pt, reach) else \
+                min(pt["head"][0] - HEAD_R, pt["chest"][0], pt["pelvis"][0]) - 1
             frame.thin.append([(x, 0), (x, 100)])
         elif prop == "band":
             hand = pt["hand0"]
             frame.thin += [[hand, (pt["chest"][0] + 40, hand[1])],
                            [(pt["chest"][0] + 40, 0), (pt["chest"][0] + 40, hand[1] + 8)]]
         elif prop == "dumbbells":
-            for i in (0, 1):
-                frame.circles.append((*pt[f"hand{i}"], 3))
-        elif prop == "kettlebell":
-            hx, hy = pt["hand0"]
-            frame.circles.append((hx, hy - 5, 4.5))
+            for i in (0, 1):  # not in a hand that holds the wall
+                if not _at_wall(picture, pt, pt[f"hand{i}"][0]):
+                    frame.circles.append((*pt[f"hand{i}"], 3))
+        elif prop == "kettlebell":  # filled: an open ring at the chin reads as a second head
+            frame.dots.append((*pt["hand0"], 4))
         elif prop == "towel":
             heel, toes = pt["heel0"], pt["toes0"]
             frame.thin.append([(heel[0] - 2, 1), (toes[0] + 8, 1)])
-        elif prop == "pillow":
-            frame.circles.append(((pt["knee0"][0] + pt["knee1"][0]) / 2,
-                                  (pt["knee0"][1] + pt["knee1"][1]) / 2, 3.5))
+        elif prop == "pillow":  # filled, a little down the thighs: not a head on the knee
+            (kx, ky), (hx, hy) = pt["knee0"], pt["hip0"]
+            k = 4 / max(math.dist((kx, ky), (hx, hy)), 1)
+            frame.dots.append((kx + (hx - kx) * k, ky + (hy - ky) * k, 3))
         elif prop == "belt":
             for i in (0, 1):
                 hip, knee = pt[f"hip{i}"], pt[f"knee{i}"]
@@ -228,7 +232,7 @@ def _arrow(picture: Picture, pt: dict, arrow: tuple[str, str], frame: _Frame) ->
     x, y = pt[_ARROW_POINT[arrow[0]]]
     cx = sum(p[0] for p in pt.values()) / len(pt)
     dx, dy = {"up": (0, 1), "down": (0, -1), "forward": (1, 0), "back": (-1, 0),
-              "out": (-1, 0) if picture.view == "front" else (0, 1)}[arrow[1]]
+              "out": (1, 0) if picture.view == "front" else (0, 1)}[arrow[1]]  # to pose 2
     if dx == 0:  # beside the joint, away from the body's middle
         x += 9 if x >= cx else -9
         y -= dy * 8
@@ -300,9 +304,15 @@ def drawing(picture: Picture) -> Drawing:
     bold = "".join(path(f.bold, dx) for f, dx in zip(frames, shifts, strict=True))
     thin = "".join(path(f.thin, dx) for f, dx in zip(frames, shifts, strict=True))
     floor = f"M{round(PAD / 2)} {round(top + PAD)}H{width - round(PAD / 2)}"
+    if "line" in picture.props and len(frames) == 2:  # a mark on the floor between the poses
+        mid = round(shifts[1] + min(frames[1].xs()) - GAP / 2)
+        floor += f"M{mid} {round(top + PAD - 4)}v6"
     circles = "".join(
         f'<circle cx="{round(cx + dx)}" cy="{round(top + PAD - cy)}" r="{_r(r)}"/>'
-        for f, dx in zip(frames, shifts, strict=True) for cx, cy, r in f.circles)
+        for f, dx in zip(frames, shifts, strict=True) for cx, cy, r in f.circles) + "".join(
+        f'<circle cx="{round(cx + dx)}" cy="{round(top + PAD - cy)}" r="{_r(r)}" '
+        f'fill="currentColor"/>'
+        for f, dx in zip(frames, shifts, strict=True) for cx, cy, r in f.dots)
     body = (f'<g fill="none" stroke="currentColor" stroke-linecap="round" '
             f'stroke-linejoin="round" stroke-width="{BOLD}"><path d="{bold}"/>{circles}'
             f'<path stroke-width="{THIN}" d="{thin}{floor}"/></g>')
@@ -321,12 +331,13 @@ def _mm(x: float) -> str:
     return f"{x:.1f}".removesuffix(".0")
 
 
+def _at_wall(picture: Picture, pt: dict, hand_x: float) -> bool:
+    """A hand reaching forward to the wall (props: wall)."""
+    return "wall" in picture.props and hand_x > max(pt["chest"][0], pt["pelvis"][0]) + 8
+
+
 def _r(r: float) -> str:
     return str(int(r)) if float(r).is_integer() else f"{r:.1f}"
-
-
-def _on_side(pose: Pose) -> bool:
-    return abs(pose.get("tilt")[0]) >= 60
 
 
 def _seat_height(picture: Picture, pose: Pose) -> float:
@@ -336,7 +347,7 @@ def _seat_height(picture: Picture, pose: Pose) -> float:
 def _seat(picture: Picture, pose: Pose) -> tuple[float, float]:
     """Where a chair's or box's top goes: just under the pelvis of the pose, from the first
     heel (as _frame places the figure)."""
-    flat = _project(picture.view, _pose_points(picture.view, pose), _on_side(pose))
+    flat = _project(picture.view, _pose_points(picture.view, pose))
     base = min([y for name, (_, y) in flat.items() if name != "head"]
                + [flat["head"][1] - HEAD_R])
     return flat["pelvis"][0] - flat["heel0"][0], flat["pelvis"][1] - base - 4
