@@ -336,3 +336,28 @@ def test_a_sideways_hop_points_to_its_second_pose_over_a_line():
     assert shaft[1][0] > shaft[0][0]  # the arrow's shaft runs to the right
     assert len(thin) > len(re.findall(r'<path stroke-width="2" d="([^"]+)"',
                                       drawing(plain).body)[0])  # the line's mark
+
+
+def test_a_foot_view_shows_the_toes_and_the_arch_close_up(protocols):
+    """The review's S14: toe lifts, the short foot and towel scrunches draw the lower leg and
+    foot close up (the foot ~4 times a whole figure's), where the movement shows: the toes
+    lifted, the arch lifted with the ball drawn towards the heel, the toes curled on a towel."""
+    from generator.render.figure import _foot_frame
+
+    def foot(**angles):
+        picture = _picture("foot", [angles], props=("towel",) if angles.get("toes", 0) < 0
+                           else ())
+        heel_to_shin, _ankle, sole_to_toes = _foot_frame(picture, picture.poses[0], None).bold[:3]
+        return heel_to_shin, sole_to_toes
+
+    (_, _, heel, mid, ball), toes = foot(toes=0.0)
+    assert ball[0] - heel[0] >= 40  # a whole figure's foot is 11 units long
+    (_, _, _, lifted_mid, short_ball), _ = foot(arch=10.0)
+    assert lifted_mid[1] >= mid[1] + 8 and short_ball[0] <= ball[0] - 6
+    _, lifted = foot(toes=30.0)
+    assert lifted[-1][1] >= 8  # the toes' tip off the floor
+    _, curled = foot(toes=-55.0)
+    floor = curled[0][1]
+    assert curled[1][1] >= floor + 6 and curled[-1][1] <= floor + 1  # knuckle up, tips down
+    for ex_id in ("toe_spread", "short_foot_seated", "towel_scrunch", "short_foot_standing"):
+        assert protocols["metatarsal-bone-stress-injury"].exercises[ex_id].picture.view == "foot"

@@ -9,6 +9,7 @@ and faces the viewer in a front view; its lowest point sits on the floor line.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from dataclasses import dataclass
 from html import escape
@@ -239,6 +240,10 @@ def _arrow(picture: Picture, pt: dict, arrow: tuple[str, str], frame: _Frame) ->
     else:
         y += 9
         x -= dx * 8
+    _arrow_at(frame, x, y, dx, dy)
+
+
+def _arrow_at(frame: _Frame, x: float, y: float, dx: int, dy: int) -> None:
     tip = (x + dx * 16, y + dy * 16)
     back, side = (-dx * 5, -dy * 5), (-dy * 3.5, dx * 3.5)
     frame.thin += [[(x, y), tip], [(tip[0] + back[0] + side[0], tip[1] + back[1] + side[1]), tip,
@@ -271,15 +276,56 @@ class Drawing:
                 f'height="{_mm(self.height * PAPER_MM)}mm"')
 
 
+# view: foot, in the drawing's units (the body's, 4 times): a lower leg, the ankle, a heel-arch-
+# ball sole, the toes from the ball
+FOOT_SHANK, FOOT_ANKLE = 36.0, (18.0, 24.0)
+FOOT_HEEL, FOOT_BALL, FOOT_TOES, FOOT_ARCH = (2.0, 3.0), 52.0, 18.0, 5.0
+TOWEL = 3.0
+
+
+def _foot_frame(picture: Picture, pose: Pose, arrow: tuple[str, str] | None) -> _Frame:
+    """view: foot: the lower leg and foot close up, so a toe lift, a short foot's raised arch
+    or a towel scrunch shows (a whole figure's foot is a few px)."""
+    lean, toes, arch = pose.get("ankle")[0], pose.get("toes")[0], pose.get("arch")[0]
+    y0 = TOWEL if "towel" in picture.props else 0.0
+    ax, ay = FOOT_ANKLE[0], FOOT_ANKLE[1] + y0
+    knee = (ax + FOOT_SHANK * math.sin(math.radians(lean)),
+            ay + FOOT_SHANK * math.cos(math.radians(lean)))
+    heel = (FOOT_HEEL[0], FOOT_HEEL[1] + y0)
+    ball = (FOOT_BALL - 0.8 * arch, y0)  # a short foot: the ball drawn towards the heel
+    mid = ((heel[0] + ball[0]) / 2, y0 + FOOT_ARCH + arch)  # the arch
+    if toes >= 0:  # lifted: one straight line up from the ball
+        t = math.radians(toes)
+        toe_line = [ball, (ball[0] + FOOT_TOES * math.cos(t), y0 + FOOT_TOES * math.sin(t))]
+    else:  # curled: the knuckle up, the tips down, gripping
+        t = math.radians(-toes)
+        knuckle = (ball[0] + FOOT_TOES / 2 * math.cos(t), y0 + FOOT_TOES / 2 * math.sin(t))
+        toe_line = [ball, knuckle, (knuckle[0] + FOOT_TOES / 2 * math.cos(t),
+                                    max(y0, knuckle[1] - FOOT_TOES / 2 * math.sin(2 * t)))]
+    frame = _Frame(bold=[[knee, (ax, ay), heel, mid, ball], [(ax, ay), ball], toe_line],
+                   thin=[], circles=[], dots=[])
+    if "towel" in picture.props:  # a thick towel under the foot, bunching in front of it
+        end = toe_line[-1][0] + 12
+        frame.thin.append([(heel[0] - 2, 0), (heel[0] - 2, TOWEL), (end, TOWEL), (end, 0)])
+    if arrow:  # above the foot, in front of the lower leg: the floor is the foot's
+        dx, dy = {"up": (0, 1), "down": (0, -1), "forward": (1, 0), "back": (-1, 0),
+                  "out": (0, 1)}[arrow[1]]
+        x, y = (ball[0] + 14, y0 + 22) if dx else (ball[0] + FOOT_TOES + 6, y0 + 10)
+        _arrow_at(frame, x, y, dx, dy)
+    return frame
+
+
 @functools.lru_cache(maxsize=512)
 def drawing(picture: Picture) -> Drawing:
     """The picture's poses side by side on one floor line, ready to wrap in <svg>
     (kept: every page and handout of a protocol shows the same ones)."""
     seat = None
-    if {"chair", "box"} & set(picture.props):
+    if {"chair", "box"} & set(picture.props) and picture.view != "foot":
         lowest = min(picture.poses, key=lambda p: _seat_height(picture, p))
         seat = _seat(picture, lowest)
-    frames = [_frame(picture, pose, seat, picture.arrow if i == 0 else None)
+    frames = [_foot_frame(picture, pose, picture.arrow if i == 0 else None)
+              if picture.view == "foot" else
+              _frame(picture, pose, seat, picture.arrow if i == 0 else None)
               for i, pose in enumerate(picture.poses)]
     top = max(max(f.ys()) for f in frames)
     shifts, x = [], PAD
@@ -297,7 +343,7 @@ def drawing(picture: Picture) -> Drawing:
             points = [at(px, py, dx) for px, py in line]
             points = [p for k, p in enumerate(points) if k == 0 or p != points[k - 1]]
             # the first point where it is, the others each from the one before (shorter)
-            steps = [(b[0] - a[0], b[1] - a[1]) for a, b in zip(points, points[1:])]
+            steps = [(b[0] - a[0], b[1] - a[1]) for a, b in itertools.pairwise(points)]
             out += "M" + _numbers(points[0]) + ("l" + _numbers(*steps) if steps else "")
         return out
 
