@@ -62,6 +62,7 @@ PROPS = {
     "pillow": "a pillow between the knees",
     "belt": "a belt around the thighs",
     "line": "a line on the floor between the two poses (a hop over it)",
+    "weight": "a weight resting on the thighs, by the knees (seated)",
 }
 ARROW_AT = ("head", "hand", "elbow", "hip", "knee", "foot", "heel", "toes")
 ARROW_TO = ("up", "down", "forward", "back", "out")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -274,12 +275,12 @@ def test_the_page_sizes_each_drawing_from_its_viewbox(protocols):
 
     env = make_environment(ROOT / "templates")
     macro = env.from_string('{% from "partials/drawing.html" import drawing %}{{ drawing(ex) }}')
-    for ex_id in ("squat_bodyweight", "bridge_double"):
+    for ex_id in ("squat_bodyweight", "towel_scrunches"):
         ex = protocols["tibial-bone-stress-injury"].exercises[ex_id]
         d = drawing(ex.picture)
         html = macro.render(ex=ex)
         assert f'viewBox="0 0 {d.width} {d.height}" width="{d.screen_width}"' in html
-        assert ("wide" in html.split(">")[0]) == (ex_id == "bridge_double")
+        assert ("wide" in html.split(">")[0]) == (ex_id == "towel_scrunches")
 
 
 def _picture(view, poses, props=(), arrow=None):
@@ -307,6 +308,13 @@ def test_a_kettlebell_and_a_pillow_are_filled_not_a_second_head():
     assert re.search(r'<circle [^>]*r="4" fill="currentColor"/>', drawing(goblet).body)
     lying = _picture("side", [{"trunk": -90.0, "hip": 60.0, "knee": 140.0}], props=("pillow",))
     assert re.search(r'<circle [^>]*r="3" fill="currentColor"/>', drawing(lying).body)
+    seated = _picture("side", [{"trunk": 15.0, "hip": 105.0, "knee": 90.0, "shoulder": 46.0}],
+                      props=("chair", "weight"))  # N9: on the thighs, not a dot on the knee
+    from generator.render.figure import _frame
+
+    (x, y, r), = _frame(seated, seated.poses[0], None, None).dots
+    knee, hip = _joints(seated, 0)["knee0"], _joints(seated, 0)["hip0"]
+    assert r == 4 and math.dist((x, y), knee) >= 5 and y > max(knee[1], hip[1])  # on top
 
 
 def test_a_wall_behind_the_back_is_behind_the_head_too():
@@ -361,3 +369,16 @@ def test_a_foot_view_shows_the_toes_and_the_arch_close_up(protocols):
     assert curled[1][1] >= floor + 6 and curled[-1][1] <= floor + 1  # knuckle up, tips down
     for ex_id in ("toe_spread", "short_foot_seated", "towel_scrunch", "short_foot_standing"):
         assert protocols["metatarsal-bone-stress-injury"].exercises[ex_id].picture.view == "foot"
+
+
+def test_two_lying_poses_stand_one_above_the_other(protocols):
+    """The review's N11: a bridge's start and end side by side made a strip 4-7 times wider
+    than high; one above the other (each on its floor) it is about as wide as high."""
+    for ex_id in ("bridge_double", "dead_bug", "ankle_circles", "side_lying_leg_raise"):
+        d = drawing(protocols["tibial-bone-stress-injury"].exercises[ex_id].picture)
+        assert not d.wide and 0.6 <= d.height / d.width <= 1.6, (ex_id, d.width, d.height)
+        floors = re.findall(r"M\d+ (\d+)H", d.body)
+        assert len(floors) == 2 and int(floors[1]) > int(floors[0]) + 20, ex_id
+    standing = drawing(protocols["tibial-bone-stress-injury"].exercises["squat_bodyweight"]
+                       .picture)
+    assert len(re.findall(r"M\d+ \d+H", standing.body)) == 1  # side by side, one floor

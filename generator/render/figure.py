@@ -32,6 +32,7 @@ BOLD, THIN = 3, 2  # stroke widths: the first side and the body; the second side
 SCREEN_PX = 0.85  # CSS px a unit, on the page
 PAPER_MM = 0.3  # mm a unit, in the handout
 WIDE = 140  # units: a drawing wider than this goes across the text, not beside it
+LOW = 70  # units: two poses this low (lying) are drawn one above the other
 # A front view looks a little down on the figure, so what comes towards the viewer (thighs of
 # a figure lying on its side) reads as lower, not as nothing.
 LOOK_DOWN = math.radians(20)
@@ -218,6 +219,10 @@ def _props(picture: Picture, pt: dict, seat: tuple[float, float] | None, frame: 
             (kx, ky), (hx, hy) = pt["knee0"], pt["hip0"]
             k = 4 / max(math.dist((kx, ky), (hx, hy)), 1)
             frame.dots.append((kx + (hx - kx) * k, ky + (hy - ky) * k, 3))
+        elif prop == "weight":  # on top of the thigh, a little back from the knee
+            (kx, ky), (hx, hy) = pt["knee0"], pt["hip0"]
+            k = 5 / max(math.dist((kx, ky), (hx, hy)), 1)
+            frame.dots.append((kx + (hx - kx) * k, ky + (hy - ky) * k + 5.5, 4))
         elif prop == "belt":
             for i in (0, 1):
                 hip, knee = pt[f"hip{i}"], pt[f"knee{i}"]
@@ -317,8 +322,9 @@ def _foot_frame(picture: Picture, pose: Pose, arrow: tuple[str, str] | None) -> 
 
 @functools.lru_cache(maxsize=512)
 def drawing(picture: Picture) -> Drawing:
-    """The picture's poses side by side on one floor line, ready to wrap in <svg>
-    (kept: every page and handout of a protocol shows the same ones)."""
+    """The picture's poses side by side on one floor line (two lying poses one above the
+    other), ready to wrap in <svg> (kept: every page and handout of a protocol shows the
+    same ones)."""
     seat = None
     if {"chair", "box"} & set(picture.props) and picture.view != "foot":
         lowest = min(picture.poses, key=lambda p: _seat_height(picture, p))
@@ -327,38 +333,51 @@ def drawing(picture: Picture) -> Drawing:
               if picture.view == "foot" else
               _frame(picture, pose, seat, picture.arrow if i == 0 else None)
               for i, pose in enumerate(picture.poses)]
-    top = max(max(f.ys()) for f in frames)
-    shifts, x = [], PAD
+    # lying poses (low and long) one above the other, each on its own floor, not a thin strip
+    stacked = len(frames) == 2 and picture.view != "foot" and \
+        all(max(f.ys()) <= LOW for f in frames)
+    shifts, floors, x, y = [], [], PAD, 0.0
     for f in frames:
-        shifts.append(x - min(f.xs()))
-        x += max(f.xs()) - min(f.xs()) + GAP
-    width, height = round(x - GAP + PAD), round(top + 2 * PAD)
+        if stacked:
+            y += max(f.ys()) + PAD
+            shifts.append(PAD - min(f.xs()))
+            floors.append(y)
+            y += GAP
+        else:
+            shifts.append(x - min(f.xs()))
+            x += max(f.xs()) - min(f.xs()) + GAP
+    if stacked:
+        width = round(max(max(f.xs()) - min(f.xs()) for f in frames) + 2 * PAD)
+        height = round(y - GAP + PAD)
+    else:
+        top = max(max(f.ys()) for f in frames)
+        floors = [top + PAD] * len(frames)
+        width, height = round(x - GAP + PAD), round(top + 2 * PAD)
+    placed = list(zip(frames, shifts, floors, strict=True))
 
-    def at(px: float, py: float, dx: float) -> tuple[int, int]:
-        return round(px + dx), round(top + PAD - py)
-
-    def path(lines: list, dx: float) -> str:
+    def path(lines: list, dx: float, floor_y: float) -> str:
         out = ""
         for line in lines:
-            points = [at(px, py, dx) for px, py in line]
+            points = [(round(px + dx), round(floor_y - py)) for px, py in line]
             points = [p for k, p in enumerate(points) if k == 0 or p != points[k - 1]]
             # the first point where it is, the others each from the one before (shorter)
             steps = [(b[0] - a[0], b[1] - a[1]) for a, b in itertools.pairwise(points)]
             out += "M" + _numbers(points[0]) + ("l" + _numbers(*steps) if steps else "")
         return out
 
-    bold = "".join(path(f.bold, dx) for f, dx in zip(frames, shifts, strict=True))
-    thin = "".join(path(f.thin, dx) for f, dx in zip(frames, shifts, strict=True))
-    floor = f"M{round(PAD / 2)} {round(top + PAD)}H{width - round(PAD / 2)}"
-    if "line" in picture.props and len(frames) == 2:  # a mark on the floor between the poses
+    bold = "".join(path(f.bold, dx, fy) for f, dx, fy in placed)
+    thin = "".join(path(f.thin, dx, fy) for f, dx, fy in placed)
+    floor = "".join(f"M{round(PAD / 2)} {round(fy)}H{width - round(PAD / 2)}"
+                    for fy in sorted(set(floors)))
+    if "line" in picture.props and len(frames) == 2 and not stacked:  # a mark between poses
         mid = round(shifts[1] + min(frames[1].xs()) - GAP / 2)
-        floor += f"M{mid} {round(top + PAD - 4)}v6"
+        floor += f"M{mid} {round(floors[0] - 4)}v6"
     circles = "".join(
-        f'<circle cx="{round(cx + dx)}" cy="{round(top + PAD - cy)}" r="{_r(r)}"/>'
-        for f, dx in zip(frames, shifts, strict=True) for cx, cy, r in f.circles) + "".join(
-        f'<circle cx="{round(cx + dx)}" cy="{round(top + PAD - cy)}" r="{_r(r)}" '
+        f'<circle cx="{round(cx + dx)}" cy="{round(fy - cy)}" r="{_r(r)}"/>'
+        for f, dx, fy in placed for cx, cy, r in f.circles) + "".join(
+        f'<circle cx="{round(cx + dx)}" cy="{round(fy - cy)}" r="{_r(r)}" '
         f'fill="currentColor"/>'
-        for f, dx in zip(frames, shifts, strict=True) for cx, cy, r in f.dots)
+        for f, dx, fy in placed for cx, cy, r in f.dots)
     body = (f'<g fill="none" stroke="currentColor" stroke-linecap="round" '
             f'stroke-linejoin="round" stroke-width="{BOLD}"><path d="{bold}"/>{circles}'
             f'<path stroke-width="{THIN}" d="{thin}{floor}"/></g>')
