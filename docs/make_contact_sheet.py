@@ -16,7 +16,9 @@ DOCS = ROOT / "docs"
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from generator.protocol import load_protocols  # noqa: E402
-from generator.render.figure import svg  # noqa: E402
+from generator.render.figure import SCREEN_PX, svg  # noqa: E402
+
+SCALE = 1.5 * SCREEN_PX  # every drawing at one scale: 1.5 times the phone's
 
 STYLE = """
 body { font: 13px/1.3 system-ui, sans-serif; margin: 16px; color: #111; background: #fff; }
@@ -25,7 +27,7 @@ h2 { font-size: 15px; margin: 18px 0 6px; border-bottom: 1px solid #999; }
 p.about { margin: 0 0 8px; color: #444; }
 .sheet { display: grid; grid-template-columns: repeat(4, 1fr); gap: 8px; }
 figure { margin: 0; border: 1px solid #ccc; padding: 4px; break-inside: avoid; }
-figure svg { display: block; height: 120px; max-width: 100%; margin: 0 auto; }
+figure svg { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 figcaption b { display: block; }
 figcaption span { color: #555; font-size: 11px; }
 """
@@ -37,14 +39,15 @@ def contact_sheet() -> str:
              "<title>Exercise drawings</title><style>", STYLE, "</style></head><body>",
              "<h1>Exercise drawings</h1><p class=\"about\">Every exercise of every protocol "
              "as the page and the handout draw it, from its <code>picture:</code> in "
-             "exercises.yaml (start pose left, end pose right). Made by "
+             "exercises.yaml (start pose left, end pose right), all at one scale "
+             "(1.5 times the phone's; the handout draws them all at 0.3 mm a unit). Made by "
              "docs/make_contact_sheet.py.</p>"]
     for pid in sorted(protocols):
         protocol = protocols[pid]
         parts.append(f"<h2>{escape(protocol.title)} <small>({escape(pid)}, "
                      f"{len(protocol.exercises)} exercises)</small></h2><div class=\"sheet\">")
         for ex in protocol.exercises.values():
-            drawing = svg(ex.picture, ex.name) if ex.picture else "<p>no picture</p>"
+            drawing = svg(ex.picture, ex.name, SCALE) if ex.picture else "<p>no picture</p>"
             parts.append(f"<figure>{drawing}<figcaption><b>{escape(ex.name)}</b>"
                          f"<span>{escape(ex.id)} · {escape(ex.dose)}</span></figcaption>"
                          "</figure>")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from generator.errors import Problem
 from generator.yamlsource import Document, FieldPath
 
-VIEWS = ("side", "front")
+VIEWS = ("side", "front", "foot")  # foot: the lower leg and foot only, close up
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,9 @@ JOINTS: dict[str, Joint] = {
     "shoulder_out": Joint(0, 180, True, "arm out to the side +"),
     "elbow": Joint(0, 150, True, "elbow flexion (0 straight)"),
     "lift": Joint(0, 60, False, "the figure in the air, this far above the floor (a hop)"),
+    "toes": Joint(-60, 60, False, "view: foot: the toes lifted +, curled (scrunching) -"),
+    "arch": Joint(0, 10, False, "view: foot: the arch lifted and the foot shortened (short "
+                  "foot), 0 resting to 10 fully"),
 }
 # A pose's other key: `stand_on: step` stands the first foot on the step (props: step).
 PLACES = ("floor", "step")
@@ -53,11 +56,13 @@ PROPS = {
     "mat": "a mat under a figure lying down",
     "wall": "a wall or counter: at the hands when they reach forward, else behind the back",
     "band": "a band from the hands to an anchor in front",
-    "dumbbells": "a dumbbell in each hand",
-    "kettlebell": "a weight held at the chest",
+    "dumbbells": "a dumbbell in each hand (not in a hand on the wall)",
+    "kettlebell": "a weight held at the chest (in the hands)",
     "towel": "a towel under the first foot",
     "pillow": "a pillow between the knees",
     "belt": "a belt around the thighs",
+    "line": "a line on the floor between the two poses (a hop over it)",
+    "weight": "a weight resting on the thighs, by the knees (seated)",
 }
 ARROW_AT = ("head", "hand", "elbow", "hip", "knee", "foot", "heel", "toes")
 ARROW_TO = ("up", "down", "forward", "back", "out")
@@ -100,7 +105,8 @@ def read_picture(doc: Document, path: FieldPath, raw: object, out: list[Problem]
                                                                           "props", "arrow")))
     view = raw.get("view", "side")
     if view not in VIEWS:
-        bad(path + ("view",), f"'{view}' is not allowed; expected one of side, front")
+        bad(path + ("view",), f"'{view}' is not allowed; expected one of "
+            + ", ".join(VIEWS))
     poses_raw = raw.get("poses")
     if not isinstance(poses_raw, list) or not 1 <= len(poses_raw) <= 2:
         bad(path + ("poses",), "expected a list of one or two poses (start, end)")

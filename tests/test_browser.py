@@ -12,6 +12,8 @@ import pytest
 from browser import PHONE, Site, chromium, missing
 from factories import ROOT, TODAY
 
+from generator.render.figure import SCREEN_PX
+
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ATHLETES = ("alex-morgan", "jordan-lee", "sam-okafor", "tomas-reyes", "rosa-lindqvist")
 EXAMPLES = sorted(path.stem for path in (ROOT / "plans").glob("*.yaml"))  # Mia's in German
@@ -583,12 +585,16 @@ def test_every_how_to_shows_its_drawing_in_light_and_dark(site, url, phone, sche
                     return {id: a.id, title: svg.querySelector('title').textContent,
                             name: a.querySelector('h3').textContent, width: box.width,
                             height: box.height, figure: figure.width * figure.height,
+                            units: svg.viewBox.baseVal.width,
                             colour: getComputedStyle(svg).color,
                             text: getComputedStyle(a).color}; })""")
     assert len(drawings) > 30
     for d in drawings:
         assert d["title"] == d["name"], d
-        assert d["width"] >= 40 and d["height"] >= 40 and d["figure"] > 0, d
+        # every drawing at one scale (0.85 px a unit): a standing figure ~88 px high, one
+        # lying on the back (the thigh squeeze) ~20 px, the same strokes
+        assert d["width"] >= 40 and d["height"] >= 15 and d["figure"] > 0, d
+        assert abs(d["width"] / d["units"] - SCREEN_PX) < 0.02, d
         assert d["colour"] == d["text"], d  # currentColor: the how-to's own text colour
     dark = drawings[0]["colour"] != "rgb(0, 0, 0)" and sum(
         int(c) for c in re.findall(r"\d+", drawings[0]["colour"])[:3]) > 384

@@ -132,11 +132,12 @@ def make_environment(templates: Path | tuple[Path, ...],
     return env
 
 
-def _figure(picture, title: str, wide: bool = False) -> Markup:
-    """An exercise's drawing as a whole inline <svg> (the handout's, and the page's open
-    how-tos'); `wide` as the page's class for a drawing shown across the how-to."""
-    drawn = figure.svg(picture, title)  # numbers and our own markup; the title is escaped
-    return Markup(drawn.replace('class="fig"', 'class="fig wide"', 1) if wide else drawn)
+def _figure(picture, title: str, on_page: bool = False) -> Markup:
+    """An exercise's drawing as a whole inline <svg>: the handout's, at the paper's scale, or
+    (`on_page`) a how-to open when the page loads, at the page's."""
+    scale = figure.SCREEN_PX if on_page else None
+    # numbers and our own markup; the title is escaped
+    return Markup(figure.svg(picture, title, scale=scale))
 
 
 def _figure_box(picture) -> figure.Drawing:

@@ -9,6 +9,7 @@ and faces the viewer in a front view; its lowest point sits on the floor line.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from dataclasses import dataclass
 from html import escape
@@ -22,12 +23,23 @@ UPPER_ARM, FOREARM = 16.0, 15.0
 THIGH, SHANK = 25.0, 24.0
 ANKLE_H, HEEL, TOE = 3.0, 3.0, 8.0
 MAT = 3.0
-STEP_H = 12.0
+STEP_H = 8.0  # about 14 cm for a 1.75 m athlete (the how-tos say 10-15 cm)
 GAP, PAD = 12.0, 3.0
 BOLD, THIN = 3, 2  # stroke widths: the first side and the body; the second side and props
+# Every drawing at one scale, so a figure and its strokes are the same size from one exercise
+# to the next (a standing figure, ~104 units, is ~88 px high on the phone and ~31 mm on
+# paper; a bold stroke 2.5 px, 0.9 mm): each <svg> gets its size from its viewBox.
+SCREEN_PX = 0.85  # CSS px a unit, on the page
+PAPER_MM = 0.3  # mm a unit, in the handout
+WIDE = 140  # units: a drawing wider than this goes across the text, not beside it
+LOW = 70  # units: two poses this low (lying) are drawn one above the other
 # A front view looks a little down on the figure, so what comes towards the viewer (thighs of
 # a figure lying on its side) reads as lower, not as nothing.
 LOOK_DOWN = math.radians(20)
+# ... and a little from its own right (an oblique view): what points at the viewer (the forearm
+# of a side plank on the mat, knees bent back, a hop's free leg bent forward) is drawn
+# slanting, not lost end-on.
+OBLIQUE = 0.5
 
 Vec = tuple[float, float, float]
 
@@ -106,7 +118,8 @@ def _project(view: str, body: _Body) -> dict[str, tuple[float, float]]:
     if view == "side":
         return {name: (v[0], v[1]) for name, v in body.points.items()}
     c, s = math.cos(LOOK_DOWN), math.sin(LOOK_DOWN)
-    return {name: (v[0], v[1] * c - v[2] * s) for name, v in body.points.items()}
+    return {name: (v[0] - OBLIQUE * v[2], v[1] * c - v[2] * s)
+            for name, v in body.points.items()}
 
 
 @dataclass
@@ -116,18 +129,19 @@ class _Frame:
     bold: list[list[tuple[float, float]]]
     thin: list[list[tuple[float, float]]]
     circles: list[tuple[float, float, float]]
+    dots: list[tuple[float, float, float]]  # filled: weights, a pillow
 
     def xs(self) -> list[float]:
         return [x for line in self.bold + self.thin for x, _ in line] + \
-            [c[0] + d for c in self.circles for d in (-c[2], c[2])]
+            [c[0] + d for c in self.circles + self.dots for d in (-c[2], c[2])]
 
     def ys(self) -> list[float]:
         return [y for line in self.bold + self.thin for _, y in line] + \
-            [c[1] + d for c in self.circles for d in (-c[2], c[2])]
+            [c[1] + d for c in self.circles + self.dots for d in (-c[2], c[2])]
 
 
-def _frame(picture: Picture, pose: Pose, seat: tuple[float, float] | None,
-           arrow: tuple[str, str] | None) -> _Frame:
+def _placed(picture: Picture, pose: Pose) -> tuple[_Body, dict[str, tuple[float, float]]]:
+    """The pose's joints as drawn: x from the first heel, y up from the floor line."""
     body = _pose_points(picture.view, pose)
     flat = _project(picture.view, body)
     if pose.on == "step":
@@ -138,8 +152,13 @@ def _frame(picture: Picture, pose: Pose, seat: tuple[float, float] | None,
         if "mat" in picture.props:
             base -= MAT
     anchor = flat["heel0"][0]  # props stand where they stand relative to the first foot
-    pt = {name: (x - anchor, y - base) for name, (x, y) in flat.items()}
-    frame = _Frame(bold=[], thin=[], circles=[])
+    return body, {name: (x - anchor, y - base) for name, (x, y) in flat.items()}
+
+
+def _frame(picture: Picture, pose: Pose, seat: tuple[float, float] | None,
+           arrow: tuple[str, str] | None) -> _Frame:
+    body, pt = _placed(picture, pose)
+    frame = _Frame(bold=[], thin=[], circles=[], dots=[])
     hx, hy = pt["head"]
     frame.circles.append((hx, hy, HEAD_R))
     trunk = [pt["chest"], pt["pelvis"]]
@@ -177,27 +196,33 @@ def _props(picture: Picture, pt: dict, seat: tuple[float, float] | None, frame: 
             frame.thin.append([(min(xs) - 8, 0), (min(xs) - 8, MAT), (max(xs) + 8, MAT),
                                (max(xs) + 8, 0)])
         elif prop == "wall":
-            # at the hands when they reach forward to it, else behind the back leaning on it
+            # at the hands when they reach forward to it, else behind the back (and head)
+            # leaning on it
             reach = max(pt["hand0"][0], pt["hand1"][0])
-            x = reach + 1 if reach > pt["chest"][0] + 8 else \
-                min(pt["chest"][0], pt["pelvis"][0]) - 3
+            x = reach + 1 if _at_wall(picture, pt, reach) else \
+                min(pt["head"][0] - HEAD_R, pt["chest"][0], pt["pelvis"][0]) - 1
             frame.thin.append([(x, 0), (x, 100)])
         elif prop == "band":
             hand = pt["hand0"]
             frame.thin += [[hand, (pt["chest"][0] + 40, hand[1])],
                            [(pt["chest"][0] + 40, 0), (pt["chest"][0] + 40, hand[1] + 8)]]
         elif prop == "dumbbells":
-            for i in (0, 1):
-                frame.circles.append((*pt[f"hand{i}"], 3))
-        elif prop == "kettlebell":
-            hx, hy = pt["hand0"]
-            frame.circles.append((hx, hy - 5, 4.5))
+            for i in (0, 1):  # not in a hand that holds the wall
+                if not _at_wall(picture, pt, pt[f"hand{i}"][0]):
+                    frame.circles.append((*pt[f"hand{i}"], 3))
+        elif prop == "kettlebell":  # filled: an open ring at the chin reads as a second head
+            frame.dots.append((*pt["hand0"], 4))
         elif prop == "towel":
             heel, toes = pt["heel0"], pt["toes0"]
             frame.thin.append([(heel[0] - 2, 1), (toes[0] + 8, 1)])
-        elif prop == "pillow":
-            frame.circles.append(((pt["knee0"][0] + pt["knee1"][0]) / 2,
-                                  (pt["knee0"][1] + pt["knee1"][1]) / 2, 3.5))
+        elif prop == "pillow":  # filled, a little down the thighs: not a head on the knee
+            (kx, ky), (hx, hy) = pt["knee0"], pt["hip0"]
+            k = 4 / max(math.dist((kx, ky), (hx, hy)), 1)
+            frame.dots.append((kx + (hx - kx) * k, ky + (hy - ky) * k, 3))
+        elif prop == "weight":  # on top of the thigh, a little back from the knee
+            (kx, ky), (hx, hy) = pt["knee0"], pt["hip0"]
+            k = 5 / max(math.dist((kx, ky), (hx, hy)), 1)
+            frame.dots.append((kx + (hx - kx) * k, ky + (hy - ky) * k + 5.5, 4))
         elif prop == "belt":
             for i in (0, 1):
                 hip, knee = pt[f"hip{i}"], pt[f"knee{i}"]
@@ -213,13 +238,17 @@ def _arrow(picture: Picture, pt: dict, arrow: tuple[str, str], frame: _Frame) ->
     x, y = pt[_ARROW_POINT[arrow[0]]]
     cx = sum(p[0] for p in pt.values()) / len(pt)
     dx, dy = {"up": (0, 1), "down": (0, -1), "forward": (1, 0), "back": (-1, 0),
-              "out": (-1, 0) if picture.view == "front" else (0, 1)}[arrow[1]]
+              "out": (1, 0) if picture.view == "front" else (0, 1)}[arrow[1]]  # to pose 2
     if dx == 0:  # beside the joint, away from the body's middle
         x += 9 if x >= cx else -9
         y -= dy * 8
     else:
         y += 9
         x -= dx * 8
+    _arrow_at(frame, x, y, dx, dy)
+
+
+def _arrow_at(frame: _Frame, x: float, y: float, dx: int, dy: int) -> None:
     tip = (x + dx * 16, y + dy * 16)
     back, side = (-dx * 5, -dy * 5), (-dy * 3.5, dx * 3.5)
     frame.thin += [[(x, y), tip], [(tip[0] + back[0] + side[0], tip[1] + back[1] + side[1]), tip,
@@ -238,48 +267,138 @@ class Drawing:
 
     @property
     def wide(self) -> bool:
-        """Lying poses side by side: too thin beside the text, so shown across it."""
-        return self.width > 2.5 * self.height
+        """Too wide beside the text (lying poses side by side), so shown across it."""
+        return self.width > WIDE
+
+    @property
+    def screen_width(self) -> int:
+        """Its width on the page, in CSS px (the height follows from the viewBox)."""
+        return round(self.width * SCREEN_PX)
+
+    def paper_size(self) -> str:
+        """Its width and height attributes in the handout."""
+        return (f'width="{_mm(self.width * PAPER_MM)}mm" '
+                f'height="{_mm(self.height * PAPER_MM)}mm"')
+
+
+# view: foot, in the drawing's units (the body's, 4 times): a lower leg, the ankle, a heel-arch-
+# ball sole, the toes from the ball
+FOOT_SHANK, FOOT_ANKLE = 36.0, (18.0, 24.0)
+FOOT_HEEL, FOOT_BALL, FOOT_TOES, FOOT_ARCH = (2.0, 3.0), 52.0, 18.0, 5.0
+TOWEL = 3.0
+
+
+def _foot_frame(picture: Picture, pose: Pose, arrow: tuple[str, str] | None) -> _Frame:
+    """view: foot: the lower leg and foot close up, so a toe lift, a short foot's raised arch
+    or a towel scrunch shows (a whole figure's foot is a few px)."""
+    lean, toes, arch = pose.get("ankle")[0], pose.get("toes")[0], pose.get("arch")[0]
+    y0 = TOWEL if "towel" in picture.props else 0.0
+    ax, ay = FOOT_ANKLE[0], FOOT_ANKLE[1] + y0
+    knee = (ax + FOOT_SHANK * math.sin(math.radians(lean)),
+            ay + FOOT_SHANK * math.cos(math.radians(lean)))
+    heel = (FOOT_HEEL[0], FOOT_HEEL[1] + y0)
+    ball = (FOOT_BALL - 0.8 * arch, y0)  # a short foot: the ball drawn towards the heel
+    mid = ((heel[0] + ball[0]) / 2, y0 + FOOT_ARCH + arch)  # the arch
+    if toes >= 0:  # lifted: one straight line up from the ball
+        t = math.radians(toes)
+        toe_line = [ball, (ball[0] + FOOT_TOES * math.cos(t), y0 + FOOT_TOES * math.sin(t))]
+    else:  # curled: the knuckle up, the tips down, gripping
+        t = math.radians(-toes)
+        knuckle = (ball[0] + FOOT_TOES / 2 * math.cos(t), y0 + FOOT_TOES / 2 * math.sin(t))
+        toe_line = [ball, knuckle, (knuckle[0] + FOOT_TOES / 2 * math.cos(t),
+                                    max(y0, knuckle[1] - FOOT_TOES / 2 * math.sin(2 * t)))]
+    frame = _Frame(bold=[[knee, (ax, ay), heel, mid, ball], [(ax, ay), ball], toe_line],
+                   thin=[], circles=[], dots=[])
+    if "towel" in picture.props:  # a thick towel under the foot, bunching in front of it
+        end = toe_line[-1][0] + 12
+        frame.thin.append([(heel[0] - 2, 0), (heel[0] - 2, TOWEL), (end, TOWEL), (end, 0)])
+    if arrow:  # above the foot, in front of the lower leg: the floor is the foot's
+        dx, dy = {"up": (0, 1), "down": (0, -1), "forward": (1, 0), "back": (-1, 0),
+                  "out": (0, 1)}[arrow[1]]
+        x, y = (ball[0] + 14, y0 + 22) if dx else (ball[0] + FOOT_TOES + 6, y0 + 10)
+        _arrow_at(frame, x, y, dx, dy)
+    return frame
 
 
 @functools.lru_cache(maxsize=512)
 def drawing(picture: Picture) -> Drawing:
-    """The picture's poses side by side on one floor line, ready to wrap in <svg>
-    (kept: every page and handout of a protocol shows the same ones)."""
+    """The picture's poses side by side on one floor line (two lying poses one above the
+    other), ready to wrap in <svg> (kept: every page and handout of a protocol shows the
+    same ones)."""
     seat = None
-    if {"chair", "box"} & set(picture.props):
+    if {"chair", "box"} & set(picture.props) and picture.view != "foot":
         lowest = min(picture.poses, key=lambda p: _seat_height(picture, p))
         seat = _seat(picture, lowest)
-    frames = [_frame(picture, pose, seat, picture.arrow if i == 0 else None)
+    frames = [_foot_frame(picture, pose, picture.arrow if i == 0 else None)
+              if picture.view == "foot" else
+              _frame(picture, pose, seat, picture.arrow if i == 0 else None)
               for i, pose in enumerate(picture.poses)]
-    top = max(max(f.ys()) for f in frames)
-    shifts, x = [], PAD
+    # lying poses (low and long) one above the other, each on its own floor, not a thin strip
+    stacked = len(frames) == 2 and picture.view != "foot" and \
+        all(max(f.ys()) <= LOW for f in frames)
+    shifts, floors, x, y = [], [], PAD, 0.0
     for f in frames:
-        shifts.append(x - min(f.xs()))
-        x += max(f.xs()) - min(f.xs()) + GAP
-    width, height = round(x - GAP + PAD), round(top + 2 * PAD)
+        if stacked:
+            y += max(f.ys()) + PAD
+            shifts.append(PAD - min(f.xs()))
+            floors.append(y)
+            y += GAP
+        else:
+            shifts.append(x - min(f.xs()))
+            x += max(f.xs()) - min(f.xs()) + GAP
+    if stacked:
+        width = round(max(max(f.xs()) - min(f.xs()) for f in frames) + 2 * PAD)
+        height = round(y - GAP + PAD)
+    else:
+        top = max(max(f.ys()) for f in frames)
+        floors = [top + PAD] * len(frames)
+        width, height = round(x - GAP + PAD), round(top + 2 * PAD)
+    placed = list(zip(frames, shifts, floors, strict=True))
 
-    def at(px: float, py: float, dx: float) -> str:
-        return f"{round(px + dx)} {round(top + PAD - py)}"
-
-    def path(lines: list, dx: float) -> str:
+    def path(lines: list, dx: float, floor_y: float) -> str:
         out = ""
         for line in lines:
-            points = [at(px, py, dx) for px, py in line]
+            points = [(round(px + dx), round(floor_y - py)) for px, py in line]
             points = [p for k, p in enumerate(points) if k == 0 or p != points[k - 1]]
-            out += "M" + "L".join(points)
+            # the first point where it is, the others each from the one before (shorter)
+            steps = [(b[0] - a[0], b[1] - a[1]) for a, b in itertools.pairwise(points)]
+            out += "M" + _numbers(points[0]) + ("l" + _numbers(*steps) if steps else "")
         return out
 
-    bold = "".join(path(f.bold, dx) for f, dx in zip(frames, shifts, strict=True))
-    thin = "".join(path(f.thin, dx) for f, dx in zip(frames, shifts, strict=True))
-    floor = f"M{round(PAD / 2)} {round(top + PAD)}H{width - round(PAD / 2)}"
+    bold = "".join(path(f.bold, dx, fy) for f, dx, fy in placed)
+    thin = "".join(path(f.thin, dx, fy) for f, dx, fy in placed)
+    floor = "".join(f"M{round(PAD / 2)} {round(fy)}H{width - round(PAD / 2)}"
+                    for fy in sorted(set(floors)))
+    if "line" in picture.props and len(frames) == 2 and not stacked:  # a mark between poses
+        mid = round(shifts[1] + min(frames[1].xs()) - GAP / 2)
+        floor += f"M{mid} {round(floors[0] - 4)}v6"
     circles = "".join(
-        f'<circle cx="{round(cx + dx)}" cy="{round(top + PAD - cy)}" r="{_r(r)}"/>'
-        for f, dx in zip(frames, shifts, strict=True) for cx, cy, r in f.circles)
+        f'<circle cx="{round(cx + dx)}" cy="{round(fy - cy)}" r="{_r(r)}"/>'
+        for f, dx, fy in placed for cx, cy, r in f.circles) + "".join(
+        f'<circle cx="{round(cx + dx)}" cy="{round(fy - cy)}" r="{_r(r)}" '
+        f'fill="currentColor"/>'
+        for f, dx, fy in placed for cx, cy, r in f.dots)
     body = (f'<g fill="none" stroke="currentColor" stroke-linecap="round" '
             f'stroke-linejoin="round" stroke-width="{BOLD}"><path d="{bold}"/>{circles}'
             f'<path stroke-width="{THIN}" d="{thin}{floor}"/></g>')
     return Drawing(width=width, height=height, body=body)
+
+
+def _numbers(*points: tuple[int, int]) -> str:
+    """Path numbers, a space between them unless a minus sign separates them."""
+    out = ""
+    for n in (n for p in points for n in p):
+        out += str(n) if not out or n < 0 else f" {n}"
+    return out
+
+
+def _mm(x: float) -> str:
+    return f"{x:.1f}".removesuffix(".0")
+
+
+def _at_wall(picture: Picture, pt: dict, hand_x: float) -> bool:
+    """A hand reaching forward to the wall (props: wall)."""
+    return "wall" in picture.props and hand_x > max(pt["chest"][0], pt["pelvis"][0]) + 8
 
 
 def _r(r: float) -> str:
@@ -299,11 +418,15 @@ def _seat(picture: Picture, pose: Pose) -> tuple[float, float]:
     return flat["pelvis"][0] - flat["heel0"][0], flat["pelvis"][1] - base - 4
 
 
-def svg(picture: Picture, title: str) -> str:
-    """A whole inline <svg>: role="img" with the title screen readers read."""
+def svg(picture: Picture, title: str, scale: float | None = None) -> str:
+    """A whole inline <svg> at the paper's scale (or `scale` px a unit): role="img" with the
+    title screen readers read."""
     d = drawing(picture)
-    return (f'<svg class="fig" xmlns="http://www.w3.org/2000/svg" viewBox="{d.view_box}" '
-            f'role="img"><title>{escape(title)}</title>{d.body}</svg>')
+    size = d.paper_size() if scale is None else \
+        f'width="{round(d.width * scale)}" height="{round(d.height * scale)}"'
+    return (f'<svg class="fig{" wide" if d.wide else ""}" xmlns="http://www.w3.org/2000/svg" '
+            f'viewBox="{d.view_box}" {size} role="img"><title>{escape(title)}</title>'
+            f'{d.body}</svg>')
 
 
 def sprite(pictures: dict[str, Picture]) -> str:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import io
-import re
 import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
-
-_STYLE = re.compile(r"<style>(.*?)</style>", re.S)  # as the templates write them: no attributes
 
 
 def import_weasyprint():
@@ -54,35 +51,21 @@ class PdfRenderer:
         self._weasyprint = weasyprint
         self._fonts = FontConfiguration()
         self._cache: dict = {}
-        self._sheets: dict = {}  # (a <style> element's text, base URL) -> WeasyPrint's CSS
         self._fetcher = _local_only_fetcher(weasyprint, [p.resolve() for p in allowed_roots])
 
     def render(self, html: str, base_dir: Path) -> bytes:
         base_url = base_dir.resolve().as_uri() + "/"
-        # The handout's <style> elements are the same on every handout: each is parsed once
-        # per process and given to WeasyPrint parsed (a twentieth of a handout's time). With
-        # no <style> left in the document they are the only style sheets besides WeasyPrint's
-        # own, which they override either way: the same PDF, byte for byte (a test says so).
-        # A page that links a style sheet keeps its <style> elements in place (their order
-        # against the linked sheet decides the cascade).
-        sheets = []
-        if "stylesheet" not in html:
-            sheets = [self._sheet(text, base_url) for text in _STYLE.findall(html)]
-            html = _STYLE.sub("", html)
+        # The handout's <style> elements stay in the document. Parsed once and given to
+        # WeasyPrint apart, they saved a twentieth of a handout's time, but the inline SVG
+        # drawings then came out at other sizes (WeasyPrint sizes an inline <svg> with the
+        # document's own style sheets): a test compares the two.
         document = self._weasyprint.HTML(
             string=html, base_url=base_url, url_fetcher=self._fetcher, media_type="print",
         )
         # PDF/UA-1: a tagged PDF (headings, lists, tables in a structure tree) that screen
         # readers and reflow can follow; its metadata is still only the title and producer.
         return document.write_pdf(font_config=self._fonts, cache=self._cache,
-                                  pdf_variant="pdf/ua-1", stylesheets=sheets)
-
-    def _sheet(self, text: str, base_url: str):
-        if (text, base_url) not in self._sheets:
-            self._sheets[text, base_url] = self._weasyprint.CSS(
-                string=text, base_url=base_url, font_config=self._fonts, media_type="print",
-                url_fetcher=self._fetcher)
-        return self._sheets[text, base_url]
+                                  pdf_variant="pdf/ua-1")
 
 
 # Enough of a page to find, load and shape the handout's fonts and write a PDF once.
