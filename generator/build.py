@@ -93,6 +93,8 @@ class SiteReport:
     problems: tuple[Problem, ...] = ()
     new_key: Path | None = None  # the key file, when this build made the project key
     key_replaced: bool = False  # --new-key: it took the place of an old one
+    # protocol text an athlete reads in English though a translation of it exists in part
+    untranslated: tuple[Problem, ...] = ()
 
 
 def plan_athlete(path: Path, inputs: Inputs, for_clinic: bool = False
@@ -300,8 +302,13 @@ def _build(settings: Settings, ids: tuple[str, ...], inputs: Inputs, shared: Sha
             problems.append(Problem(file=str(state.path), message="could not save the build "
                                     f"state: {err.strerror or err}",
                                     hint="the next build builds everyone again"))
-    return SiteReport([outcomes[p.stem] for p in paths], tuple(removed),
-                      tuple(removed_folders), found.reasons, tuple(problems))
+    report = [outcomes[p.stem] for p in paths]
+    # a build that made plans says what of them fell back to English: the clinic's routine
+    # output, after every visit (`rehab check` lists every key)
+    untranslated = tuple(translation_gaps(inputs.protocols, set())) if any(
+        o.status == Built.BUILT for o in report) else ()
+    return SiteReport(report, tuple(removed), tuple(removed_folders), found.reasons,
+                      tuple(problems), untranslated=untranslated)
 
 
 def build_options(settings: Settings) -> dict:

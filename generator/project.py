@@ -137,10 +137,18 @@ def yaml_text(text: str) -> str:
     return text if plain else json.dumps(text, ensure_ascii=False)
 
 
+# Letters with no accent to take off: spelt out, not dropped ('Weiß' is not 'Wei')
+SPELT_OUT = str.maketrans({"ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
+                           "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d",
+                           "þ": "th", "Þ": "th", "ı": "i"})
+
+
 def id_from_name(name: str) -> str:
-    """The id a typed name makes: 'Ann Lee' -> 'ann-lee', "Zoë O'Brien" -> 'zoe-obrien';
-    '' when no letter a-z or digit is left (a name in another script)."""
-    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    """The id a typed name makes: 'Ann Lee' -> 'ann-lee', "Zoë O'Brien" -> 'zoe-obrien',
+    'Jonas Weiß' -> 'jonas-weiss'; '' when no letter a-z or digit is left (a name in another
+    script)."""
+    spelt = unicodedata.normalize("NFKD", name.translate(SPELT_OUT))
+    ascii_text = spelt.encode("ascii", "ignore").decode()
     words = re.sub(r"['`]", "", ascii_text.lower())
     return re.sub(r"[^a-z0-9]+", "-", words).strip("-")[:ID_LENGTH].rstrip("-")
 # The starter's fields a person must fill in: their values there are examples, never to

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.build import Built, Outcome, SiteReport
+from generator.errors import Problem
 from generator.plan import Note
 from generator.secret import BACKUP_HINT
 from generator.terminal import for_terminal, json_for_terminal  # noqa: F401 (re-exported)
@@ -92,10 +93,29 @@ def site_report_lines(report: SiteReport, **options) -> list[Line]:
         made = ("every athlete has a new link (below): send each theirs (`rehab link ID`)"
                 if report.key_replaced else "every athlete's link is made from it")
         lines.append(Line(f" new key  {report.new_key}: {made}; {BACKUP_HINT}"))
+    lines += untranslated_lines(report.untranslated)
     lines += report_lines(report.outcomes, removed=report.removed,
                           removed_folders=report.removed_folders, reasons=report.reasons,
                           **options)
     return lines + [Line(f"error: {problem}", True) for problem in report.problems]
+
+
+def untranslated_lines(problems: Iterable[Problem]) -> list[Line]:
+    """The build's word on missing translations: one line a file, with how many of its keys
+    the athletes read in English and the first few (`rehab check` lists them all)."""
+    by_file: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_file.setdefault(problem.file, []).append(problem)
+    lines = []
+    for file, found in by_file.items():
+        keys = [p.field for p in found if p.field]
+        if not keys:  # a protocol with no translation, or a whole text file
+            lines += [Line(f" warning  {p}") for p in found]
+            continue
+        shown = ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
+        lines.append(Line(f" warning  {file}: {len(keys)} not translated ({shown}): its "
+                          "athletes read them in English (`rehab check` lists them)"))
+    return lines
 
 
 def summary(outcomes: list[Outcome], verb: str = "built") -> str:

@@ -130,6 +130,16 @@ def test_new_takes_the_name_a_clinician_types(project):
     assert json.loads(checked.output)["athlete"] == {"id": "ann-lee", "name": "Ann Lee"}
 
 
+@pytest.mark.parametrize(("name", "athlete"), [
+    ("Jonas Weiß", "jonas-weiss"), ("Zoë O'Brien", "zoe-obrien"), ("Søren Kjær", "soren-kjaer"),
+    ("Lena Schröder", "lena-schroder")])
+def test_new_spells_out_letters_it_cannot_just_strip_of_an_accent(project, name, athlete):
+    """'Weiß' is not 'Wei': a letter with no accent to take off is spelt out in the id."""
+    result = project.rehab("new", name)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"wrote plans/{athlete}.yaml for {name}:")
+
+
 def test_a_name_that_makes_an_id_already_used_is_refused(project):
     assert project.rehab("new", "Ann Lee").exit_code == 0
     before = (project.plans / "ann-lee.yaml").read_bytes()

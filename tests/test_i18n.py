@@ -216,8 +216,15 @@ def test_rehab_check_lists_the_keys_a_half_translated_protocol_leaves_in_english
         in result.output
     assert not any("phases.non_weight_bearing.title" in line or ": title:" in line
                    for line in lines)
-    # ... and the page reads the English where the German is missing, never a blank
-    assert project.rehab("build", "--no-pdf").exit_code == 0
+    # ... and the page reads the English where the German is missing, never a blank; the
+    # build, the clinic's routine output, says so too, a line a file
+    built = project.rehab("build", "--no-pdf")
+    assert built.exit_code == 0
+    assert f" warning  {where}/text/de/red-flags.md: 1 not translated (text.red_flags): its " \
+        "athletes read them in English" in built.output
+    assert re.search(rf" warning  {where}/exercises.de.yaml: \d+ not translated "
+                     r"\(ankle_pumps.name, ankle_pumps.dose, ankle_pumps.how, \.\.\.\)",
+                     built.output)
     page = (project.folder("sam") / "index.html").read_text(encoding="utf-8")
     assert "Entlastung" in page and "Partial weight-bearing" in page
     assert "Alles muss schmerzfrei sein." in page
