@@ -189,13 +189,13 @@ def _check(settings: Settings, path: Path, text: str, before: str):
         inputs = Inputs(dataclasses.replace(settings, plans=Path(scratch)))
         candidate.write_text(before, encoding="utf-8")
         try:
-            earlier = plan_athlete(candidate, inputs)[1]
+            earlier = plan_athlete(candidate, inputs, for_clinic=True)[1]
             known = {n.id for n in earlier.notes} if isinstance(earlier, Plan) else set()
         except InputError:
             known = set()
         candidate.write_text(text, encoding="utf-8")
         try:
-            _, outcome = plan_athlete(candidate, inputs)
+            _, outcome = plan_athlete(candidate, inputs, for_clinic=True)
         except InputError as err:
             raise InputError(_relabel(err.problems, candidate, path)) from None
     if isinstance(outcome, Referral) and outcome.problems:

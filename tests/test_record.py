@@ -219,3 +219,13 @@ def test_an_athlete_who_needs_referral_still_gets_the_visit_recorded(project):
     assert result.exit_code == 0
     assert "REFERRAL ann: no plan made, referral needed:" in result.output
     assert "2026-11-03, event: full_weight_bearing" in path.read_text(encoding="utf-8")
+
+
+def test_what_record_prints_is_in_the_clinics_english_for_an_athlete_in_german(project):
+    """The notes a visit brings are the clinician's: in English, as `rehab build` prints them,
+    whatever language the athlete reads the plan in."""
+    project.write_profile("ann", WITH_PROGRESS.replace("name:", "language: de\nname:", 1))
+    result = record(project, "ann", "setback", "--date", "2026-11-03")
+    assert result.exit_code == 0, result.output
+    assert "No step was recorded after partial weight-bearing" in result.output
+    assert "Teilbelastung" not in result.output
