@@ -13,6 +13,7 @@ docs/i18n-format.md.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,9 +125,15 @@ def _key(path: tuple) -> str:
 
 def _merge(english: Any, given: Any, spec: Any, path: tuple, doc: Document | None, file: str,
            out: Overlaid) -> Any:
-    def error(message: str, hint: str = "") -> None:
+    def error(message: str, hint: str = "", at: tuple | None = None) -> None:
         out.errors.append(Problem(file=file, field=_key(path), message=message, hint=hint,
-                                  **_where(doc, path)))
+                                  **_where(doc, at or path)))
+
+    def unknown(key: Any, message: str, choices: list[str], label: str) -> None:
+        """A key the English lacks, at its own line, with the nearest the English has."""
+        close = difflib.get_close_matches(str(key), choices, n=1)
+        error(message, at=path + (key,), hint=f"did you mean '{close[0]}'?" if close else
+              f"{label}: " + ", ".join(choices))
 
     def missing() -> None:
         out.missing.append(Problem(file=file, field=_key(path), message=UNTRANSLATED))
@@ -159,9 +166,9 @@ def _merge(english: Any, given: Any, spec: Any, path: tuple, doc: Document | Non
         merged = dict(english)
         for key in given or {}:
             if key not in spec:
-                error(f"'{key}' is not athlete text to translate" if key in english
-                      else f"'{key}' is not in the English file",
-                      hint="translatable here: " + ", ".join(k for k in spec if k in english))
+                unknown(key, f"'{key}' is not athlete text to translate" if key in english
+                        else f"'{key}' is not in the English file",
+                        [k for k in spec if k in english], "translatable here")
         for key, sub in spec.items():
             if key in english:
                 merged[key] = _merge(english[key], (given or {}).get(key), sub, path + (key,),
@@ -175,8 +182,8 @@ def _merge(english: Any, given: Any, spec: Any, path: tuple, doc: Document | Non
             given = None
         for key in given or {}:
             if key not in english:
-                error(f"'{key}' is not in the English list", hint="known: "
-                      + ", ".join(map(str, english)))
+                unknown(key, f"'{key}' is not in the English list", list(map(str, english)),
+                        "known")
         for word in english:
             merged_names[word] = _merge(word, (given or {}).get(word), TEXT, path + (word,),
                                         doc, file, out)
@@ -190,8 +197,8 @@ def _merge(english: Any, given: Any, spec: Any, path: tuple, doc: Document | Non
             given = None
         for key in given or {}:
             if key not in keyed:
-                error(f"'{key}' is not in the English file", hint="known: "
-                      + ", ".join(map(str, keyed)))
+                unknown(key, f"'{key}' is not in the English file", list(map(str, keyed)),
+                        "known")
         merged_map = {key: _merge(value, (given or {}).get(key), rest[0], path + (key,), doc,
                                   file, out) for key, value in keyed.items()}
         return list(merged_map.values()) if kind == "by_id" else merged_map

@@ -251,6 +251,23 @@ def test_an_overlay_key_that_cannot_be_translated_is_an_error(project, overlay, 
     assert "Traceback" not in result.output
 
 
+def test_a_mistyped_overlay_key_is_named_at_its_own_line_with_the_nearest_english_one(project):
+    folder = project.root / "content" / FEMORAL
+    if not folder.is_dir():
+        shutil.copytree(ROOT / "content" / FEMORAL, folder)
+    (folder / "exercises.de.yaml").write_text(
+        "ankle_pumps:\n  name: Fußwippen\n  dosis: 3 × 20\nquad_set:\n  name: Anspannen\n",
+        encoding="utf-8")
+    project.write_profile("sam", SAM + "language: de\n")
+    result = project.rehab("check")
+    assert result.exit_code != 0
+    where = f"content/{FEMORAL}/exercises.de.yaml"
+    assert f"{where}:3:3: ankle_pumps: 'dosis' is not in the English file (did you mean " \
+        "'dose'?)" in result.output
+    assert f"{where}:4:1: 'quad_set' is not in the English file (did you mean 'quad_sets'?)" \
+        in result.output
+
+
 def test_a_language_without_a_catalogue_is_refused_naming_the_choices(project):
     project.write_profile("sam", SAM + "language: fr\n")
     result = project.rehab("check")
