@@ -154,8 +154,11 @@ def test_this_week_follows_the_phones_date(url, site, phone, built_examples, pic
     hold = next(w["number"] for w in weeks if w["needs_clearance"])
     number = min(week["number"], hold - 1)
     assert page.locator("#now-title").inner_text() == "This week"
-    assert page.locator("#this-week .dates").inner_text().startswith(
-        f"Week {number} of {len(weeks)} · ")
+    dates = page.locator("#this-week .dates").inner_text()
+    if week["number"] < hold:
+        assert dates.startswith(f"Week {number} of {len(weeks)} · ")
+    else:  # held before the hops: the week shown is behind the phone's date, so no dates
+        assert dates == f"Week {number} of {len(weeks)}"
     day = in_week(week)
     assert page.locator("#this-week .today").inner_text() == \
         f"Today is {day:%a} {day.day} {day:%b %Y}."

@@ -78,8 +78,10 @@
       if (own.length > 1) head.append(" " + say(W.week_of, {week: own.indexOf(now) + 1, weeks: own.length}));
       head.append(" ");
       head.append.apply(head, copies(now, ":scope > .setback, :scope > .paused, :scope > .resumed"));
+      // held before a step only the clinician opens, the week shown is the step's last:
+      // its dates are behind the phone's, so they are left out (the note says why)
       card.append(el("h2", W.this_week), el("p", say(W.week_total, {number: parseInt(state), total: card.dataset.weeks}) +
-                                             " · " + text(now, ":scope > small"), "dates"), head);
+                                             (held ? "" : " · " + text(now, ":scope > small")), "dates"), head);
       if (held) card.append(el("p", card.dataset.holdNote, "waiting"));
       if (now.querySelector(":scope > .paused")) card.append(el("p", card.dataset.paused));
       if (now.querySelector(":scope > .resumed")) card.append(el("p", card.dataset.back));
