@@ -173,7 +173,7 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
 def build_site(settings: Settings, ids: tuple[str, ...] = (), *, force: bool = False,
                page_first: bool = False, on_built: Callable[[Outcome, str], None] | None = None,
                progress: Progress = no_progress, mp_context=None,
-               new_key: bool = False) -> SiteReport:
+               new_key: bool = False, pdf_helper=None) -> SiteReport:
     """Build every athlete whose inputs or outputs changed; with no ids, drop deleted ones.
 
     new_key: make a new project key first (every athlete moves to a new folder); without it
@@ -182,8 +182,12 @@ def build_site(settings: Settings, ids: tuple[str, ...] = (), *, force: bool = F
     page_first: every page before any handout (`rehab serve`); each file is still written once,
     and a file is only ever replaced, never removed first.
     on_built(outcome, why): called as each athlete's page, handout or whole folder is written.
+    pdf_helper: a generator.pdf_helper.PdfHelper started by the caller (WeasyPrint imported
+    beside this build's loading and planning); stopped here as soon as it cannot serve.
     """
     out = settings.out
+    if pdf_helper is not None and not settings.pdf:
+        pdf_helper.stop()
     # Digest the shared inputs before anything reads them: if a file changes during the
     # build, the state records the older digest and the next build catches up.
     shared = SharedInputs.of(settings.template_folders, settings.today, build_options(settings))
@@ -202,7 +206,7 @@ def build_site(settings: Settings, ids: tuple[str, ...] = (), *, force: bool = F
                 state = BuildState.load(state_file)
                 made = _key(settings.key_file, out, state, new_key)
                 report = _build(settings, ids, inputs, shared, state, force, page_first,
-                                on_built, progress, mp_context)
+                                on_built, progress, mp_context, pdf_helper)
             finally:
                 finish(out)  # however the build ends, no staging folder stays in the site
             return dataclasses.replace(report, new_key=settings.key_file if made else None,
@@ -232,7 +236,7 @@ def _key(key_file: Path, out: Path, state: BuildState, new_key: bool) -> bool:
 def _build(settings: Settings, ids: tuple[str, ...], inputs: Inputs, shared: SharedInputs,
            state: BuildState, force: bool, page_first: bool,
            on_built: Callable[[Outcome, str], None] | None, progress: Progress,
-           mp_context) -> SiteReport:
+           mp_context, pdf_helper=None) -> SiteReport:
     """build_site with the site locked and its staging cleared."""
     from generator.render.artifacts import Renderer, site_files
 
@@ -248,7 +252,10 @@ def _build(settings: Settings, ids: tuple[str, ...], inputs: Inputs, shared: Sha
     removed: list[str] = []
     removed_folders: list[Path] = []
     problems: list[Problem] = []
-    local = partial(build_athlete, inputs=inputs, renderer=Renderer(settings, inputs.env))
+    if pdf_helper is not None and not found.todo:
+        pdf_helper.stop()  # nothing to build: no PDF
+    local = partial(build_athlete, inputs=inputs,
+                    renderer=Renderer(settings, inputs.env, pdf_helper))
     try:
         # A whole-site build knows every athlete; an empty plans/ is more likely a wrong
         # --plans than a clinic that discharged everyone at once: then nothing is removed.
@@ -265,7 +272,8 @@ def _build(settings: Settings, ids: tuple[str, ...], inputs: Inputs, shared: Sha
                 del state.athletes[athlete]
                 removed.append(athlete)
         todo = [path for path, _ in found.todo]
-        with Workers(settings, local, worker_unit, mp_context) as workers:
+        with Workers(settings, local, worker_unit, mp_context,
+                     on_pool=pdf_helper.stop if pdf_helper else None) as workers:
             for part in parts:
                 runs = workers.run(todo, part, progress if part != "page" else no_progress)
                 with contextlib.closing(runs):

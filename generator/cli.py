@@ -151,15 +151,24 @@ def _stop_on_terminate(ctx: click.Context) -> None:
 @click.pass_context
 def build(ctx, ids, config, today, force, new_key, **flags):
     """Build the plan of every athlete in plans/ (or only IDS) whose inputs changed."""
-    from generator.build import build_site
-    from generator.report import all_good, site_report_lines
-
     if new_key and ids:
         raise click.UsageError("--new-key moves every athlete to a new link: build them all "
                                "(leave out the ids)")
-    report = _guarded(ctx, lambda: build_site(load_settings(config, today, **flags), ids,
-                                              force=force, progress=_progress_bar,
-                                              new_key=new_key))
+    helper = None
+    if flags.get("pdf") is not False:  # first: WeasyPrint loads while the build plans
+        from generator.pdf_helper import PdfHelper
+
+        helper = PdfHelper.start()
+    try:
+        from generator.build import build_site
+        from generator.report import all_good, site_report_lines
+
+        report = _guarded(ctx, lambda: build_site(load_settings(config, today, **flags), ids,
+                                                  force=force, progress=_progress_bar,
+                                                  new_key=new_key, pdf_helper=helper))
+    finally:
+        if helper is not None:
+            helper.stop()
     _print(site_report_lines(report, debug=_debug(ctx), list_unchanged=bool(ids)))
     if not all_good(report.outcomes) or report.problems:
         sys.exit(EXIT_FAILED)

@@ -44,8 +44,9 @@ class Workers:
     """Where one build's units run: `local` here, or `make_unit` in each worker process."""
 
     def __init__(self, settings: Settings, local: Unit, make_unit: Callable[[Settings], Unit],
-                 mp_context=None):
+                 mp_context=None, on_pool: Callable[[], None] | None = None):
         self.settings = settings
+        self.on_pool = on_pool  # called before a pool starts (the build's PDF helper goes)
         self.local = local
         self.make_unit = make_unit
         self.mp_context = mp_context
@@ -109,6 +110,8 @@ class Workers:
 
     def _start(self, workers: int) -> ProcessPoolExecutor:
         if self._pool is None:
+            if self.on_pool is not None:
+                self.on_pool()
             self._pool = ProcessPoolExecutor(
                 max_workers=workers, mp_context=self.mp_context, initializer=_start_worker,
                 initargs=(self.make_unit, self.settings, os.getpid()))

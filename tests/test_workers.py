@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from factories import PROFILE_YAML, ROOT
 
-from generator import workers
+from generator import pdf_helper, workers
 from generator.config import Settings
+from generator.pdf_helper import PdfHelper
 from generator.workers import Workers
 
 
@@ -147,3 +148,38 @@ def test_workers_go_when_the_build_is_killed_outright(busy_build):
     build.kill()  # kill -9, or a timeout that does so: the build cleans up nothing
     build.wait()
     assert gone_within(workers_of, 5)
+
+
+# --- the PDF helper: WeasyPrint loaded beside the build's planning -----------------------------
+
+def test_a_handout_made_by_the_helper_is_the_one_made_here(project, monkeypatch):
+    """`rehab build` hands the handout to a helper process that imported WeasyPrint while the
+    build planned; the PDF is the one this process would make, and no process stays."""
+    project.write_profile("test-athlete", PROFILE_YAML)
+    made = []
+    submit = PdfHelper.submit
+
+    def counted(self, *args):
+        collect = submit(self, *args)
+        return lambda: made.append(collect()) or made[-1]
+
+    monkeypatch.setattr(PdfHelper, "submit", counted)
+    before = set(children(os.getpid())) if Path("/proc/self/stat").exists() else set()
+    assert project.rehab("build", "--jobs", "1", "--out", "helped").exit_code == 0
+    assert len(made) == 1 and made[0].startswith(b"%PDF")  # made by the helper
+    if Path("/proc/self/stat").exists():
+        assert set(children(os.getpid())) <= before  # the helper went with the build
+    monkeypatch.setattr(PdfHelper, "start", classmethod(lambda cls: None))
+    assert project.rehab("build", "--jobs", "1").exit_code == 0
+    folder = project.folder("test-athlete").name
+    assert (project.root / "helped" / folder / "plan.pdf").stat().st_size > 10_000
+    assert same_tree(project.site, project.root / "helped")
+
+
+def test_a_helper_that_dies_leaves_the_handout_to_the_build(project, monkeypatch):
+    project.write_profile("test-athlete", PROFILE_YAML)
+    monkeypatch.setattr(pdf_helper, "_serve", lambda sock, builder: os._exit(1))
+    assert project.rehab("build", "--jobs", "1", "--out", "helped").exit_code == 0
+    monkeypatch.setattr(PdfHelper, "start", classmethod(lambda cls: None))
+    assert project.rehab("build", "--jobs", "1").exit_code == 0
+    assert same_tree(project.site, project.root / "helped")

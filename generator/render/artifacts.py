@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
+
 import jinja2
 
 from generator.config import Settings
@@ -44,10 +47,11 @@ def site_files() -> dict[str, bytes]:
 class Renderer:
     """Renders athletes' folders for one build; one per process (WeasyPrint loads once)."""
 
-    def __init__(self, settings: Settings, env: jinja2.Environment):
+    def __init__(self, settings: Settings, env: jinja2.Environment, helper=None):
         self.settings = settings
         self.env = env
         self._pdf = None
+        self.helper = helper  # a generator.pdf_helper.PdfHelper: WeasyPrint in another process
 
     @property
     def pdf(self):
@@ -57,6 +61,28 @@ class Renderer:
             self._pdf = PdfRenderer([*self.settings.template_folders,
                                      *self.settings.content_folders])
         return self._pdf
+
+    def _handout_pdf(self, html: str) -> Callable[[], bytes]:
+        """The handout's PDF, begun: the call returns its bytes. With a helper process, it
+        is made there while this process renders the athlete's other files."""
+        base = self.settings.template_folders[0]
+        if self.helper is not None and self.helper.alive:
+            from generator.pdf_helper import HelperGone
+
+            try:
+                pending = self.helper.submit([*self.settings.template_folders,
+                                              *self.settings.content_folders], html, base)
+            except HelperGone:
+                pending = None
+
+            def collect() -> bytes:
+                if pending is not None:
+                    with contextlib.suppress(HelperGone):
+                        return pending()
+                return self.pdf.render(html, base)  # made here, as without a helper
+
+            return collect
+        return lambda: self.pdf.render(html, base)
 
     def presentation(self, profile: Profile, folder: str) -> Presentation:
         return Presentation(paper=profile.paper or self.settings.paper,
@@ -70,6 +96,11 @@ class Renderer:
         env = for_language(self.env, plan.language)  # the athlete's words, dates and numbers
         with_handout = self.settings.pdf and part != "page"
         try:
+            # The handout first: its PDF (the slow part) may be made in another process
+            # while this one renders the rest.
+            handout = render_handout(env, plan, protocol, profile, look) \
+                if with_handout else None
+            pdf = self._handout_pdf(handout) if handout is not None else None
             files = {
                 "index.html": render_page(env, plan, protocol, profile, look).encode(),
                 PAGE_SCRIPT: page_script(self.env),
@@ -78,12 +109,10 @@ class Renderer:
                 "plan.ics": render_calendar(plan, protocol, look.contact(profile.clinician),
                                             look.page_url),
             }
-            handout = render_handout(env, plan, protocol, profile, look) \
-                if with_handout else None
         except jinja2.TemplateError as err:  # e.g. a misspelt variable in a template
             raise template_error(err) from None
-        if handout is not None:
-            files[HANDOUT] = self.pdf.render(handout, self.settings.template_folders[0])
+        if pdf is not None:
+            files[HANDOUT] = pdf()
         offline = offline_files(self.env, plan, files)  # last: it hashes the others
         if self.settings.pdf and not with_handout:
             del offline[SERVICE_WORKER]  # it would list a handout not made yet

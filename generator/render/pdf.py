@@ -51,7 +51,16 @@ class PdfRenderer:
         self._weasyprint = weasyprint
         self._fonts = FontConfiguration()
         self._cache: dict = {}
-        self._fetcher = _local_only_fetcher(weasyprint, [p.resolve() for p in allowed_roots])
+        self._roots = [p.resolve() for p in allowed_roots]
+        self._fetcher = _local_only_fetcher(weasyprint, self._roots)
+
+    def allow(self, allowed_roots: list[Path]) -> None:
+        """Read files under these folders from now on, and no others (a helper process warms
+        up before it knows the build's folders)."""
+        roots = [p.resolve() for p in allowed_roots]
+        if roots != self._roots:
+            self._roots = roots
+            self._fetcher = _local_only_fetcher(self._weasyprint, roots)
 
     def render(self, html: str, base_dir: Path) -> bytes:
         base_url = base_dir.resolve().as_uri() + "/"

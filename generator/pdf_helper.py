@@ -1,0 +1,189 @@
+"""A process that imports WeasyPrint while the build loads, plans and renders HTML.
+
+`rehab build` after one edit spends about a quarter of a second importing WeasyPrint and
+another loading its fonts: both only need WeasyPrint, not the build's inputs. So `rehab build`
+(unless --no-pdf) forks one helper first thing; it imports WeasyPrint and makes one small PDF
+(fonts loaded) while this process reads the settings and profiles, plans and renders the
+HTML; then it turns the handout's HTML into the PDF. Only bytes cross: the build writes every
+file itself, as before (atomic folders, no file half-written).
+
+The helper goes when the build no longer needs it (no PDF to make, or a pool of workers that
+import WeasyPrint themselves), when the build ends, and with the build if it dies (Linux: the
+parent-death signal; elsewhere a watch on the parent). It ignores Ctrl-C: the build decides.
+Should the helper fail (it cannot fork, WeasyPrint fails to load, it dies), the build makes
+the PDF itself, as without the helper, so any error is the one the user would see anyway.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import socket
+import struct
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+_SIZE = struct.Struct("!Q")
+
+
+class HelperGone(Exception):
+    """The helper cannot make this PDF (it died or never loaded WeasyPrint)."""
+
+
+class PdfHelper:
+    """The build's side: render(roots, html, base_dir) -> the PDF's bytes, made by the helper."""
+
+    def __init__(self, pid: int, sock: socket.socket):
+        self.pid = pid
+        self._sock: socket.socket | None = sock
+        self._waiting = self._received = 0  # handouts submitted; replies read
+        self._replies: dict[int, tuple] = {}
+
+    @classmethod
+    def start(cls) -> PdfHelper | None:
+        """Fork the helper; None where that cannot be done (no fork, no socketpair)."""
+        if not hasattr(os, "fork") or not hasattr(socket, "socketpair"):
+            return None
+        try:
+            ours, theirs = socket.socketpair()
+        except OSError:
+            return None
+        builder = os.getpid()
+        sys.stdout.flush(), sys.stderr.flush()  # nothing buffered is printed twice
+        try:
+            pid = os.fork()
+        except OSError:
+            ours.close(), theirs.close()
+            return None
+        if pid == 0:  # the helper: never returns
+            code = 1
+            try:
+                ours.close()
+                _serve(theirs, builder)
+                code = 0
+            finally:
+                os._exit(code)
+        theirs.close()
+        return cls(pid, ours)
+
+    @property
+    def alive(self) -> bool:
+        return self._sock is not None
+
+    def render(self, roots: list[Path], html: str, base_dir: Path) -> bytes:
+        return self.submit(roots, html, base_dir)()
+
+    def submit(self, roots: list[Path], html: str, base_dir: Path) -> Callable[[], bytes]:
+        """Hand the helper a handout now; the returned call waits for its PDF. A handout
+        submitted before the last one was collected waits for it (its PDF is dropped)."""
+        self._collect()  # a reply not collected (an error came in between) is no one's now
+        if self._sock is None:
+            raise HelperGone
+        try:
+            _send(self._sock, ([str(r) for r in roots], html, str(base_dir)))
+        except (OSError, pickle.PickleError):
+            self.stop()
+            raise HelperGone from None
+        self._waiting += 1
+        ticket = self._waiting
+        replies: dict[int, tuple] = self._replies
+
+        def collect() -> bytes:
+            self._collect()
+            kind, value = replies.pop(ticket, ("gone", None))
+            if kind == "gone":  # WeasyPrint did not load there: the build tries itself
+                self.stop()
+                raise HelperGone
+            if kind == "error":
+                raise value
+            return value
+
+        return collect
+
+    def _collect(self) -> None:
+        """Read the reply to the last handout submitted, if it is not read yet."""
+        if self._sock is None or self._waiting == self._received:
+            return
+        try:
+            reply = _receive(self._sock)
+        except (OSError, EOFError, pickle.PickleError):
+            self.stop()
+            return
+        self._received = self._waiting
+        self._replies.clear()  # only the last one is ever wanted
+        self._replies[self._received] = reply
+
+    def stop(self) -> None:
+        """End the helper now (it holds nothing the build needs) and reap it."""
+        sock, self._sock = self._sock, None
+        if sock is None:
+            return
+        sock.close()
+        with contextlib.suppress(OSError):
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(self.pid, 0)
+
+
+def _serve(sock: socket.socket, builder: int) -> None:
+    """The helper's life: tied to the build, WeasyPrint loaded and warmed, then PDFs."""
+    from generator.workers import _die_with_parent
+    from generator.write import STOPS
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build decides what Ctrl-C stops
+    for stop in set(STOPS) - {signal.SIGINT}:  # not the build's handlers the fork copied
+        signal.signal(stop, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
+    _die_with_parent(builder)
+    with contextlib.suppress(OSError):  # it prints nothing: the build speaks for it
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1), os.dup2(devnull, 2)
+    try:
+        from generator.render.pdf import WARM_UP_HTML, PdfRenderer
+
+        renderer = PdfRenderer([])
+        renderer.render(WARM_UP_HTML, Path.cwd())  # fonts found and loaded, lazy imports done
+    except BaseException:  # noqa: BLE001 - the build makes its PDF itself, and sees why
+        renderer = None
+    while True:
+        try:
+            roots, html, base_dir = _receive(sock)
+        except (OSError, EOFError):
+            return  # the build is done with us
+        if renderer is None:
+            _send(sock, ("gone", None))
+            continue
+        try:
+            renderer.allow([Path(r) for r in roots])
+            reply = ("ok", renderer.render(html, Path(base_dir)))
+        except Exception as err:  # noqa: BLE001 - raised again in the build, as if made there
+            reply = ("error", err)
+        try:
+            _send(sock, reply)
+        except (pickle.PickleError, TypeError, AttributeError):
+            _send(sock, ("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
+
+
+def _send(sock: socket.socket, message) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    sock.sendall(_SIZE.pack(len(data)) + data)
+
+
+def _receive(sock: socket.socket):
+    size = _SIZE.unpack(_exactly(sock, _SIZE.size))[0]
+    return pickle.loads(_exactly(sock, size))
+
+
+def _exactly(sock: socket.socket, size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = sock.recv(min(left, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
