@@ -73,6 +73,7 @@ class Outcome:
     error: BaseException | None = field(default=None, compare=False)  # a bug, for --debug
     warnings: tuple[Note, ...] = ()  # what the clinician should look at (plan.to_review)
     protocol: str = ""  # the protocol id the plan used (for the build state)
+    language: str = ""  # the language the athlete reads the plan in (built plans)
     files: tuple[str, ...] = ()  # every file of the folder, as this build made it
     part: str = "all"  # page | handout when `rehab serve` writes the page first
     clinician_notes: str = ""  # the profile's notes for the clinic only (never in site/)
@@ -166,7 +167,8 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
     if plan.language != DEFAULT_LANGUAGE:  # the build report is the clinic's: in English
         warnings = plan_athlete(path, inputs, for_clinic=True)[1].to_review
     return Outcome(athlete, Built.BUILT, folder=folder, warnings=warnings,
-                   protocol=profile.protocol, files=tuple(sorted(files)), part=part,
+                   protocol=profile.protocol, language=plan.language,
+                   files=tuple(sorted(files)), part=part,
                    clinician_notes=profile.clinician_notes)
 
 
@@ -311,10 +313,11 @@ def _build(settings: Settings, ids: tuple[str, ...], inputs: Inputs, shared: Sha
                                     f"state: {err.strerror or err}",
                                     hint="the next build builds everyone again"))
     report = [outcomes[p.stem] for p in paths]
-    # a build that made plans says what of them fell back to English: the clinic's routine
-    # output, after every visit (`rehab check` lists every key)
-    untranslated = tuple(translation_gaps(inputs.protocols, set())) if any(
-        o.status == Built.BUILT for o in report) else ()
+    # a build that made plans in another language says what of them fell back to English:
+    # the clinic's routine output, after every visit (`rehab check` lists every key); only
+    # the translations its athletes read are loaded (an English clinic's build loads none)
+    read = {(o.protocol, o.language) for o in report if o.status == Built.BUILT}
+    untranslated = tuple(translation_gaps(inputs.protocols, read, every=False))
     return SiteReport(report, tuple(removed), tuple(removed_folders), found.reasons,
                       tuple(problems), untranslated=untranslated)
 
@@ -394,18 +397,20 @@ def check_all(settings: Settings, ids: tuple[str, ...] = (),
     return outcomes
 
 
-def translation_gaps(protocols: dict[str, Protocol], used: set[tuple[str, str]]
-                     ) -> list[Problem]:
+def translation_gaps(protocols: dict[str, Protocol], used: set[tuple[str, str]],
+                     every: bool = True) -> list[Problem]:
     """What an athlete reads in English though their language is not: each key a protocol's
     overlay leaves out (file and key), for every language with a catalogue that the protocol
-    has any overlay for; and a protocol with no translation at all that a profile reads in
-    another language."""
+    has any overlay for (`every`; else only the (protocol, language) pairs `used`); and a
+    protocol with no translation at all that a profile reads in another language."""
     out: list[Problem] = []
     for protocol in protocols.values():
+        wanted = {language for name, language in used if name == protocol.id}
+        if not every and not wanted - {DEFAULT_LANGUAGE}:
+            continue
         folder = Path(protocol.folder)
         have = content_languages(folder) & set(languages())
-        wanted = {language for name, language in used if name == protocol.id}
-        for language in sorted((have | wanted) - {DEFAULT_LANGUAGE}):
+        for language in sorted(((have if every else set()) | wanted) - {DEFAULT_LANGUAGE}):
             if language in have:
                 out += in_language(protocol, language).untranslated
             else:
