@@ -8,8 +8,8 @@ from pathlib import Path
 
 from generator import overlay, rules
 from generator.errors import InputError, Problem
-from generator.pose import Picture, read_picture
 from generator.i18n import words
+from generator.pose import Picture, read_picture
 from generator.rules import FieldSpec, RiskTable, Rule
 from generator.schema import Field, validate
 from generator.yamlsource import Document, load, read_text

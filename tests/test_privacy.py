@@ -437,6 +437,24 @@ def test_typed_html_is_text_in_the_pdf_and_nothing_is_fetched(hostile_build):
         assert re.match(r"(https?|mailto|tel):", uri), uri
 
 
+def _record_fetches(renderer) -> list[tuple[str, str]]:
+    """Every URL the renderer's fetcher is asked for, with "read" or "refused"."""
+    asked = []
+    fetch = renderer._fetcher.fetch
+
+    def record(url, headers=None):
+        try:
+            response = fetch(url, headers)
+        except ValueError:
+            asked.append((url, "refused"))
+            raise
+        asked.append((url, "read"))
+        return response
+
+    renderer._fetcher.fetch = record
+    return asked
+
+
 def test_the_pdf_renderer_fetches_only_the_builds_own_files(tmp_path, no_network):
     """Defence in depth: even HTML that asks for local files or the network gets nothing."""
     own = tmp_path / "templates"
@@ -454,20 +472,8 @@ def test_the_pdf_renderer_fetches_only_the_builds_own_files(tmp_path, no_network
     <img src="http://tracker.example/pixel.png"><object data="{secret.as_uri()}"></object>
     <a rel="attachment" href="{secret.as_uri()}">x</a><img src="../secret.txt">
     </body></html>"""
-    asked = []
     renderer = PdfRenderer([own])
-    fetch = renderer._fetcher.fetch
-
-    def record(url, headers=None):
-        try:
-            response = fetch(url, headers)
-        except ValueError:
-            asked.append((url, "refused"))
-            raise
-        asked.append((url, "read"))
-        return response
-
-    renderer._fetcher.fetch = record
+    asked = _record_fetches(renderer)
     pdf = renderer.render(html, own)
     assert no_network == []
     assert ("file://" + str(own.resolve()) + "/ok.css", "read") in asked
@@ -479,9 +485,9 @@ def test_the_pdf_renderer_fetches_only_the_builds_own_files(tmp_path, no_network
     assert "TOPSECRET" not in reader.pages[0].extract_text()
 
 
-def test_style_elements_parsed_apart_fetch_nothing_either(tmp_path, no_network):
-    """A page without linked style sheets has its <style> parsed apart from it (once per
-    process): its @import and url() still go through the same refusing fetcher."""
+def test_style_elements_fetch_nothing_either(tmp_path, no_network):
+    """A page without linked style sheets, as every handout is: the @import and url() of its
+    <style> go through the same refusing fetcher."""
     own = tmp_path / "templates"
     own.mkdir()
     secret = tmp_path / "secret.txt"
@@ -490,20 +496,8 @@ def test_style_elements_parsed_apart_fetch_nothing_either(tmp_path, no_network):
     @import url("../secret.txt");
     body {{ background: url("{secret.as_uri()}") }}</style></head><body><h1>Plan</h1>
     </body></html>"""
-    asked = []
     renderer = PdfRenderer([own])
-    fetch = renderer._fetcher.fetch
-
-    def record(url, headers=None):
-        try:
-            response = fetch(url, headers)
-        except ValueError:
-            asked.append((url, "refused"))
-            raise
-        asked.append((url, "read"))
-        return response
-
-    renderer._fetcher.fetch = record
+    asked = _record_fetches(renderer)
     pdf = renderer.render(html, own)
     assert no_network == []
     assert asked and all(verdict == "refused" for _, verdict in asked)

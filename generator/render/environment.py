@@ -14,8 +14,8 @@ import jinja2
 from markupsafe import Markup
 
 from generator.errors import InputError
-from generator.render import figure
 from generator.i18n import DEFAULT_LANGUAGE, translations, words
+from generator.render import figure
 from generator.render.sessions import amount, dose
 
 
@@ -162,8 +162,8 @@ def for_language(env: jinja2.Environment, language: str) -> jinja2.Environment:
         own.globals = {**env.globals, "language": language,
                        "gettext": _newstyle(catalogue.gettext),
                        "_": _newstyle(catalogue.gettext),
-                       "ngettext": _newstyle_plural(catalogue.ngettext),
-                       "pgettext": _newstyle_in_context(catalogue.pgettext)}
+                       "ngettext": _newstyle(catalogue.ngettext, plural=True),
+                       "pgettext": _newstyle(catalogue.pgettext)}
         own.filters = {**env.filters, "day": said.day, "short_day": said.short_day,
                        "week_range": said.week_range, "inline": said.inline,
                        "dose": functools.partial(dose, language=language),
@@ -172,39 +172,18 @@ def for_language(env: jinja2.Environment, language: str) -> jinja2.Environment:
     return _LANGUAGE_ENVS[key]
 
 
-def _newstyle(gettext: Callable[..., str]) -> Callable[..., str]:
-    """Jinja's newstyle gettext (as install_gettext_translations(newstyle=True) makes it):
-    the translation, with its %(name)s values escaped when the template autoescapes."""
+def _newstyle(translate: Callable[..., str], plural: bool = False) -> Callable[..., str]:
+    """Jinja's newstyle gettext, ngettext (`plural`: its last argument is `num`) or pgettext
+    (as install_gettext_translations(newstyle=True) makes them): the translation, with its
+    %(name)s values escaped when the template autoescapes."""
     @jinja2.pass_eval_context
-    def call(eval_ctx: jinja2.nodes.EvalContext, message: str, **values: object) -> str:
-        text = gettext(message)
+    def call(eval_ctx: jinja2.nodes.EvalContext, *args: object, **values: object) -> str:
+        text = translate(*args)
         if eval_ctx.autoescape:
             text = Markup(text)
+        if plural:
+            values = {"num": args[-1], **values}
         return text % values if values else text
-    return call
-
-
-def _newstyle_in_context(pgettext: Callable[..., str]) -> Callable[..., str]:
-    """pgettext(context, message): the same words, translated for one place (e.g. a button
-    that has less room than a heading)."""
-    @jinja2.pass_eval_context
-    def call(eval_ctx: jinja2.nodes.EvalContext, context: str, message: str,
-             **values: object) -> str:
-        text = pgettext(context, message)
-        if eval_ctx.autoescape:
-            text = Markup(text)
-        return text % values if values else text
-    return call
-
-
-def _newstyle_plural(ngettext: Callable[..., str]) -> Callable[..., str]:
-    @jinja2.pass_eval_context
-    def call(eval_ctx: jinja2.nodes.EvalContext, singular: str, plural: str, num: int,
-             **values: object) -> str:
-        text = ngettext(singular, plural, num)
-        if eval_ctx.autoescape:
-            text = Markup(text)
-        return text % {"num": num, **values}
     return call
 
 

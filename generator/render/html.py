@@ -158,7 +158,7 @@ def handout_context(plan: Plan, protocol: Protocol, profile: Profile) -> dict:
         steps.append((_("First"), detail[0]))
     # the steps after those that the detailed weeks reach: their exercises' drawings, name
     # and dose (the how-tos are on the page), so each exercise of these weeks is pictured
-    last_span = max((week.span for _, week in steps), default=len(plan.phases))
+    last_span = max((week.span for label, week in steps), default=len(plan.phases))
     for week in detail:
         if week.span > last_span:
             steps.append((_("Then"), week))
@@ -190,8 +190,8 @@ def render_handout(env: jinja2.Environment, plan: Plan, protocol: Protocol, prof
     context = page_context(plan, protocol, profile)
     context.update(handout_context(plan, protocol, profile))
     context.update(paper=presentation.paper,
+                   qr_code=_qr_svg(presentation.page_url, plan.language),
                    page_url=presentation.page_url, contact=presentation.contact(profile.clinician))
-    context["qr_code"] = _qr_svg(presentation.page_url, plan.language)
     return load_template(env, "handout.html").render(context)
 
 
