@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import re
 
 import pytest
+from factories import ROOT
 
 ATHLETES = ("alex-morgan", "jordan-lee", "sam-okafor", "tomas-reyes", "rosa-lindqvist",
             "mia-hoffmann")
@@ -116,3 +118,32 @@ def test_each_phase_routine_is_listed_once_not_in_every_week(built_examples):
     # since the build date is in non-weight-bearing)
     # once for walk-run, once for continuous running
     assert page.count("Strength upkeep (single-leg, with weight)") == 2
+
+
+def test_a_page_is_the_same_whichever_athletes_were_built_before_it(protocols):
+    """The how-tos section is rendered once per build for each set of groups and reused: a
+    page built after others (other steps, other open how-tos, the other language) is the page
+    built first in a new process."""
+    from generator.profile import load_profile
+    from generator.render.environment import for_language, make_environment
+    from generator.render.html import render_page
+    from generator.schedule import schedule
+
+    days = (dt.date(2026, 11, 23), dt.date(2027, 1, 12), dt.date(2027, 4, 6))
+    pages = []
+    for path in sorted((ROOT / "plans").glob("*.yaml")):
+        for today in days:
+            profile = load_profile(path, protocols, today)
+            plan = schedule(profile, protocols[profile.protocol], today)
+            pages.append((profile, plan, protocols[profile.protocol]))
+
+    def render(env, profile, plan, protocol):
+        return render_page(for_language(env, plan.language), plan, protocol, profile)
+
+    shared = make_environment(ROOT / "templates")
+    in_one_build = [render(shared, *page) for page in pages]
+    opened = {re.search(r'<details class="stage" id="s-(\w+)" open>', html)[1]
+              for html in in_one_build}
+    assert len(opened) >= 4  # the pages differ in their open how-tos
+    for page, html in zip(reversed(pages), reversed(in_one_build), strict=True):
+        assert render(make_environment(ROOT / "templates"), *page) == html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import weakref
 from dataclasses import dataclass
 
 import jinja2
@@ -125,10 +126,37 @@ def page_script(env: jinja2.Environment) -> bytes:
 def render_page(env: jinja2.Environment, plan: Plan, protocol: Protocol, profile: Profile,
                 presentation: Presentation = Presentation()) -> str:
     context = page_context(plan, protocol, profile)
-    context.update(script=PAGE_SCRIPT, has_pdf=presentation.pdf,
+    context.update(how_tos=how_tos(env, protocol, context["exercise_groups"],
+                                   context["open_groups"]),
+                   script=PAGE_SCRIPT, has_pdf=presentation.pdf,
                    script_words=script_words(plan.language),
                    contact=presentation.contact(profile.clinician))
     return load_template(env, "plan.html").render(context)
+
+
+# Rendered how-tos sections, per environment (a build's, or a language's of it): the same for
+# every athlete with the same groups.
+_HOW_TOS: weakref.WeakKeyDictionary[jinja2.Environment, dict[tuple, Markup]] = \
+    weakref.WeakKeyDictionary()
+
+
+def how_tos(env: jinja2.Environment, protocol: Protocol, groups: list[dict],
+            open_groups: set[str]) -> Markup:
+    """The page's how-tos section (partials/how_tos.html). It shows only the protocol's own
+    words and drawings, so it is rendered once for each protocol, language, groups and open
+    groups, and the same markup goes on every page that has them: a build of many athletes
+    renders it a few times instead of once an athlete. The key holds the template itself (a
+    template edited under `rehab serve` is a new one) and the protocol's digest (its files)."""
+    template = load_template(env, "partials/how_tos.html")
+    key = (template, protocol.digest, protocol.language, frozenset(open_groups),
+           tuple((g["id"], g["title"], g["short"], tuple(ex.id for ex in g["exercises"]))
+                 for g in groups))
+    rendered = _HOW_TOS.setdefault(env, {})
+    if key not in rendered:
+        if len(rendered) >= 256:  # a bound for a long `rehab serve`
+            rendered.clear()
+        rendered[key] = Markup(template.render(exercise_groups=groups, open_groups=open_groups))
+    return rendered[key]
 
 
 # The handout prints this many weeks in full, from this week on; the rest is a timeline.
