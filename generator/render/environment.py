@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gettext
 import hashlib
 import re
 import traceback
@@ -121,8 +122,7 @@ def make_environment(templates: Path | tuple[Path, ...],
         extensions=["jinja2.ext.i18n"],  # {% trans %} and _(): the athlete's language
     )
     env.policies["ext.i18n.trimmed"] = True  # a {% trans %} block's line breaks are spaces
-    env.install_null_translations(newstyle=True)  # English: the msgids themselves
-    env.globals["language"] = DEFAULT_LANGUAGE
+    env.globals.update(_words(translations(DEFAULT_LANGUAGE)), language=DEFAULT_LANGUAGE)
     env.filters.update(
         md=_protocol_markdown, notes=_notes_markdown, day=day, short_day=short_day,
         week_range=week_range, dose=dose, amount=amount,
@@ -159,17 +159,22 @@ def for_language(env: jinja2.Environment, language: str) -> jinja2.Environment:
     if key not in _LANGUAGE_ENVS:
         own = env.overlay(cache_size=400)  # its own template objects, bound to its filters
         said, catalogue = words(language), translations(language)
-        own.globals = {**env.globals, "language": language,
-                       "gettext": _newstyle(catalogue.gettext),
-                       "_": _newstyle(catalogue.gettext),
-                       "ngettext": _newstyle(catalogue.ngettext, plural=True),
-                       "pgettext": _newstyle(catalogue.pgettext)}
+        own.globals = {**env.globals, **_words(catalogue), "language": language}
         own.filters = {**env.filters, "day": said.day, "short_day": said.short_day,
                        "week_range": said.week_range, "inline": said.inline,
                        "dose": functools.partial(dose, language=language),
                        "amount": functools.partial(amount, language=language)}
         _LANGUAGE_ENVS[key] = own
     return _LANGUAGE_ENVS[key]
+
+
+def _words(catalogue: gettext.NullTranslations) -> dict[str, Callable[..., str]]:
+    """The templates' _(), gettext, ngettext and pgettext in a catalogue's language (English:
+    the msgids themselves). `_` is gettext itself rather than Jinja's alias of it, which calls
+    it through the context: a page says some 150 words, about 70 of them "Week %(number)s"."""
+    said = _newstyle(catalogue.gettext)
+    return {"_": said, "gettext": said, "ngettext": _newstyle(catalogue.ngettext, plural=True),
+            "pgettext": _newstyle(catalogue.pgettext)}
 
 
 def _newstyle(translate: Callable[..., str], plural: bool = False) -> Callable[..., str]:
