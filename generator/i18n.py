@@ -106,9 +106,7 @@ class Words:
         return f"{first} – {self.day(end)}"
 
     def _date(self, value: dt.date, pattern: str) -> str:
-        from babel.dates import format_date
-
-        return format_date(value, pattern, locale=self.language)
+        return _babel_date(value, pattern, self.language)
 
     def number(self, value: float) -> str:
         """1.5 / 1,5"""
@@ -133,6 +131,13 @@ class Words:
 
 
 @functools.cache
+@functools.lru_cache(maxsize=8192)  # a plan's ~70 weeks of dates, in several patterns
+def _babel_date(value: dt.date, pattern: str, language: str) -> str:
+    from babel.dates import format_date
+
+    return format_date(value, pattern, locale=language)
+
+
 def words(language: str = DEFAULT_LANGUAGE) -> Words:
     return Words(language)
 
