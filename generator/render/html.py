@@ -107,14 +107,17 @@ PAGE_SCRIPT = "plan.js"
 
 def _day_lookup(plan: Plan) -> dict:
     """The plan's days, packed for the page's "Today": every session title once, every
-    distinct week of days once (as title numbers per day), and each week's pattern number."""
-    titles = list(dict.fromkeys(t for w in plan.weeks for d in w.days for t in d.sessions))
-    number = {title: i for i, title in enumerate(titles)}
-    shapes = [tuple(tuple(number[t] for t in d.sessions) for d in w.days) for w in plan.weeks]
-    patterns = list(dict.fromkeys(shapes))
-    return {"day_titles": titles, "day_patterns": patterns,
-            "week_pattern": {w.number: patterns.index(s) for w, s in
-                             zip(plan.weeks, shapes, strict=True)}}
+    distinct week of days once (as title numbers per day), and each week's pattern number,
+    each numbered in the order it first comes."""
+    number: dict[str, int] = {}
+    patterns: dict[tuple, int] = {}
+    week_pattern = {}
+    for week in plan.weeks:
+        shape = tuple(tuple(number.setdefault(t, len(number)) for t in day.sessions)
+                      for day in week.days)
+        week_pattern[week.number] = patterns.setdefault(shape, len(patterns))
+    return {"day_titles": list(number), "day_patterns": list(patterns),
+            "week_pattern": week_pattern}
 
 
 @functools.lru_cache(maxsize=8)
