@@ -11,7 +11,6 @@ calendar is for what is coming.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 
 from generator import i18n
@@ -42,25 +41,27 @@ def render_calendar(plan: Plan, protocol: Protocol, clinician: Clinician,
     words = i18n.words(plan.language)
     say = words.gettext
     name = say("Rehab plan · %(name)s", name=plan.athlete_name)
+    # Lines that carry text are folded as they are added; the others are short and ASCII.
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{_text(PRODID)}", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{_text(name)}"]
+             "METHOD:PUBLISH", fold(f"X-WR-CALNAME:{_text(name)}")]
 
     def event(uid: str, day: dt.date, days: int, summary: str, description: str,
               remind: bool = False) -> None:
         description += "\n\n" + say("Your plan: %(url)s", url=page_url) if page_url else ""
+        summary = _text(summary)
         lines.extend((
             "BEGIN:VEVENT",
-            f"SUMMARY:{_text(summary)}",
+            fold(f"SUMMARY:{summary}"),
             f"DTSTART;VALUE=DATE:{_date(day)}",
             f"DTEND;VALUE=DATE:{_date(day + dt.timedelta(days=days))}",
             stamp,
-            f"UID:{_text(f'{uid}-{base}@rehab-plans')}",
+            fold(f"UID:{_text(f'{uid}-{base}@rehab-plans')}"),
             sequence,
-            f"DESCRIPTION:{_text(description)}",
+            fold(f"DESCRIPTION:{_text(description)}"),
             "TRANSP:TRANSPARENT",  # a plan, not a busy slot
         ))
         if remind:  # at 9:00 on the day (an all-day event starts at midnight)
-            lines.extend(("BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{_text(summary)}",
+            lines.extend(("BEGIN:VALARM", "ACTION:DISPLAY", fold(f"DESCRIPTION:{summary}"),
                           f"TRIGGER:{REMINDER}", "END:VALARM"))
         lines.append("END:VEVENT")
 
@@ -108,7 +109,7 @@ def render_calendar(plan: Plan, protocol: Protocol, clinician: Clinician,
                         step=step.title))
               + " " + say("The date is the earliest, never a deadline."), remind=True)
     lines.append("END:VCALENDAR")
-    return "\r\n".join(fold(line) for line in lines).encode() + b"\r\n"
+    return "\r\n".join(lines).encode() + b"\r\n"
 
 
 def _steps_ahead(weeks: list[Week]) -> list[NextStep]:
@@ -121,12 +122,12 @@ def _date(day: dt.date) -> str:
     return f"{day.year:04d}{day.month:02d}{day.day:02d}"
 
 
-@functools.lru_cache(maxsize=4096)  # summaries, safety text and pointers repeat
 def _text(value: str) -> str:
-    """A TEXT value escaped by icalendar itself."""
-    from icalendar import vText  # imported by the first calendar, not by `rehab check`
-
-    return vText(value).to_ical().decode()
+    """A TEXT value escaped as icalendar escapes it (RFC 5545 3.3.11, in icalendar's order:
+    a written `\\N` is a line break too, and every line break is written `\\n`)."""
+    return (value.replace("\\N", "\n").replace("\\", "\\\\").replace(";", "\\;")
+            .replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+            .replace("\r", "\\n"))
 
 
 def fold(line: str, limit: int = 75, separator: str = "\r\n ") -> str:
