@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 
 from generator import i18n
-from generator.plan import NextStep, Plan, Status, Week
+from generator.plan import NextStep, Plan, Status, Week, WeekSession
 from generator.profile import Clinician
 from generator.protocol import Protocol
 from generator.render.markdown import plain_text
@@ -45,9 +45,11 @@ def render_calendar(plan: Plan, protocol: Protocol, clinician: Clinician,
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{_text(PRODID)}", "CALSCALE:GREGORIAN",
              "METHOD:PUBLISH", fold(f"X-WR-CALNAME:{_text(name)}")]
 
+    your_plan = "\n\n" + say("Your plan: %(url)s", url=page_url) if page_url else ""
+
     def event(uid: str, day: dt.date, days: int, summary: str, description: str,
               remind: bool = False) -> None:
-        description += "\n\n" + say("Your plan: %(url)s", url=page_url) if page_url else ""
+        description += your_plan
         summary = _text(summary)
         lines.extend((
             "BEGIN:VEVENT",
@@ -78,17 +80,27 @@ def render_calendar(plan: Plan, protocol: Protocol, clinician: Clinician,
                          say("Pain, or a red flag? Stop. The pain rule and red flags are in "
                              "your plan and in the event of week %(week)s.",
                              week=ahead[0].number)) + call) if ahead else ""
+    # Weeks share their session objects: each is put in words once (by id: the plan holds
+    # them meanwhile), its few words for a title and its lines in a week's description.
+    said: dict[int, tuple[str, str]] = {}
+
+    def session_words(session: WeekSession) -> tuple[str, str]:
+        if id(session) not in said:
+            said[id(session)] = (headline(session, plan.language),
+                                 _session_text(session, protocol, words.language))
+        return said[id(session)]
+
     gate_count: dict[str, int] = {}
     for week in plan.weeks:  # numbered over the whole plan: a gate keeps its UID as weeks pass
         if week.gate:
             gate_count[week.phase] = gate_count.get(week.phase, 0) + 1
         if week.status == Status.DONE:
             continue
-        key = ", ".join(headline(s, plan.language) for s in week.sessions if not s.every_week)
+        key = ", ".join(session_words(s)[0] for s in week.sessions if not s.every_week)
         event(f"week-{week.number}", week.start, 7,
               say("Week %(number)s: %(phase)s", number=week.number, phase=week.phase_title)
               + (f" · {key}" if key else ""),
-              _week_text(week, total, protocol, words)
+              _week_text(week, total, words, [session_words(s)[1] for s in week.sessions])
               + (safety if week is ahead[0] else pointer))
         if week.gate:
             # Named by what it gates, not by date: a re-dated plan moves the event.
@@ -119,7 +131,7 @@ def _steps_ahead(weeks: list[Week]) -> list[NextStep]:
 
 def _date(day: dt.date) -> str:
     """YYYYMMDD, the year always in four digits (strftime writes the year 26 as '26')."""
-    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+    return day.isoformat().replace("-", "")
 
 
 def _text(value: str) -> str:
@@ -163,7 +175,8 @@ def fold(line: str, limit: int = 75, separator: str = "\r\n ") -> str:
     return separator.join(pieces)
 
 
-def _week_text(week: Week, total: int, protocol: Protocol, words: i18n.Words) -> str:
+def _week_text(week: Week, total: int, words: i18n.Words, sessions: list[str]) -> str:
+    """`sessions`: each session's lines (_session_text)."""
     say = words.gettext
     lines = [say("Week %(number)s of %(total)s: %(phase)s", number=week.number, total=total,
                  phase=week.phase_title)
@@ -176,14 +189,19 @@ def _week_text(week: Week, total: int, protocol: Protocol, words: i18n.Words) ->
     elif week.back_from:
         lines[1:1] = [say("Back after the pause on %(day)s: pick up at this step again.",
                           day=words.day_month(week.back_from)), ""]
-    for session in week.sessions:
-        lines.append(f"{session.title}: {dose(session, words.language)}")
-        lines += [f"  - {protocol.exercises[e].name}: {protocol.exercises[e].dose_text}"
-                  for e in session.exercises]
-        if session.text:
-            lines.append(f"  {session.text}")
+    lines += sessions
     if week.gate:
         lines += ["", say("At the end of this week:"), _checklist(week)]
+    return "\n".join(lines)
+
+
+def _session_text(session: WeekSession, protocol: Protocol, language: str) -> str:
+    """'Strength: 3 times a week', its exercises with their doses, and its note."""
+    lines = [f"{session.title}: {dose(session, language)}"]
+    lines += [f"  - {protocol.exercises[e].name}: {protocol.exercises[e].dose_text}"
+              for e in session.exercises]
+    if session.text:
+        lines.append(f"  {session.text}")
     return "\n".join(lines)
 
 
