@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -338,6 +339,7 @@ class Plan:
         """to_dict() as orjson writes it fastest (render/jsonfile.dated_json): dates still
         dates, tuples still tuples, each day and walk-run still its dataclass (written as a
         map of its fields in order; tests/test_days.py and the goldens hold those keys)."""
+        made: dict[int, dict] = {}  # weeks share their session, step and gate objects
         return {
             "schema": SCHEMA_VERSION,
             "athlete": {"id": self.athlete_id, "name": self.athlete_name},
@@ -365,7 +367,7 @@ class Plan:
                 for p in self.phases
             ],
             "events": [_event_dict(e) for e in self.events],
-            "weeks": [_week_dict(w) for w in self.weeks],
+            "weeks": [_week_dict(w, made) for w in self.weeks],
             "notes": [{"audience": n.audience, "kind": n.kind, "text": n.text,
                        **({"id": n.id, "reviewed": n.reviewed} if n.id else {})}
                       for n in self.notes],
@@ -416,7 +418,30 @@ def _event_dict(event: RecordedEvent) -> dict:
     return out
 
 
-def _week_dict(week: Week) -> dict:
+def _once(made: dict[int, dict], thing: object, make: Callable[[object], dict]) -> dict:
+    """make(thing), once per object (by id: the plan holds them all meanwhile)."""
+    found = made.get(id(thing))
+    if found is None:
+        found = made[id(thing)] = make(thing)
+    return found
+
+
+def _session_dict(session: WeekSession) -> dict:
+    return {"kind": session.kind, "title": session.title, "per_week": session.per_week,
+            "exercises": session.exercises, "minutes": session.minutes,
+            "walk_run": session.walk_run, "times_per_week": session.times_per_week,
+            "duration_minutes": session.duration_minutes}
+
+
+def _gate_dict(gate: Gate) -> dict:
+    return {"title": gate.title, "checks": gate.checks}
+
+
+def _step_dict(step: NextStep) -> dict:
+    return {"title": step.title, "event": step.event, "earliest": step.earliest}
+
+
+def _week_dict(week: Week, made: dict[int, dict]) -> dict:
     return {
         "number": week.number,
         "start": week.start,
@@ -431,17 +456,11 @@ def _week_dict(week: Week) -> dict:
         "paused": week.paused,
         "back_from": week.back_from,
         "events": week.events,
-        "sessions": [
-            {"kind": s.kind, "title": s.title, "per_week": s.per_week,
-             "exercises": s.exercises, "minutes": s.minutes, "walk_run": s.walk_run,
-             "times_per_week": s.times_per_week, "duration_minutes": s.duration_minutes}
-            for s in week.sessions
-        ],
-        "gate": {"title": week.gate.title, "checks": week.gate.checks} if week.gate else None,
+        "sessions": [_once(made, s, _session_dict) for s in week.sessions],
+        "gate": _once(made, week.gate, _gate_dict) if week.gate else None,
         "step": week.step_title,
         "gate_week": week.gate_week,
-        "next_step": {"title": step.title, "event": step.event,
-                      "earliest": step.earliest} if (step := week.next_step) else None,
+        "next_step": _once(made, week.next_step, _step_dict) if week.next_step else None,
         "waiting_for": {"step": week.waiting_for, "since": week.waiting_since}
         if week.waiting_for else None,
         "needs_clearance": week.needs_clearance,
