@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -330,35 +332,42 @@ class Plan:
         return self.as_of + STALE_AFTER
 
     def to_dict(self) -> dict:
-        """The documented plan.json document (see README)."""
+        """The documented plan.json document (see README), as plain JSON data."""
+        return plain_data(self.to_document())
+
+    def to_document(self) -> dict:
+        """to_dict() as orjson writes it fastest (render/jsonfile.dated_json): dates still
+        dates, tuples still tuples, each day and walk-run still its dataclass (written as a
+        map of its fields in order; tests/test_days.py and the goldens hold those keys)."""
+        made: dict[int, dict] = {}  # weeks share their session, step and gate objects
         return {
             "schema": SCHEMA_VERSION,
             "athlete": {"id": self.athlete_id, "name": self.athlete_name},
             "protocol": self.protocol,
             "language": self.language,
-            "as_of": self.as_of.isoformat(),
-            "stale_after": self.stale_after.isoformat(),
+            "as_of": self.as_of,
+            "stale_after": self.stale_after,
             "injury": {
-                "diagnosed": self.diagnosed.isoformat(),
+                "diagnosed": self.diagnosed,
                 "severity": self.severity,
                 **{d.name: d.value for d in self.injury_details},
                 "side": self.side,
             },
             "history_level": self.history_level,
             "goal_weekly_running_minutes": self.goal_weekly_minutes,
-            "review_flags": list(self.review_flags),
-            "warnings": list(self.warnings),
+            "review_flags": self.review_flags,
+            "warnings": self.warnings,
             "current_week": self.current_week.number if self.current_week else None,
-            "milestones": {k: _iso(v) for k, v in self.milestones.items()},
+            "milestones": {k: v or None for k, v in self.milestones.items()},
             "phases": [
-                {"id": p.id, "title": p.title, "start": _iso(p.start), "end": _iso(p.end),
+                {"id": p.id, "title": p.title, "start": p.start, "end": p.end,
                  "weeks": p.weeks, "status": p.status, "setback": p.setback,
                  "ended_in_setback": p.ended_in_setback,
                  "first_week": p.first_week, "last_week": p.last_week}
                 for p in self.phases
             ],
             "events": [_event_dict(e) for e in self.events],
-            "weeks": [_week_dict(w) for w in self.weeks],
+            "weeks": [_week_dict(w, made) for w in self.weeks],
             "notes": [{"audience": n.audience, "kind": n.kind, "text": n.text,
                        **({"id": n.id, "reviewed": n.reviewed} if n.id else {})}
                       for n in self.notes],
@@ -380,29 +389,28 @@ class Referral:
     problems: tuple = ()  # the profile's other errors (Problem), when it had some
 
 
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _walk_run_dict(walk_run: WalkRun | None) -> dict | None:
-    if walk_run is None:
-        return None
-    return {
-        "run_minutes": walk_run.run_minutes,
-        "walk_minutes": walk_run.walk_minutes,
-        "repeats": walk_run.repeats,
-        "sessions_per_week": walk_run.sessions_per_week,
-        "step": walk_run.step,
-    }
+def plain_data(value: object) -> object:
+    """A document as json.dumps takes it: each date as its isoformat(), each dataclass as a
+    dict of its fields in order, each tuple as a list (as orjson writes them)."""
+    if isinstance(value, dict):
+        return {key: plain_data(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_data(item) for item in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: plain_data(getattr(value, field.name))
+                for field in dataclasses.fields(value)}
+    return value
 
 
 def _event_dict(event: RecordedEvent) -> dict:
     """As recorded (only the fields written), plus its week and what it did."""
-    out: dict = {"date": event.date.isoformat(), "event": event.event}
+    out: dict = {"date": event.date, "event": event.event}
     for name in ("stage", "step", "until", "note"):
         value = getattr(event, name)
         if value:
-            out[name] = value.isoformat() if isinstance(value, dt.date) else value
+            out[name] = value
     if event.pain is not None:
         out["pain"] = event.pain
     out["week"] = event.week
@@ -410,36 +418,51 @@ def _event_dict(event: RecordedEvent) -> dict:
     return out
 
 
-def _week_dict(week: Week) -> dict:
+def _once(made: dict[int, dict], thing: object, make: Callable[[object], dict]) -> dict:
+    """make(thing), once per object (by id: the plan holds them all meanwhile)."""
+    found = made.get(id(thing))
+    if found is None:
+        found = made[id(thing)] = make(thing)
+    return found
+
+
+def _session_dict(session: WeekSession) -> dict:
+    return {"kind": session.kind, "title": session.title, "per_week": session.per_week,
+            "exercises": session.exercises, "minutes": session.minutes,
+            "walk_run": session.walk_run, "times_per_week": session.times_per_week,
+            "duration_minutes": session.duration_minutes}
+
+
+def _gate_dict(gate: Gate) -> dict:
+    return {"title": gate.title, "checks": gate.checks}
+
+
+def _step_dict(step: NextStep) -> dict:
+    return {"title": step.title, "event": step.event, "earliest": step.earliest}
+
+
+def _week_dict(week: Week, made: dict[int, dict]) -> dict:
     return {
         "number": week.number,
-        "start": week.start.isoformat(),
-        "end": week.end.isoformat(),
+        "start": week.start,
+        "end": week.end,
         "phase": week.phase,
         "weight_bearing": week.weight_bearing,
         "strength_stage": week.strength_stage,
         "walk_minutes": week.walk_minutes,
-        "walk_run": _walk_run_dict(week.walk_run),
+        "walk_run": week.walk_run,
         "status": week.status,
         "setback": week.setback,
         "paused": week.paused,
-        "back_from": _iso(week.back_from),
-        "events": list(week.events),
-        "sessions": [
-            {"kind": s.kind, "title": s.title, "per_week": s.per_week,
-             "exercises": list(s.exercises), "minutes": s.minutes,
-             "walk_run": _walk_run_dict(s.walk_run),
-             "times_per_week": list(s.times_per_week), "duration_minutes": s.duration_minutes}
-            for s in week.sessions
-        ],
-        "gate": {"title": week.gate.title, "checks": list(week.gate.checks)} if week.gate else None,
+        "back_from": week.back_from,
+        "events": week.events,
+        "sessions": [_once(made, s, _session_dict) for s in week.sessions],
+        "gate": _once(made, week.gate, _gate_dict) if week.gate else None,
         "step": week.step_title,
         "gate_week": week.gate_week,
-        "next_step": {"title": step.title, "event": step.event,
-                      "earliest": step.earliest.isoformat()} if (step := week.next_step) else None,
-        "waiting_for": {"step": week.waiting_for, "since": week.waiting_since.isoformat()}
+        "next_step": _once(made, week.next_step, _step_dict) if week.next_step else None,
+        "waiting_for": {"step": week.waiting_for, "since": week.waiting_since}
         if week.waiting_for else None,
         "needs_clearance": week.needs_clearance,
-        "days": [{"date": day.date.isoformat(), "sessions": list(day.sessions)}
-                 for day in week.days],
+        "days": week.days,
     }

@@ -260,11 +260,17 @@ def _link(source: Path, target: Path) -> bool:
         return False
 
 
-def _holds(path: Path, data: bytes) -> bool:
+def _holds(path: Path | str, data: bytes) -> bool:
     try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
+        fd = os.open(path, os.O_RDONLY)
     except OSError:
         return False
+    try:  # one byte more than `data`: a longer file reads longer, and no more is read
+        return os.read(fd, len(data) + 1) == data
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _holds_all(folder: Path, files: dict[str, bytes], keep_others: bool) -> bool:
@@ -280,8 +286,9 @@ def _holds_all(folder: Path, files: dict[str, bytes], keep_others: bool) -> bool
     except OSError:
         return False
     wanted = set(files)
+    where = os.fspath(folder)
     return (wanted <= found if keep_others else wanted == found) and all(
-        _holds(folder / name, data) for name, data in files.items())
+        _holds(os.path.join(where, name), data) for name, data in files.items())
 
 
 def sync_folder(folder: Path) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.render.jsonfile import float_free_json, indented_json
+from generator.plan import plain_data
+from generator.render.jsonfile import dated_json, float_free_json, indented_json
 
 scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
            | st.text())
@@ -39,6 +42,36 @@ def test_what_orjson_refuses_is_written_by_the_slow_path_or_refused_alike():
         assert float_free_json(document) == json.dumps(document, indent=2, ensure_ascii=False)
     with pytest.raises(TypeError):
         float_free_json({"when": object()})
+
+
+@dataclasses.dataclass(frozen=True)
+class Visit:
+    date: dt.date
+    pains: tuple[int, ...]
+    note: str | None = None
+
+
+dated = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text() | st.dates(),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.builds(Visit, st.dates(), st.tuples(st.integers(0, 10)), st.none() | st.text())
+    | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=30)
+
+
+@given(dated)
+def test_dates_and_dataclasses_are_written_as_their_plain_copy_would_be(document):
+    plain = plain_data(document)
+    assert dated_json(document, lambda: plain) == json.dumps(plain, indent=2,
+                                                             ensure_ascii=False)
+
+
+def test_what_orjson_refuses_in_a_dated_document_is_written_from_its_plain_copy():
+    for document in ({"big": 2 ** 70, "on": dt.date(2026, 11, 23)},
+                     {"lone": "\ud800", "visit": Visit(dt.date(2026, 1, 2), (3,))}):
+        plain = plain_data(document)
+        assert dated_json(document, lambda plain=plain: plain) == json.dumps(
+            plain, indent=2, ensure_ascii=False)
 
 
 def test_every_example_plan_is_written_as_before(built_examples):

@@ -10,11 +10,11 @@ import pytest
 from factories import PROFILE_YAML, TODAY, make_profile
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from icalendar import Calendar
+from icalendar import Calendar, vText
 from icalendar.parser.string import _foldline
 
 from generator.profile import Clinician
-from generator.render.ics import fold, render_calendar
+from generator.render.ics import _text, fold, render_calendar
 from generator.schedule import schedule
 
 
@@ -172,6 +172,13 @@ def test_page_links_the_calendar(built_examples):
     blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=400))
 def test_folding_is_icalendars_own(line):
     assert fold(line) == _foldline(line)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aN ·\\\r\n,;:\"^") | st.characters(
+    blacklist_categories=("Cs",)), max_size=200))
+def test_text_is_escaped_as_icalendar_escapes_it(value):
+    assert _text(value) == vText(value).to_ical().decode()
 
 
 @pytest.mark.parametrize("athlete", ["alex-morgan", "jordan-lee", "sam-okafor", "tomas-reyes",

@@ -21,7 +21,7 @@ from generator.render.html import (
     render_page,
 )
 from generator.render.ics import render_calendar
-from generator.render.jsonfile import float_free_json
+from generator.render.jsonfile import dated_json
 from generator.render.offline import offline_files
 
 HANDOUT = "plan.pdf"
@@ -34,9 +34,9 @@ PARTS = ("all", "page", "handout")
 
 
 def plan_json(plan: Plan) -> str:
-    # == json.dumps(x, indent=2, ensure_ascii=False), without the slow path (no Plan field
-    # is a float)
-    return float_free_json(plan.to_dict()) + "\n"
+    # == json.dumps(plan.to_dict(), indent=2, ensure_ascii=False), without the slow path (no
+    # Plan field is a float), nor the plain copy of the document (most of the time it took)
+    return dated_json(plan.to_document(), plan.to_dict) + "\n"
 
 
 def site_files() -> dict[str, bytes]:

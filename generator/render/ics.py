@@ -11,11 +11,10 @@ calendar is for what is coming.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 
 from generator import i18n
-from generator.plan import NextStep, Plan, Status, Week
+from generator.plan import NextStep, Plan, Status, Week, WeekSession
 from generator.profile import Clinician
 from generator.protocol import Protocol
 from generator.render.markdown import plain_text
@@ -42,25 +41,29 @@ def render_calendar(plan: Plan, protocol: Protocol, clinician: Clinician,
     words = i18n.words(plan.language)
     say = words.gettext
     name = say("Rehab plan · %(name)s", name=plan.athlete_name)
+    # Lines that carry text are folded as they are added; the others are short and ASCII.
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{_text(PRODID)}", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{_text(name)}"]
+             "METHOD:PUBLISH", fold(f"X-WR-CALNAME:{_text(name)}")]
+
+    your_plan = "\n\n" + say("Your plan: %(url)s", url=page_url) if page_url else ""
 
     def event(uid: str, day: dt.date, days: int, summary: str, description: str,
               remind: bool = False) -> None:
-        description += "\n\n" + say("Your plan: %(url)s", url=page_url) if page_url else ""
+        description += your_plan
+        summary = _text(summary)
         lines.extend((
             "BEGIN:VEVENT",
-            f"SUMMARY:{_text(summary)}",
+            fold(f"SUMMARY:{summary}"),
             f"DTSTART;VALUE=DATE:{_date(day)}",
             f"DTEND;VALUE=DATE:{_date(day + dt.timedelta(days=days))}",
             stamp,
-            f"UID:{_text(f'{uid}-{base}@rehab-plans')}",
+            fold(f"UID:{_text(f'{uid}-{base}@rehab-plans')}"),
             sequence,
-            f"DESCRIPTION:{_text(description)}",
+            fold(f"DESCRIPTION:{_text(description)}"),
             "TRANSP:TRANSPARENT",  # a plan, not a busy slot
         ))
         if remind:  # at 9:00 on the day (an all-day event starts at midnight)
-            lines.extend(("BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{_text(summary)}",
+            lines.extend(("BEGIN:VALARM", "ACTION:DISPLAY", fold(f"DESCRIPTION:{summary}"),
                           f"TRIGGER:{REMINDER}", "END:VALARM"))
         lines.append("END:VEVENT")
 
@@ -77,17 +80,27 @@ def render_calendar(plan: Plan, protocol: Protocol, clinician: Clinician,
                          say("Pain, or a red flag? Stop. The pain rule and red flags are in "
                              "your plan and in the event of week %(week)s.",
                              week=ahead[0].number)) + call) if ahead else ""
+    # Weeks share their session objects: each is put in words once (by id: the plan holds
+    # them meanwhile), its few words for a title and its lines in a week's description.
+    said: dict[int, tuple[str, str]] = {}
+
+    def session_words(session: WeekSession) -> tuple[str, str]:
+        if id(session) not in said:
+            said[id(session)] = (headline(session, plan.language),
+                                 _session_text(session, protocol, words.language))
+        return said[id(session)]
+
     gate_count: dict[str, int] = {}
     for week in plan.weeks:  # numbered over the whole plan: a gate keeps its UID as weeks pass
         if week.gate:
             gate_count[week.phase] = gate_count.get(week.phase, 0) + 1
         if week.status == Status.DONE:
             continue
-        key = ", ".join(headline(s, plan.language) for s in week.sessions if not s.every_week)
+        key = ", ".join(session_words(s)[0] for s in week.sessions if not s.every_week)
         event(f"week-{week.number}", week.start, 7,
               say("Week %(number)s: %(phase)s", number=week.number, phase=week.phase_title)
               + (f" · {key}" if key else ""),
-              _week_text(week, total, protocol, words)
+              _week_text(week, total, words, [session_words(s)[1] for s in week.sessions])
               + (safety if week is ahead[0] else pointer))
         if week.gate:
             # Named by what it gates, not by date: a re-dated plan moves the event.
@@ -108,7 +121,7 @@ def render_calendar(plan: Plan, protocol: Protocol, clinician: Clinician,
                         step=step.title))
               + " " + say("The date is the earliest, never a deadline."), remind=True)
     lines.append("END:VCALENDAR")
-    return "\r\n".join(fold(line) for line in lines).encode() + b"\r\n"
+    return "\r\n".join(lines).encode() + b"\r\n"
 
 
 def _steps_ahead(weeks: list[Week]) -> list[NextStep]:
@@ -118,15 +131,15 @@ def _steps_ahead(weeks: list[Week]) -> list[NextStep]:
 
 def _date(day: dt.date) -> str:
     """YYYYMMDD, the year always in four digits (strftime writes the year 26 as '26')."""
-    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+    return day.isoformat().replace("-", "")
 
 
-@functools.lru_cache(maxsize=4096)  # summaries, safety text and pointers repeat
 def _text(value: str) -> str:
-    """A TEXT value escaped by icalendar itself."""
-    from icalendar import vText  # imported by the first calendar, not by `rehab check`
-
-    return vText(value).to_ical().decode()
+    """A TEXT value escaped as icalendar escapes it (RFC 5545 3.3.11, in icalendar's order:
+    a written `\\N` is a line break too, and every line break is written `\\n`)."""
+    return (value.replace("\\N", "\n").replace("\\", "\\\\").replace(";", "\\;")
+            .replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+            .replace("\r", "\\n"))
 
 
 def fold(line: str, limit: int = 75, separator: str = "\r\n ") -> str:
@@ -162,7 +175,8 @@ def fold(line: str, limit: int = 75, separator: str = "\r\n ") -> str:
     return separator.join(pieces)
 
 
-def _week_text(week: Week, total: int, protocol: Protocol, words: i18n.Words) -> str:
+def _week_text(week: Week, total: int, words: i18n.Words, sessions: list[str]) -> str:
+    """`sessions`: each session's lines (_session_text)."""
     say = words.gettext
     lines = [say("Week %(number)s of %(total)s: %(phase)s", number=week.number, total=total,
                  phase=week.phase_title)
@@ -175,14 +189,19 @@ def _week_text(week: Week, total: int, protocol: Protocol, words: i18n.Words) ->
     elif week.back_from:
         lines[1:1] = [say("Back after the pause on %(day)s: pick up at this step again.",
                           day=words.day_month(week.back_from)), ""]
-    for session in week.sessions:
-        lines.append(f"{session.title}: {dose(session, words.language)}")
-        lines += [f"  - {protocol.exercises[e].name}: {protocol.exercises[e].dose_text}"
-                  for e in session.exercises]
-        if session.text:
-            lines.append(f"  {session.text}")
+    lines += sessions
     if week.gate:
         lines += ["", say("At the end of this week:"), _checklist(week)]
+    return "\n".join(lines)
+
+
+def _session_text(session: WeekSession, protocol: Protocol, language: str) -> str:
+    """'Strength: 3 times a week', its exercises with their doses, and its note."""
+    lines = [f"{session.title}: {dose(session, language)}"]
+    lines += [f"  - {protocol.exercises[e].name}: {protocol.exercises[e].dose_text}"
+              for e in session.exercises]
+    if session.text:
+        lines.append(f"  {session.text}")
     return "\n".join(lines)
 
 

@@ -6,12 +6,15 @@ the C string encoder and one list of pieces; `float_free_json` has orjson write 
 50x faster again), for documents with no float in them, such as plan.json (every number in a
 Plan is an int): orjson spells NaN and exponents differently (1e-7, not 1e-07). Whatever
 orjson refuses (an int past 64 bits, a key that is not a string, a lone surrogate) goes to
-`indented_json`. tests/test_jsonfile.py compares all three.
+`indented_json`. `dated_json` writes a document that still holds dates and dataclasses (as
+Plan.to_document() gives it) the way the plain copy of it would be written, without making
+that copy. tests/test_jsonfile.py compares them all.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from json.encoder import encode_basestring  # the C version when available, as json uses
 
 import orjson
@@ -28,6 +31,20 @@ def float_free_json(value: object) -> str:
         return orjson.dumps(value, option=_ORJSON).decode()
     except orjson.JSONEncodeError:
         return indented_json(value)
+
+
+# orjson writes a date as its isoformat() and a dataclass as a map of its fields in order.
+_DATED = orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+def dated_json(document: object, plain: Callable[[], object]) -> str:
+    """indented_json(plain()), where `document` is the same document with its dates still
+    dates and some of its maps still dataclasses: the plain copy (dates as text, dataclasses
+    as dicts) is made only for what orjson refuses."""
+    try:
+        return orjson.dumps(document, option=_DATED).decode()
+    except orjson.JSONEncodeError:
+        return indented_json(plain())
 
 
 def indented_json(value: object) -> str:

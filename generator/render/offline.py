@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 
@@ -10,14 +11,22 @@ import jinja2
 from generator.i18n import words
 from generator.plan import Plan
 from generator.render.environment import asset_source, load_template
+from generator.render.jsonfile import float_free_json
 
 # What the service worker keeps on the phone, if the build made it (the PDF may be skipped).
 PRECACHED = ("index.html", "plan.js", "drawings.svg", "plan.pdf", "plan.ics",
              "manifest.webmanifest", "icon.svg")
+# ... of which these are the same bytes object for every athlete of a build: hashed once.
+SHARED = frozenset(("plan.js", "drawings.svg", "icon.svg"))
 
 
 def revision(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=32)  # a bytes object keeps its hash(): found at once
+def _shared_revision(data: bytes) -> str:
+    return revision(data)
 
 
 def manifest(plan: Plan) -> bytes:
@@ -33,16 +42,18 @@ def manifest(plan: Plan) -> bytes:
         "theme_color": "#0b5cad",
         "icons": [{"src": "icon.svg", "sizes": "any", "type": "image/svg+xml"}],
     }
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+    return (float_free_json(document) + "\n").encode()
 
 
+@functools.lru_cache(maxsize=8)  # a build's environment: read once a build, as plan.js is
 def icon(env: jinja2.Environment) -> bytes:
     return asset_source(env, "assets/icon.svg").encode()
 
 
 def service_worker(env: jinja2.Environment, files: dict[str, bytes]) -> bytes:
     """sw.js listing every precached file with the hash of the bytes this build wrote."""
-    precache = [["./" if name == "index.html" else name, revision(files[name])]
+    precache = [["./" if name == "index.html" else name,
+                 (_shared_revision if name in SHARED else revision)(files[name])]
                 for name in PRECACHED if name in files]
     version = revision(json.dumps(precache).encode())
     text = load_template(env, "assets/sw.js").render(precache=precache, version=version)
