@@ -137,6 +137,48 @@ class PdfHelper:
             os.waitpid(self.pid, 0)
 
 
+class WarmPdf:
+    """WeasyPrint in this process, kept loaded from one build to the next (`rehab serve`): the
+    build hands it its handouts as it would a PdfHelper's. Its fonts stay loaded between
+    builds (some 50 ms of each handout); forget() drops them, and every image WeasyPrint kept,
+    when templates or content may have changed."""
+
+    alive = True  # (a PdfHelper's word: this one is always there)
+
+    def __init__(self) -> None:
+        self._renderer = None
+
+    def warm_up(self, roots: list[Path]) -> None:
+        """WeasyPrint imported and its fonts loaded now, while no athlete waits."""
+        from generator.render.pdf import WARM_UP_HTML
+
+        self._renderer_for(roots).render(WARM_UP_HTML, roots[0])
+
+    def submit(self, roots: list[Path], html: str, base_dir: Path) -> Callable[[], bytes]:
+        """The PDF, made when the build collects it (after the page and calendar)."""
+        renderer = self._renderer_for(roots)
+        return lambda: renderer.render(html, base_dir)
+
+    @property
+    def ready(self) -> bool:
+        return self._renderer is not None
+
+    def forget(self) -> None:
+        self._renderer = None
+
+    def stop(self) -> None:
+        """Nothing to end: a build that needs no PDF leaves it for the next one."""
+
+    def _renderer_for(self, roots: list[Path]):
+        if self._renderer is None:
+            from generator.render.pdf import PdfRenderer
+
+            self._renderer = PdfRenderer(roots)
+        else:
+            self._renderer.allow(roots)
+        return self._renderer
+
+
 _early: PdfHelper | None = None
 
 

@@ -313,3 +313,27 @@ def test_serve_names_only_the_folders_it_watches(tmp_path, monkeypatch):
     said.clear()
     generator.serve.serve_forever(settings, echo=said.append)
     assert f"watching {tmp_path}/plans/, {tmp_path}/templates/ (Ctrl+C" in said[0]
+
+
+def test_handouts_made_by_a_long_serve_are_the_ones_a_build_makes(with_handouts):
+    """serve keeps WeasyPrint, its fonts and images loaded between rebuilds; after a profile
+    edit and after a clinic's logo changed, the handout is the one `rehab build` makes."""
+    preview = with_handouts
+    project = preview.project
+    folder = project.folder("ann").name
+    templates = project.root / "templates"
+    logo = templates / "assets" / "logo.svg"
+    drawn = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">' \
+            '<rect width="40" height="20" fill="{}"/></svg>'
+    logo.write_text(drawn.format("red"), encoding="utf-8")
+    handout = templates / "handout.html"
+    handout.write_text(handout.read_text(encoding="utf-8").replace(
+        "{% block content %}", '{% block content %}<img src="assets/logo.svg" alt="">', 1),
+        encoding="utf-8")
+    project.write_profile("ann", PROFILE_YAML.replace("Test Athlete", "Ann Edited"))
+    assert preview.poll()
+    logo.write_text(drawn.format("blue"), encoding="utf-8")
+    assert preview.poll()
+    assert project.rehab("build", "--jobs", "1", "--out", "fresh").exit_code == 0
+    served = (project.site / folder / "plan.pdf").read_bytes()
+    assert served == (project.root / "fresh" / folder / "plan.pdf").read_bytes()
