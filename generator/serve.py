@@ -22,7 +22,7 @@ from collections.abc import Callable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from generator.build import Outcome, SiteReport, build_site
 from generator.config import Settings
@@ -34,16 +34,19 @@ from generator.secret import read_key
 
 POLL_SECONDS = 0.1  # a look at every watched file costs about a millisecond per 250 files
 SETTLE_SECONDS = 0.05  # an editor's save is one write or one rename: done within this
+WAIT_SECONDS = 20  # the longest /__reload?after=N holds its answer back
 RELOAD_SCRIPT = """\
-// rehab serve: reload when the build generation moves on (never written into site/)
+// rehab serve: reload when the build generation moves on (never written into site/).
+// The server answers /__reload?after=N as soon as the generation is past N: no poll delay.
 (() => {
   const seen = document.currentScript.dataset.generation;
-  const poll = () => fetch("/__reload", {cache: "no-store"})
+  const poll = () => fetch(`/__reload?after=${seen}`, {cache: "no-store"})
     .then((r) => r.json())
-    .then((state) => { if (String(state.generation) !== seen) location.reload(); })
-    .catch(() => {})
-    .finally(() => setTimeout(poll, 1000));
-  setTimeout(poll, 1000);
+    .then((state) => {
+      if (String(state.generation) !== seen) location.reload(); else poll();
+    })
+    .catch(() => setTimeout(poll, 1000));
+  poll();
 })();
 """
 BANNER_STYLE = ("position:sticky;top:0;z-index:9999;max-height:40vh;overflow:auto;margin:0;"
@@ -64,6 +67,7 @@ class Preview:
         self.echo = echo
         self.debug = debug
         self.generation = 0  # moves on after every rebuild that changed something
+        self._moved = threading.Condition()  # ... and wakes the pages waiting for that
         self.site_errors: list[str] = []  # content or templates broken: every page
         self.athlete_errors: dict[str, list[str]] = {}
         self.folders: dict[str, str] = {}  # output folder -> athlete
@@ -165,12 +169,12 @@ class Preview:
                     *(str(problem) for problem in err.problems)]
                 for problem in err.problems:
                     self.echo(f"error: {problem}")
-                self.generation += 1
+                self._move_on()
                 return
             except Exception as err:  # a bug: say so, keep serving the last good site
                 self.site_errors = [f"internal error: {type(err).__name__}: {err}"]
                 self.echo(self.site_errors[0])
-                self.generation += 1
+                self._move_on()
                 return
             for line in site_report_lines(report, notes=finished, debug=self.debug):
                 self.echo(line.text)
@@ -181,7 +185,7 @@ class Preview:
         self.site_errors = []  # content and templates were read: they are fine
         self.athlete_errors.pop(outcome.athlete, None)
         self.folders[self.folder_of(outcome.athlete)] = outcome.athlete
-        self.generation += 1
+        self._move_on()
 
     def _take(self, report: SiteReport) -> None:
         """After a build: the athlete list, and a banner for each athlete with errors."""
@@ -201,7 +205,18 @@ class Preview:
             changed = changed or outcome.status == "built" or (
                 before != self.athlete_errors.get(athlete))
         if changed:
+            self._move_on()
+
+    def _move_on(self) -> None:
+        with self._moved:
             self.generation += 1
+            self._moved.notify_all()
+
+    def wait_past(self, generation: int, seconds: float = WAIT_SECONDS) -> int:
+        """The generation once it is past `generation`, or after `seconds` at most."""
+        with self._moved:
+            self._moved.wait_for(lambda: self.generation != generation, timeout=seconds)
+            return self.generation
 
     def errors_for(self, folder: str) -> list[str]:
         athlete = self.folders.get(folder, "")
@@ -277,6 +292,9 @@ class _Handler(SimpleHTTPRequestHandler):
         if "\x00" in path:
             return self.send_error(404)
         if path == "/__reload":
+            after = parse_qs(urlsplit(self.path).query).get("after", [""])[0]
+            if after.isdigit():  # a page's script: answer when there is something new
+                self.preview.wait_past(int(after))
             body = json.dumps({"generation": self.preview.generation,
                                "errors": self.preview.site_errors})
             return self._send(body.encode(), "application/json")

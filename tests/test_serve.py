@@ -94,6 +94,23 @@ def test_a_changed_profile_is_rebuilt_and_the_generation_moves_on(preview):
     assert any("built  ann" in m and "profile changed" in m for m in preview.messages)
 
 
+def test_an_open_page_hears_of_a_rebuild_as_soon_as_it_is_done(preview):
+    """The page's script asks /__reload?after=N; the answer waits for the next generation."""
+    generation = json.loads(get(f"{preview.url}/__reload")[1])["generation"]
+    answers: list[dict] = []
+    waiting = threading.Thread(target=lambda: answers.append(json.loads(
+        get(f"{preview.url}/__reload?after={generation}")[1])), daemon=True)
+    waiting.start()
+    waiting.join(0.3)
+    assert waiting.is_alive() and answers == []  # nothing new yet: no answer
+    preview.project.write_profile("ann", PROFILE_YAML.replace("Test Athlete", "Ann Renamed"))
+    assert preview.poll()
+    waiting.join(TIMEOUT)
+    assert answers and answers[0]["generation"] > generation
+    older = json.loads(get(f"{preview.url}/__reload?after={generation}")[1])["generation"]
+    assert older > generation  # a page older than the last rebuild is answered at once
+
+
 def test_a_broken_profile_shows_its_error_over_the_last_good_plan(preview):
     preview.project.write_profile("ann", "name: Ann Broken\ninjury: {side: left}\n")
     preview.poll()
