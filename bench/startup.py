@@ -49,7 +49,11 @@ def command(args: list[str] | None, importtime: bool = False) -> list[str]:
 
 
 def run(argv: list[str], cwd: Path, source: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(source)}
+    """With the source's bytecode cached beside its scratch project, as an installed package
+    has it (pip compiles it), whatever PYTHONDONTWRITEBYTECODE says (bench/speed.py too)."""
+    env = {**os.environ, "PYTHONPATH": str(source),
+           "PYTHONPYCACHEPREFIX": str(cwd.parent / f"{cwd.name}-pycache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed in {cwd}:\n{done.stdout}{done.stderr}")
@@ -68,6 +72,8 @@ def measure(sources: list[Path], runs: int) -> list[dict[str, tuple[float, list[
                     run(command(["build", "--no-pdf", "--today", TODAY]), root, source)
                 elif name.endswith("cold"):
                     shutil.rmtree(root / ".rehab", ignore_errors=True)
+            for source, root in zip(sources, roots, strict=True):
+                run(command(args), root, source)  # bytecode written, not timed
             times: list[list[float]] = [[] for _ in sources]
             for _ in range(runs):
                 for i, (source, root) in enumerate(zip(sources, roots, strict=True)):

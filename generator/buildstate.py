@@ -9,6 +9,7 @@ input differs or any output file is missing or was touched since; nothing else i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -52,15 +53,33 @@ def digest_tree(folders: Path | tuple[Path, ...]) -> str:
     return digest.hexdigest()
 
 
-def tool_digest() -> str:
-    """The generator's own version and code, and the versions of the libraries that render."""
-    from importlib import metadata  # slow to import; only builds need it
+def code_digest() -> str:
+    """The generator's own version and code, and its interface catalogues."""
+    return _code_digest(generator.__version__)
 
-    digest = hashlib.sha256(generator.__version__.encode())
+
+# Read once per process (and version): a process runs the code it started with, so a long
+# `rehab serve` does not record code edited since as the code that made its output.
+@functools.lru_cache(maxsize=4)
+def _code_digest(version: str) -> str:
+    digest = hashlib.sha256(version.encode())
     package = Path(generator.__file__).parent
     # the code, and the interface catalogues (generator/locale/*/LC_MESSAGES/messages.po)
     for path in sorted([*package.rglob("*.py"), *package.rglob("*.po")]):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def tool_digest() -> str:
+    """The generator's own version and code, and the versions of the libraries that render."""
+    return _tool_digest(code_digest())
+
+
+@functools.lru_cache(maxsize=4)  # the libraries a process imported stay the same in it
+def _tool_digest(code: str) -> str:
+    from importlib import metadata  # slow to import; only builds need it
+
+    digest = hashlib.sha256(code.encode())
     for name in OUTPUT_LIBRARIES:
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())

@@ -44,6 +44,8 @@ def _date(ctx, param, value):
 
 def _ids(ctx, param, value):
     """Ids typed on the command line name files in plans/: '../x' or '/etc/x' is a usage error."""
+    if value == ():  # no ids, nothing to check: profile.py loads later, if the command needs it
+        return value
     from generator.profile import ID_HINT, is_athlete_id
 
     for athlete in (value,) if isinstance(value, str) else value:

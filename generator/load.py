@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
+import os
+import pickle
+import tempfile
 from pathlib import Path
 
-from generator.buildstate import state_path
+from generator.buildstate import code_digest, state_path
 from generator.config import Settings
 from generator.errors import InputError
 from generator.profile import Profile, check_id, check_inside, profile_path
@@ -55,8 +59,10 @@ class Inputs:
 
     def __init__(self, settings: Settings, write_cache: bool = False):
         self.settings = settings
-        self.protocols: dict[str, Protocol] = load_protocols(settings.content_folders)
-        cache = TemplateCache(state_path(settings.out).parent / "jinja", write=write_cache)
+        cache_folder = state_path(settings.out).parent
+        self.protocols: dict[str, Protocol] = cached_protocols(
+            settings.content_folders, cache_folder / "protocols", write=write_cache)
+        cache = TemplateCache(cache_folder / "jinja", write=write_cache)
         self.env = make_environment(settings.template_folders, cache)
         check_templates(self.env)  # template errors surface before any athlete
         self._key: bytes | None = None
@@ -86,3 +92,52 @@ class Inputs:
 
     def folder(self, athlete: str) -> Path:
         return self.settings.out / output_folder(athlete, self.key)
+
+
+def cached_protocols(content: tuple[Path, ...], folder: Path, write: bool = False
+                     ) -> dict[str, Protocol]:
+    """load_protocols, kept between runs in the build state folder (.rehab/protocols/): a new
+    `rehab` process reads the protocols' YAML (some 60 ms) only when it changed.
+
+    The entry's name is a digest of every file under the content folders (path and bytes),
+    of the generator's code and of PyYAML's version: anything that could change the result
+    makes another name. Protocols with errors are never kept (they are read again, and the
+    errors shown). Like the compiled templates beside it, the cache trusts .rehab/, which
+    holds the project key; one that cannot be read or written is no cache, never an error.
+    """
+    import yaml
+
+    digest = hashlib.sha256(f"{code_digest()}\0{yaml.__version__}".encode())
+    for root in content:  # each folder's place and every file and folder in it
+        digest.update(b"\1" + str(root.resolve()).encode() + b"\0" + bytes([root.is_dir()]))
+        for path in sorted(root.rglob("*")) if root.is_dir() else ():
+            digest.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0")
+            if path.is_file():
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    entry = folder / f"{digest.hexdigest()[:32]}.pickle"
+    try:
+        return pickle.loads(entry.read_bytes())
+    except Exception:  # noqa: BLE001 - missing, cut short, from another version: read again
+        pass
+    protocols = load_protocols(content)
+    if write:
+        _keep(folder, entry, pickle.dumps(protocols, protocol=pickle.HIGHEST_PROTOCOL))
+    return protocols
+
+
+def _keep(folder: Path, entry: Path, data: bytes) -> None:
+    """The one entry of the cache, written whole and moved into place (others removed)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.pickle"):
+            old.unlink(missing_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=".protocols-", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(temp, entry)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass

@@ -2,10 +2,11 @@
 
 `rehab build` after one edit spends about a quarter of a second importing WeasyPrint and
 another loading its fonts: both only need WeasyPrint, not the build's inputs. So `rehab build`
-(unless --no-pdf) forks one helper first thing; it imports WeasyPrint and makes one small PDF
-(fonts loaded) while this process reads the settings and profiles, plans and renders the
-HTML; then it turns the handout's HTML into the PDF. Only bytes cross: the build writes every
-file itself, as before (atomic folders, no file half-written).
+(unless --no-pdf) forks one helper first thing, before the command line is read
+(generator/__main__.py); it imports WeasyPrint and, unless a handout is already waiting,
+makes one small PDF (fonts loaded) while this process reads the settings and profiles, plans
+and renders the HTML; then it turns the handout's HTML into the PDF. Only bytes cross: the
+build writes every file itself, as before (atomic folders, no file half-written).
 
 The helper goes when the build no longer needs it (no PDF to make, or a pool of workers that
 import WeasyPrint themselves), when the build ends, and with the build if it dies (Linux: the
@@ -19,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 import signal
 import socket
 import struct
@@ -44,7 +46,14 @@ class PdfHelper:
 
     @classmethod
     def start(cls) -> PdfHelper | None:
-        """Fork the helper; None where that cannot be done (no fork, no socketpair)."""
+        """The helper forked by start_early(), or one forked now; None where that cannot be
+        done (no fork, no socketpair)."""
+        global _early
+        early, _early = _early, None
+        return early or cls._fork()
+
+    @classmethod
+    def _fork(cls) -> PdfHelper | None:
         if not hasattr(os, "fork") or not hasattr(socket, "socketpair"):
             return None
         try:
@@ -128,17 +137,72 @@ class PdfHelper:
             os.waitpid(self.pid, 0)
 
 
+class WarmPdf:
+    """WeasyPrint in this process, kept loaded from one build to the next (`rehab serve`): the
+    build hands it its handouts as it would a PdfHelper's. Its fonts stay loaded between
+    builds (some 50 ms of each handout); forget() drops them, and every image WeasyPrint kept,
+    when templates or content may have changed."""
+
+    alive = True  # (a PdfHelper's word: this one is always there)
+
+    def __init__(self) -> None:
+        self._renderer = None
+
+    def warm_up(self, roots: list[Path]) -> None:
+        """WeasyPrint imported and its fonts loaded now, while no athlete waits."""
+        from generator.render.pdf import WARM_UP_HTML
+
+        self._renderer_for(roots).render(WARM_UP_HTML, roots[0])
+
+    def submit(self, roots: list[Path], html: str, base_dir: Path) -> Callable[[], bytes]:
+        """The PDF, made when the build collects it (after the page and calendar)."""
+        renderer = self._renderer_for(roots)
+        return lambda: renderer.render(html, base_dir)
+
+    @property
+    def ready(self) -> bool:
+        return self._renderer is not None
+
+    def forget(self) -> None:
+        self._renderer = None
+
+    def stop(self) -> None:
+        """Nothing to end: a build that needs no PDF leaves it for the next one."""
+
+    def _renderer_for(self, roots: list[Path]):
+        if self._renderer is None:
+            from generator.render.pdf import PdfRenderer
+
+            self._renderer = PdfRenderer(roots)
+        else:
+            self._renderer.allow(roots)
+        return self._renderer
+
+
+_early: PdfHelper | None = None
+
+
+def start_early() -> None:
+    """Fork the helper before the command line is even read (generator/__main__.py, for what
+    looks like `rehab build`): WeasyPrint then imports while click and the settings do too.
+    The build's PdfHelper.start() takes it; stop_early() ends one no command took."""
+    global _early
+    if _early is None:
+        _early = PdfHelper._fork()
+
+
+def stop_early() -> None:
+    global _early
+    early, _early = _early, None
+    if early is not None:
+        early.stop()
+
+
 def _serve(sock: socket.socket, builder: int) -> None:
     """The helper's life: tied to the build, WeasyPrint loaded and warmed, then PDFs."""
-    from generator.workers import _die_with_parent
-    from generator.write import STOPS
+    from generator.lifetime import tie_to_build
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build decides what Ctrl-C stops
-    for stop in set(STOPS) - {signal.SIGINT}:  # not the build's handlers the fork copied
-        signal.signal(stop, signal.SIG_DFL)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
-    _die_with_parent(builder)
+    tie_to_build(builder)
     with contextlib.suppress(OSError):  # it prints nothing: the build speaks for it
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1), os.dup2(devnull, 2)
@@ -146,7 +210,8 @@ def _serve(sock: socket.socket, builder: int) -> None:
         from generator.render.pdf import WARM_UP_HTML, PdfRenderer
 
         renderer = PdfRenderer([])
-        renderer.render(WARM_UP_HTML, Path.cwd())  # fonts found and loaded, lazy imports done
+        if not _waiting(sock):  # fonts loaded, lazy imports done before the handout comes;
+            renderer.render(WARM_UP_HTML, Path.cwd())  # one that came already pays them
     except BaseException:  # noqa: BLE001 - the build makes its PDF itself, and sees why
         renderer = None
     while True:
@@ -166,6 +231,11 @@ def _serve(sock: socket.socket, builder: int) -> None:
             _send(sock, reply)
         except (pickle.PickleError, TypeError, AttributeError):
             _send(sock, ("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
+
+
+def _waiting(sock: socket.socket) -> bool:
+    """Whether the build has sent something (a handout, or its end) not read yet."""
+    return bool(select.select([sock], [], [], 0)[0])
 
 
 def _send(sock: socket.socket, message) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import multiprocessing
+import os
 import re
 import sys
 import threading
@@ -21,27 +22,31 @@ from collections.abc import Callable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from generator.build import Outcome, SiteReport, build_site
 from generator.config import Settings
 from generator.errors import InputError
 from generator.load import output_folder
+from generator.pdf_helper import WarmPdf
 from generator.report import athlete_lines, site_report_lines
 from generator.secret import read_key
 
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.1  # a look at every watched file costs about a millisecond per 250 files
 SETTLE_SECONDS = 0.05  # an editor's save is one write or one rename: done within this
+WAIT_SECONDS = 20  # the longest /__reload?after=N holds its answer back
 RELOAD_SCRIPT = """\
-// rehab serve: reload when the build generation moves on (never written into site/)
+// rehab serve: reload when the build generation moves on (never written into site/).
+// The server answers /__reload?after=N as soon as the generation is past N: no poll delay.
 (() => {
   const seen = document.currentScript.dataset.generation;
-  const poll = () => fetch("/__reload", {cache: "no-store"})
+  const poll = () => fetch(`/__reload?after=${seen}`, {cache: "no-store"})
     .then((r) => r.json())
-    .then((state) => { if (String(state.generation) !== seen) location.reload(); })
-    .catch(() => {})
-    .finally(() => setTimeout(poll, 1000));
-  setTimeout(poll, 1000);
+    .then((state) => {
+      if (String(state.generation) !== seen) location.reload(); else poll();
+    })
+    .catch(() => setTimeout(poll, 1000));
+  poll();
 })();
 """
 BANNER_STYLE = ("position:sticky;top:0;z-index:9999;max-height:40vh;overflow:auto;margin:0;"
@@ -62,12 +67,13 @@ class Preview:
         self.echo = echo
         self.debug = debug
         self.generation = 0  # moves on after every rebuild that changed something
+        self._moved = threading.Condition()  # ... and wakes the pages waiting for that
         self.site_errors: list[str] = []  # content or templates broken: every page
         self.athlete_errors: dict[str, list[str]] = {}
         self.folders: dict[str, str] = {}  # output folder -> athlete
         self._key: bytes | None = None
         self._snapshot: dict[str, tuple[int, int]] | None = None
-        self._warm = not settings.pdf  # WeasyPrint ready for the first edit's handout
+        self._pdf = WarmPdf() if settings.pdf else None  # WeasyPrint, kept between rebuilds
         self._lock = threading.Lock()
         # Workers are started by a clean server process, not forked from this threaded one.
         self._mp_context = multiprocessing.get_context(
@@ -87,16 +93,27 @@ class Preview:
                 if root.is_dir()]
 
     def watched(self) -> dict[str, tuple[int, int]]:
-        """Size and modification time of every file the build reads."""
+        """Size and modification time of every file the build reads (one stat each; folders
+        linked in are not followed)."""
         found = {}
-        for root in (self.settings.plans, self.settings.content, self.settings.templates):
-            for path in root.rglob("*") if root.is_dir() else ():
-                try:
-                    status = path.stat()
-                except OSError:
-                    continue
-                if path.is_file():
-                    found[str(path)] = (status.st_size, status.st_mtime_ns)
+        folders = [str(root) for root in
+                   (self.settings.plans, self.settings.content, self.settings.templates)]
+        while folders:
+            try:
+                entries = os.scandir(folders.pop())
+            except OSError:
+                continue
+            with entries:
+                for entry in entries:
+                    try:
+                        if entry.is_dir():
+                            if not entry.is_symlink():
+                                folders.append(entry.path)
+                        elif entry.is_file():
+                            status = entry.stat()
+                            found[entry.path] = (status.st_size, status.st_mtime_ns)
+                    except OSError:
+                        continue
         return found
 
     def poll(self) -> bool:
@@ -105,22 +122,24 @@ class Preview:
         if snapshot == self._snapshot:
             return False
         time.sleep(SETTLE_SECONDS)  # an editor may write a file in steps: let it finish
-        self._snapshot = self.watched()
+        before, self._snapshot = self._snapshot or {}, self.watched()
+        changed = {path for path in before.keys() | self._snapshot.keys()
+                   if before.get(path) != self._snapshot.get(path)}
+        plans = os.path.join(str(self.settings.plans), "")
+        if self._pdf is not None and not all(path.startswith(plans) for path in changed):
+            self._pdf.forget()  # templates or content changed: their fonts and images too
         self.rebuild()
         self.warm_up()
         return True
 
     def warm_up(self) -> None:
-        """After the first build: WeasyPrint imported and its fonts loaded in this process,
-        so the first edit's handout follows its page as fast as any later one (about 0.4 s
-        sooner)."""
-        if self._warm:
+        """After the first build, and after one that changed templates or content: WeasyPrint
+        imported and its fonts loaded in this process, so the next edit's handout follows its
+        page as fast as any later one (about 0.4 s sooner after the first build)."""
+        if self._pdf is None or self._pdf.ready:
             return
-        self._warm = True
-        from generator.render.pdf import warm_up
-
         try:
-            warm_up([*self.settings.template_folders, *self.settings.content_folders])
+            self._pdf.warm_up([*self.settings.template_folders, *self.settings.content_folders])
         except Exception as err:  # the real handout will say what is wrong, where
             if self.debug:
                 self.echo(f"could not ready WeasyPrint: {type(err).__name__}: {err}")
@@ -143,19 +162,19 @@ class Preview:
 
             try:
                 report = build_site(self.settings, page_first=True, on_built=built,
-                                    mp_context=self._mp_context)
+                                    mp_context=self._mp_context, pdf_helper=self._pdf)
             except InputError as err:
                 self.site_errors = [
                     "Content or templates have errors; every page is from the last good build:",
                     *(str(problem) for problem in err.problems)]
                 for problem in err.problems:
                     self.echo(f"error: {problem}")
-                self.generation += 1
+                self._move_on()
                 return
             except Exception as err:  # a bug: say so, keep serving the last good site
                 self.site_errors = [f"internal error: {type(err).__name__}: {err}"]
                 self.echo(self.site_errors[0])
-                self.generation += 1
+                self._move_on()
                 return
             for line in site_report_lines(report, notes=finished, debug=self.debug):
                 self.echo(line.text)
@@ -166,7 +185,7 @@ class Preview:
         self.site_errors = []  # content and templates were read: they are fine
         self.athlete_errors.pop(outcome.athlete, None)
         self.folders[self.folder_of(outcome.athlete)] = outcome.athlete
-        self.generation += 1
+        self._move_on()
 
     def _take(self, report: SiteReport) -> None:
         """After a build: the athlete list, and a banner for each athlete with errors."""
@@ -186,7 +205,18 @@ class Preview:
             changed = changed or outcome.status == "built" or (
                 before != self.athlete_errors.get(athlete))
         if changed:
+            self._move_on()
+
+    def _move_on(self) -> None:
+        with self._moved:
             self.generation += 1
+            self._moved.notify_all()
+
+    def wait_past(self, generation: int, seconds: float = WAIT_SECONDS) -> int:
+        """The generation once it is past `generation`, or after `seconds` at most."""
+        with self._moved:
+            self._moved.wait_for(lambda: self.generation != generation, timeout=seconds)
+            return self.generation
 
     def errors_for(self, folder: str) -> list[str]:
         athlete = self.folders.get(folder, "")
@@ -262,6 +292,9 @@ class _Handler(SimpleHTTPRequestHandler):
         if "\x00" in path:
             return self.send_error(404)
         if path == "/__reload":
+            after = parse_qs(urlsplit(self.path).query).get("after", [""])[0]
+            if after.isdigit():  # a page's script: answer when there is something new
+                self.preview.wait_past(int(after))
             body = json.dumps({"generation": self.preview.generation,
                                "errors": self.preview.site_errors})
             return self._send(body.encode(), "application/json")

@@ -3,28 +3,25 @@
 Each athlete is an independent unit (generator.build.build_athlete); this module only decides
 where units run. A pool starts on first need and serves every step of one build.
 
-Workers never outlive the build: Ctrl-C reaches only the `rehab` process (workers ignore it),
-which stops them when it stops for any reason (Ctrl-C, TERM, an error); and a worker whose
-parent dies without a word (kill -9) goes with it (Linux: the kernel's parent-death signal;
-elsewhere a watch on the parent, twice a second).
+Workers never outlive the build (generator/lifetime.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
-import signal
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from generator.config import Settings
-from generator.write import STOPS, signals_held
+from generator.lifetime import tie_to_build
+from generator.write import signals_held
+
+if TYPE_CHECKING:  # multiprocessing loads when a build starts a pool, not for one athlete
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from generator.config import Settings
 
 # Below this many HTML-only athletes, starting worker processes costs more than it saves.
 # With PDFs (about a second each) two athletes are already worth a pool.
@@ -97,6 +94,8 @@ class Workers:
             # busy. A page takes milliseconds: batches keep the hand-over cost out of sight.
             size = 1 if handouts else max(1, min(32, len(paths) // (workers * 8)))
             batches = [paths[i:i + size] for i in range(0, len(paths), size)]
+            from concurrent.futures import as_completed
+
             with signals_held():  # the workers are forked here: they start with them held
                 pool = self._start(workers)
                 futures: list[Future] = [pool.submit(_build_in_worker, batch, part)
@@ -110,6 +109,8 @@ class Workers:
 
     def _start(self, workers: int) -> ProcessPoolExecutor:
         if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
             if self.on_pool is not None:
                 self.on_pool()
             self._pool = ProcessPoolExecutor(
@@ -119,8 +120,6 @@ class Workers:
 
 
 _unit: Unit | None = None
-_PR_SET_PDEATHSIG = 1
-
 
 
 def _start_worker(make_unit: Callable[[Settings], Unit], settings: Settings,
@@ -128,39 +127,8 @@ def _start_worker(make_unit: Callable[[Settings], Unit], settings: Settings,
     """Once per worker process: tie it to the build, then read the inputs, import WeasyPrint,
     make the font config."""
     global _unit
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build decides what Ctrl-C stops
-    for stop in set(STOPS) - {signal.SIGINT}:  # not the build's handlers a fork inherited
-        signal.signal(stop, signal.SIG_DFL)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
-    _die_with_parent(builder)
+    tie_to_build(builder)
     _unit = make_unit(settings)
-
-
-def _die_with_parent(builder: int) -> None:
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    parent = os.getppid()
-    if parent != builder and not _alive(builder):  # (a forkserver's worker has another parent)
-        os._exit(1)  # the build died before this worker was set up
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)  # the parent went without stopping us
-
-    threading.Thread(target=watch, daemon=True, name="rehab-parent-watch").start()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
 
 
 def _build_in_worker(paths: list[Path], part: str) -> list:

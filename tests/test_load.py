@@ -70,3 +70,26 @@ def test_content_and_templates_are_checked_before_any_athlete(project):
     (project.root / "templates" / "plan.html").write_text("{% if %}")
     with pytest.raises(InputError, match="template error"):
         Inputs(settings_in(project.root))
+
+
+def _protocol_yaml(project) -> Path:
+    return project.root / "content" / "femoral-neck-stress-fracture" / "protocol.yaml"
+
+
+def test_a_protocol_edited_after_a_build_is_what_the_next_command_reads(example_project):
+    """The protocols a build read are kept in .rehab/protocols/; an edit is never hidden."""
+    assert example_project.rehab("build", "--no-pdf").exit_code == 0
+    assert list((example_project.root / ".rehab" / "protocols").glob("*.pickle"))
+    path = _protocol_yaml(example_project)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "stop_at:", "stop_at: [not a number]\n  was_stop_at:", 1), encoding="utf-8")
+    result = example_project.rehab("check")
+    assert result.exit_code == 1 and "protocol.yaml" in result.stderr
+
+
+def test_a_damaged_protocol_cache_is_read_past(example_project):
+    assert example_project.rehab("build", "--no-pdf").exit_code == 0
+    for entry in (example_project.root / ".rehab" / "protocols").glob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    result = example_project.rehab("build", "--no-pdf", "--force")
+    assert result.exit_code == 0, result.output

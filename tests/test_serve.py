@@ -94,6 +94,23 @@ def test_a_changed_profile_is_rebuilt_and_the_generation_moves_on(preview):
     assert any("built  ann" in m and "profile changed" in m for m in preview.messages)
 
 
+def test_an_open_page_hears_of_a_rebuild_as_soon_as_it_is_done(preview):
+    """The page's script asks /__reload?after=N; the answer waits for the next generation."""
+    generation = json.loads(get(f"{preview.url}/__reload")[1])["generation"]
+    answers: list[dict] = []
+    waiting = threading.Thread(target=lambda: answers.append(json.loads(
+        get(f"{preview.url}/__reload?after={generation}")[1])), daemon=True)
+    waiting.start()
+    waiting.join(0.3)
+    assert waiting.is_alive() and answers == []  # nothing new yet: no answer
+    preview.project.write_profile("ann", PROFILE_YAML.replace("Test Athlete", "Ann Renamed"))
+    assert preview.poll()
+    waiting.join(TIMEOUT)
+    assert answers and answers[0]["generation"] > generation
+    older = json.loads(get(f"{preview.url}/__reload?after={generation}")[1])["generation"]
+    assert older > generation  # a page older than the last rebuild is answered at once
+
+
 def test_a_broken_profile_shows_its_error_over_the_last_good_plan(preview):
     preview.project.write_profile("ann", "name: Ann Broken\ninjury: {side: left}\n")
     preview.poll()
@@ -313,3 +330,27 @@ def test_serve_names_only_the_folders_it_watches(tmp_path, monkeypatch):
     said.clear()
     generator.serve.serve_forever(settings, echo=said.append)
     assert f"watching {tmp_path}/plans/, {tmp_path}/templates/ (Ctrl+C" in said[0]
+
+
+def test_handouts_made_by_a_long_serve_are_the_ones_a_build_makes(with_handouts):
+    """serve keeps WeasyPrint, its fonts and images loaded between rebuilds; after a profile
+    edit and after a clinic's logo changed, the handout is the one `rehab build` makes."""
+    preview = with_handouts
+    project = preview.project
+    folder = project.folder("ann").name
+    templates = project.root / "templates"
+    logo = templates / "assets" / "logo.svg"
+    drawn = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">' \
+            '<rect width="40" height="20" fill="{}"/></svg>'
+    logo.write_text(drawn.format("red"), encoding="utf-8")
+    handout = templates / "handout.html"
+    handout.write_text(handout.read_text(encoding="utf-8").replace(
+        "{% block content %}", '{% block content %}<img src="assets/logo.svg" alt="">', 1),
+        encoding="utf-8")
+    project.write_profile("ann", PROFILE_YAML.replace("Test Athlete", "Ann Edited"))
+    assert preview.poll()
+    logo.write_text(drawn.format("blue"), encoding="utf-8")
+    assert preview.poll()
+    assert project.rehab("build", "--jobs", "1", "--out", "fresh").exit_code == 0
+    served = (project.site / folder / "plan.pdf").read_bytes()
+    assert served == (project.root / "fresh" / folder / "plan.pdf").read_bytes()

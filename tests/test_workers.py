@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from factories import PROFILE_YAML, ROOT
+from factories import PROFILE_YAML, ROOT, TODAY
 
 from generator import pdf_helper, workers
 from generator.config import Settings
@@ -183,3 +183,24 @@ def test_a_helper_that_dies_leaves_the_handout_to_the_build(project, monkeypatch
     monkeypatch.setattr(PdfHelper, "start", classmethod(lambda cls: None))
     assert project.rehab("build", "--jobs", "1").exit_code == 0
     assert same_tree(project.site, project.root / "helped")
+
+
+def test_a_new_rehab_build_process_forks_its_helper_first_and_makes_the_same_site(project,
+                                                                                  monkeypatch):
+    """`rehab build` as a clinician runs it: generator/__main__.py forks the PDF helper before
+    the command line is read, and ends the process without the interpreter's tear-down; the
+    site, the report and the exit code are those of a build made here without a helper."""
+    project.write_profile("test-athlete", PROFILE_YAML)
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--jobs", "1", "--out", "helped",
+         "--today", TODAY.isoformat()], cwd=project.root,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "1 built, 0 failed, 0 need referral"
+    monkeypatch.setattr(PdfHelper, "start", classmethod(lambda cls: None))
+    assert project.rehab("build", "--jobs", "1").exit_code == 0
+    assert same_tree(project.site, project.root / "helped")
+    usage = subprocess.run([sys.executable, "-m", "generator", "build", "--no-such-option"],
+                           cwd=project.root, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                           capture_output=True, text=True, timeout=60)
+    assert usage.returncode == 2 and "No such option '--no-such-option'" in usage.stderr
