@@ -18,6 +18,7 @@ from generator.plan import Day, WeekSession
 from generator.protocol import SpacingRule
 
 WEEK = 7
+DAYS = tuple(dt.timedelta(days=i) for i in range(WEEK))  # from a week's first day
 NO_RULE = SpacingRule()
 
 
@@ -32,8 +33,7 @@ def plan_days(starts: Sequence[dt.date], weeks: Sequence[Sequence[WeekSession]],
     free = list(free) or [0] * len(starts)
     for start, sessions, rest in zip(starts, weeks, free, strict=True):
         titles, before = _week_titles(tuple(sessions), spacing, before, rest)
-        out.append(tuple(Day(start + dt.timedelta(days=i), on_day)
-                         for i, on_day in enumerate(titles)))
+        out.append(tuple([Day(start + after, on_day) for after, on_day in zip(DAYS, titles)]))
     return out
 
 

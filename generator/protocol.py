@@ -160,6 +160,9 @@ class Protocol:
     severity_names: dict[str, str] = field(default_factory=dict)  # level -> the athlete's word
     untranslated: tuple[Problem, ...] = ()  # overlay keys that fell back to English
     folder: str = ""  # where it was read from (its overlays are beside it)
+    # what the scheduler works out from the protocol alone, once for every athlete on it (a
+    # kind of week's sessions, their days: schedule.py); a protocol read anew starts empty
+    derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def severity_name(self, level: str) -> str:
         return self.severity_names.get(level, level)

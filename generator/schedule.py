@@ -10,7 +10,10 @@ the protocol's durations and floors decide what comes next.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
+from typing import Any
 
 from generator.days import plan_days
 from generator.i18n import words
@@ -28,6 +31,7 @@ from generator.plan import (
     Referral,
     RiskScore,
     Status,
+    WalkRun,
     Week,
     WeekSession,
     frequency,
@@ -165,10 +169,14 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
     runs = _runs(timeline.weeks)
     stays = list(dict.fromkeys(runs))  # (first week index, length) of each stay in a phase
     stay_of = {run: i for i, run in enumerate(stays)}
-    starts = [profile.diagnosed + dt.timedelta(weeks=i) for i in range(len(timeline.weeks))]
-    sessions = [_sessions(slot, protocol) for slot in timeline.weeks]
-    flagged = {phase: {s: replace(s, every_week=True) for s in same}
-               for phase, same in _every_week(timeline.weeks, sessions).items()}
+    starts = _week_starts(profile.diagnosed, len(timeline.weeks))
+    # weeks of one kind (phase, walk-run, walk, paused) have the same sessions: each kind's
+    # are worked out once, and every week refers to its kind by number
+    kinds: dict[tuple, int] = {}
+    kind_of = [kinds.setdefault(_kind(slot), len(kinds)) for slot in timeline.weeks]
+    kind_sessions = [_kind_sessions(kind, protocol) for kind in kinds]
+    sessions = [kind_sessions[kind] for kind in kind_of]
+    shown = _every_week(kinds, kind_of, kind_sessions, protocol)
     gate_weeks, next_steps = _looking_ahead(timeline.weeks, starts)
     days = _back_days(plan_days(starts, sessions, protocol.spacing_rules,
                                 [slot.step.phase.rest_days for slot in timeline.weeks]),
@@ -189,7 +197,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
             strength_stage=phase.strength_stage,
             walk_minutes=None if slot.paused else slot.walk_minutes,
             walk_run=None if slot.paused else slot.walk_run,  # a paused week runs nothing
-            sessions=tuple(flagged[phase.id].get(s, s) for s in sessions[index]),
+            sessions=shown[kind_of[index]],
             gate=phase.gate if slot.gate else None,
             status=_status(start, end, today),
             setback=slot.setback,
@@ -299,6 +307,15 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
     )
 
 
+def _week_starts(diagnosed: dt.date, count: int) -> list[dt.date]:
+    """The first day of each week: the diagnosis day, then every seventh day."""
+    day, out = diagnosed.toordinal(), []
+    for _ in range(count):
+        out.append(dt.date.fromordinal(day))
+        day += 7
+    return out
+
+
 def _back_days(days: list[tuple[Day, ...]], timeline: Timeline, protocol: Protocol
                ) -> list[tuple[Day, ...]]:
     """A week the athlete came back in has the step's sessions, but its days still inside
@@ -307,7 +324,7 @@ def _back_days(days: list[tuple[Day, ...]], timeline: Timeline, protocol: Protoc
     for index, slot in enumerate(timeline.weeks):
         if slot.back_from is None:
             continue
-        kept = {s.title for s in _sessions(replace(slot, paused=True), protocol)}
+        kept = {s.title for s in _kind_sessions(_kind(slot)[:-1] + (True,), protocol)}
         out[index] = tuple(
             replace(day, sessions=tuple(t for t in day.sessions if t in kept))
             if any(p.holds(day.date) for p in timeline.pauses) else day
@@ -319,19 +336,28 @@ def _status(start: dt.date, end: dt.date, today: dt.date) -> Status:
     return Status.DONE if end < today else Status.CURRENT if start <= today else Status.UPCOMING
 
 
-def _every_week(slots: tuple[WeekPlan, ...], sessions: list[tuple[WeekSession, ...]]
-                ) -> dict[str, set[WeekSession]]:
-    """Per phase, the sessions that every one of its weeks has word for word (one pass)."""
+def _every_week(kinds: dict[tuple, int], kind_of: list[int],
+                kind_sessions: list[tuple[WeekSession, ...]], protocol: Protocol
+                ) -> list[tuple[WeekSession, ...]]:
+    """Each kind of week's sessions, those that every week of its phase has word for word
+    marked `every_week` (shown once per phase)."""
+    weeks_of_kind = [0] * len(kinds)
+    for kind in kind_of:
+        weeks_of_kind[kind] += 1
     weeks_of: dict[str, int] = {}
     counts: dict[str, dict[WeekSession, int]] = {}
-    for slot, own in zip(slots, sessions, strict=True):
-        phase = slot.step.phase.id
-        weeks_of[phase] = weeks_of.get(phase, 0) + 1
+    for (phase, *_), kind in kinds.items():
+        weeks = weeks_of_kind[kind]
+        weeks_of[phase] = weeks_of.get(phase, 0) + weeks
         seen = counts.setdefault(phase, {})
-        for session in set(own):
-            seen[session] = seen.get(session, 0) + 1
-    return {phase: {s for s, n in seen.items() if n == weeks_of[phase]}
-            for phase, seen in counts.items()}
+        for session in set(kind_sessions[kind]):
+            seen[session] = seen.get(session, 0) + weeks
+    flagged = {phase: {s: _derived(protocol, ("every week", s),
+                                   partial(replace, s, every_week=True))
+                       for s, n in seen.items() if n == weeks_of[phase]}
+               for phase, seen in counts.items()}
+    return [tuple(flagged[phase].get(s, s) for s in kind_sessions[kind])
+            for (phase, *_), kind in kinds.items()]
 
 
 def _how_notes(weeks: list[Week], phase: str) -> tuple[WeekSession, ...]:
@@ -488,13 +514,40 @@ def _override_warnings(profile: Profile, protocol: Protocol, goal: int) -> list[
     return [PlanWarning(ref, text) for ref, text in out]
 
 
-def _sessions(slot: WeekPlan, protocol: Protocol) -> tuple[WeekSession, ...]:
+MAX_DERIVED = 4096  # a protocol has a few hundred kinds of week: far more means a bug
+
+
+def _derived(protocol: Protocol, key: tuple, work: Callable[[], Any]) -> Any:
+    """What `work` gives from the protocol alone, worked out once per protocol (its `derived`)."""
+    memo = protocol.derived
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= MAX_DERIVED:
+            memo.clear()
+        found = memo[key] = work()
+    return found
+
+
+def _kind(slot: WeekPlan) -> tuple[str, WalkRun | None, int | None, bool]:
+    """What a week's sessions depend on: its phase, walk-run, brisk walk and pause."""
+    return slot.step.phase.id, slot.walk_run, slot.walk_minutes, slot.paused
+
+
+def _kind_sessions(kind: tuple[str, WalkRun | None, int | None, bool], protocol: Protocol
+                   ) -> tuple[WeekSession, ...]:
+    """The sessions of a kind of week, once per protocol: weeks repeat within a phase and
+    across the athletes on a protocol."""
+    return _derived(protocol, ("sessions", *kind), partial(_sessions, *kind, protocol))
+
+
+def _sessions(phase_id: str, walk_run: WalkRun | None, walk_minutes: int | None, paused: bool,
+              protocol: Protocol) -> tuple[WeekSession, ...]:
     """The week's sessions: run first, then the phase's own, with the brisk walk after strength.
     A paused week keeps only the kinds the protocol lets go on, without jumps or hops."""
     out: list[WeekSession] = []
-    phase = slot.step.phase
-    if slot.walk_run:
-        run = slot.walk_run
+    phase = protocol.phase(phase_id)
+    if walk_run:
+        run = walk_run
         times = (run.sessions_per_week, run.sessions_per_week)
         spacing = (phase.spacing_by_runs or {}).get(times[0], phase.spacing)
         out.append(WeekSession(
@@ -507,14 +560,14 @@ def _sessions(slot: WeekPlan, protocol: Protocol) -> tuple[WeekSession, ...]:
                                session.times,
                                session.exercises, session.text, spacing=session.spacing))
     walk = protocol.brisk_walk
-    if slot.walk_minutes is not None and walk:
+    if walk_minutes is not None and walk:
         position = next((i + 1 for i, s in enumerate(out) if s.kind in ("strength", "rehab")), 0)
         out.insert(position, WeekSession("walk", walk.title,
                                          frequency(walk.times, language=protocol.language),
                                          walk.times,
-                                         text=walk.text, minutes=slot.walk_minutes,
-                                         duration_minutes=slot.walk_minutes))
-    if slot.paused:
+                                         text=walk.text, minutes=walk_minutes,
+                                         duration_minutes=walk_minutes))
+    if paused:
         return tuple(_without_impact(s, protocol) for s in out
                      if s.kind in protocol.paused_kinds and _without_impact(s, protocol))
     return tuple(out)
