@@ -10,7 +10,7 @@ the protocol's durations and floors decide what comes next.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -53,6 +53,7 @@ from generator.progress import (
 from generator.protocol import Phase, Protocol
 from generator.rules import matching
 
+LAST_DAY = dt.timedelta(days=6)  # a week's last day, from its first
 OVERRIDE_WHAT = {  # how a warning names what an override changed
     "weeks_per_strength_stage": "Each strength stage",
     "walk_run_step_weeks": "Each walk-run step",
@@ -172,18 +173,16 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
     starts = _week_starts(profile.diagnosed, len(timeline.weeks))
     # weeks of one kind (phase, walk-run, walk, paused) have the same sessions: each kind's
     # are worked out once, and every week refers to its kind by number
-    kinds: dict[tuple, int] = {}
-    kind_of = [kinds.setdefault(_kind(slot), len(kinds)) for slot in timeline.weeks]
-    kind_sessions = [_kind_sessions(kind, protocol) for kind in kinds]
-    sessions = [kind_sessions[kind] for kind in kind_of]
-    shown = _every_week(kinds, kind_of, kind_sessions, protocol)
+    kinds = [_kind(slot) for slot in timeline.weeks]
+    sessions = [_kind_sessions(kind, protocol) for kind in kinds]
+    shown = _every_week(dict.fromkeys(kinds), protocol)
     gate_weeks, next_steps = _looking_ahead(timeline.weeks, starts)
     days = _back_days(plan_days(starts, sessions, protocol.spacing_rules,
                                 [slot.step.phase.rest_days for slot in timeline.weeks]),
                       timeline, protocol)
     weeks: list[Week] = []
     for index, (slot, run) in enumerate(zip(timeline.weeks, runs, strict=True)):
-        start, end = starts[index], starts[index] + dt.timedelta(days=6)
+        start, end = starts[index], starts[index] + LAST_DAY
         phase = slot.step.phase
         weeks.append(Week(
             number=index + 1,
@@ -197,7 +196,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
             strength_stage=phase.strength_stage,
             walk_minutes=None if slot.paused else slot.walk_minutes,
             walk_run=None if slot.paused else slot.walk_run,  # a paused week runs nothing
-            sessions=shown[kind_of[index]],
+            sessions=shown[kinds[index]],
             gate=phase.gate if slot.gate else None,
             status=_status(start, end, today),
             setback=slot.setback,
@@ -217,7 +216,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
 
     spans, shown_in = [], {}
     visits: dict[str, int] = {}
-    routine, how_notes = {}, {}
+    routine, how_notes = {}, _how_notes(weeks)
     for run_start, run_length in stays:
         own = weeks[run_start:run_start + run_length]
         first, last = own[0], own[-1]
@@ -225,7 +224,6 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         visits[phase.id] = visits.get(phase.id, 0) + 1
         if visits[phase.id] == 1:  # a phase's first stay has its first week
             routine[phase.id] = tuple(s for s in first.sessions if s.every_week)
-            how_notes[phase.id] = _how_notes(weeks, phase.id)
         key = phase.id + (f"-{visits[phase.id]}" if visits[phase.id] > 1 else "")
         gate = next((w.gate for w in own if w.gate), None)
         statuses = {w.status for w in own}
@@ -336,42 +334,41 @@ def _status(start: dt.date, end: dt.date, today: dt.date) -> Status:
     return Status.DONE if end < today else Status.CURRENT if start <= today else Status.UPCOMING
 
 
-def _every_week(kinds: dict[tuple, int], kind_of: list[int],
-                kind_sessions: list[tuple[WeekSession, ...]], protocol: Protocol
-                ) -> list[tuple[WeekSession, ...]]:
-    """Each kind of week's sessions, those that every week of its phase has word for word
-    marked `every_week` (shown once per phase)."""
-    weeks_of_kind = [0] * len(kinds)
-    for kind in kind_of:
-        weeks_of_kind[kind] += 1
-    weeks_of: dict[str, int] = {}
-    counts: dict[str, dict[WeekSession, int]] = {}
-    for (phase, *_), kind in kinds.items():
-        weeks = weeks_of_kind[kind]
-        weeks_of[phase] = weeks_of.get(phase, 0) + weeks
-        seen = counts.setdefault(phase, {})
-        for session in set(kind_sessions[kind]):
-            seen[session] = seen.get(session, 0) + weeks
-    flagged = {phase: {s: _derived(protocol, ("every week", s),
-                                   partial(replace, s, every_week=True))
-                       for s, n in seen.items() if n == weeks_of[phase]}
-               for phase, seen in counts.items()}
-    return [tuple(flagged[phase].get(s, s) for s in kind_sessions[kind])
-            for (phase, *_), kind in kinds.items()]
+def _every_week(kinds: Iterable[WeekKind], protocol: Protocol
+                ) -> dict[WeekKind, tuple[WeekSession, ...]]:
+    """Each kind of week's sessions, with those that every week of its phase has word for
+    word marked `every_week` (shown once per phase): what the phase's kinds have in common."""
+    of_phase: dict[str, list[WeekKind]] = {}
+    for kind in kinds:
+        of_phase.setdefault(kind[0], []).append(kind)
+    shown: dict[WeekKind, tuple[WeekSession, ...]] = {}
+    for own in of_phase.values():
+        shown |= _derived(protocol, ("every week", frozenset(own)),
+                          partial(_marked, own, protocol))
+    return shown
 
 
-def _how_notes(weeks: list[Week], phase: str) -> tuple[WeekSession, ...]:
-    """Sessions of a phase that change week by week but not in how often: their frequency
+def _marked(kinds: list[WeekKind], protocol: Protocol) -> dict[WeekKind, tuple[WeekSession, ...]]:
+    sessions = [_kind_sessions(kind, protocol) for kind in kinds]
+    every = set(sessions[0]).intersection(*sessions[1:])
+    flagged = {s: replace(s, every_week=True) for s in every}
+    return {kind: tuple(flagged.get(s, s) for s in own) for kind, own in zip(kinds, sessions)}
+
+
+def _how_notes(weeks: list[Week]) -> dict[str, tuple[WeekSession, ...]]:
+    """Per phase, its sessions that change week by week but not in how often: their frequency
     and how-to are said once for the phase, the weeks then say only how much."""
-    often: dict[str, set[str]] = {}
-    first: dict[str, WeekSession] = {}
+    often: dict[str, dict[str, set[str]]] = {}
+    first: dict[str, dict[str, WeekSession]] = {}
     for week in weeks:
-        if week.phase == phase:
-            for session in week.sessions:
-                if not session.every_week:
-                    often.setdefault(session.title, set()).add(session.per_week)
-                    first.setdefault(session.title, session)
-    return tuple(s for title, s in first.items() if len(often[title]) == 1)
+        phase_often = often.setdefault(week.phase, {})
+        phase_first = first.setdefault(week.phase, {})
+        for session in week.sessions:
+            if not session.every_week:
+                phase_often.setdefault(session.title, set()).add(session.per_week)
+                phase_first.setdefault(session.title, session)
+    return {phase: tuple(s for title, s in first[phase].items() if len(often[phase][title]) == 1)
+            for phase in first}
 
 
 def _looking_ahead(slots: tuple[WeekPlan, ...], starts: list[dt.date]
@@ -514,6 +511,8 @@ def _override_warnings(profile: Profile, protocol: Protocol, goal: int) -> list[
     return [PlanWarning(ref, text) for ref, text in out]
 
 
+# what a week's sessions depend on: its phase, walk-run, brisk walk minutes and pause
+WeekKind = tuple[str, WalkRun | None, int | None, bool]
 MAX_DERIVED = 4096  # a protocol has a few hundred kinds of week: far more means a bug
 
 
@@ -528,13 +527,12 @@ def _derived(protocol: Protocol, key: tuple, work: Callable[[], Any]) -> Any:
     return found
 
 
-def _kind(slot: WeekPlan) -> tuple[str, WalkRun | None, int | None, bool]:
+def _kind(slot: WeekPlan) -> WeekKind:
     """What a week's sessions depend on: its phase, walk-run, brisk walk and pause."""
     return slot.step.phase.id, slot.walk_run, slot.walk_minutes, slot.paused
 
 
-def _kind_sessions(kind: tuple[str, WalkRun | None, int | None, bool], protocol: Protocol
-                   ) -> tuple[WeekSession, ...]:
+def _kind_sessions(kind: WeekKind, protocol: Protocol) -> tuple[WeekSession, ...]:
     """The sessions of a kind of week, once per protocol: weeks repeat within a phase and
     across the athletes on a protocol."""
     return _derived(protocol, ("sessions", *kind), partial(_sessions, *kind, protocol))
