@@ -31,10 +31,22 @@ def plan_days(starts: Sequence[dt.date], weeks: Sequence[Sequence[WeekSession]],
     before: tuple[frozenset[str], ...] = (frozenset(),) * WEEK  # kinds on last week's days
     spacing = tuple(sorted(rules.items()))
     free = list(free) or [0] * len(starts)
+    last = placed = None
     for start, sessions, rest in zip(starts, weeks, free, strict=True):
-        titles, before = _week_titles(tuple(sessions), spacing, before, rest)
-        out.append(tuple([Day(start + after, on_day) for after, on_day in zip(DAYS, titles)]))
+        week = (tuple(sessions), before, rest)
+        if last is None or week[0] is not last[0] or week[1:] != last[1:]:
+            # a week like the one before it (most are) is placed like it
+            placed = _week_titles(week[0], spacing, before, rest)
+        last, (titles, before) = week, placed
+        out.append(_dated(start, titles))
     return out
+
+
+@functools.lru_cache(maxsize=8192)
+def _dated(start: dt.date, titles: tuple[tuple[str, ...], ...]) -> tuple[Day, ...]:
+    """A week's days from its first: the same for every athlete with this week (most weeks
+    of a clinic's athletes start on the same days, with the same sessions)."""
+    return tuple(Day(start + after, on_day) for after, on_day in zip(DAYS, titles))
 
 
 @functools.lru_cache(maxsize=4096)
