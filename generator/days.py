@@ -33,11 +33,12 @@ def plan_days(starts: Sequence[dt.date], weeks: Sequence[Sequence[WeekSession]],
     free = list(free) or [0] * len(starts)
     last = placed = None
     for start, sessions, rest in zip(starts, weeks, free, strict=True):
-        week = (tuple(sessions), before, rest)
-        if last is None or week[0] is not last[0] or week[1:] != last[1:]:
-            # a week like the one before it (most are) is placed like it
-            placed = _week_titles(week[0], spacing, before, rest)
-        last, (titles, before) = week, placed
+        sessions = tuple(sessions)
+        week = (sessions, before, rest)
+        if week != last:  # a week like the one before it (most are) is placed like it
+            placed = _week_titles(sessions, spacing, before, rest)
+            last = week
+        titles, before = placed
         out.append(_dated(start, titles))
     return out
 

@@ -54,6 +54,9 @@ from generator.protocol import Phase, Protocol
 from generator.rules import matching
 
 LAST_DAY = dt.timedelta(days=6)  # a week's last day, from its first
+# what a week's sessions depend on: its phase, walk-run, brisk walk minutes and pause
+WeekKind = tuple[str, WalkRun | None, int | None, bool]
+MAX_DERIVED = 4096  # a protocol has a few hundred kinds of week: far more means a bug
 OVERRIDE_WHAT = {  # how a warning names what an override changed
     "weeks_per_strength_stage": "Each strength stage",
     "walk_run_step_weeks": "Each walk-run step",
@@ -173,9 +176,12 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
     starts = _week_starts(profile.diagnosed, len(timeline.weeks))
     # weeks of one kind (phase, walk-run, walk, paused) have the same sessions: each kind's
     # are worked out once, and every week refers to its kind by number
-    kinds = [_kind(slot) for slot in timeline.weeks]
-    sessions = [_kind_sessions(kind, protocol) for kind in kinds]
-    shown = _every_week(dict.fromkeys(kinds), protocol)
+    kinds: dict[WeekKind, int] = {}
+    kind_of = [kinds.setdefault(_kind(slot), len(kinds)) for slot in timeline.weeks]
+    kind_sessions = [_kind_sessions(kind, protocol) for kind in kinds]
+    sessions = [kind_sessions[kind] for kind in kind_of]
+    marked = _every_week(kinds, protocol)
+    shown = [marked[kind] for kind in kinds]
     gate_weeks, next_steps = _looking_ahead(timeline.weeks, starts)
     days = _back_days(plan_days(starts, sessions, protocol.spacing_rules,
                                 [slot.step.phase.rest_days for slot in timeline.weeks]),
@@ -196,7 +202,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
             strength_stage=phase.strength_stage,
             walk_minutes=None if slot.paused else slot.walk_minutes,
             walk_run=None if slot.paused else slot.walk_run,  # a paused week runs nothing
-            sessions=shown[kinds[index]],
+            sessions=shown[kind_of[index]],
             gate=phase.gate if slot.gate else None,
             status=_status(start, end, today),
             setback=slot.setback,
@@ -509,11 +515,6 @@ def _override_warnings(profile: Profile, protocol: Protocol, goal: int) -> list[
             out.append((note_id("goal", goal), f"The running goal is {goal} minutes a week "
                         f"({where}); the protocol's usual range is {low}-{high}."))
     return [PlanWarning(ref, text) for ref, text in out]
-
-
-# what a week's sessions depend on: its phase, walk-run, brisk walk minutes and pause
-WeekKind = tuple[str, WalkRun | None, int | None, bool]
-MAX_DERIVED = 4096  # a protocol has a few hundred kinds of week: far more means a bug
 
 
 def _derived(protocol: Protocol, key: tuple, work: Callable[[], Any]) -> Any:

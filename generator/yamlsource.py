@@ -14,6 +14,7 @@ from generator.errors import InputError, Problem
 
 MAX_BYTES = 256 * 1024  # a profile is a page of text; anything larger is a mistake
 
+STR_TAG = "tag:yaml.org,2002:str"
 Location = tuple[int, int]  # 1-based line, column
 FieldPath = tuple[str | int, ...]
 
@@ -243,7 +244,7 @@ class _Converter:
         self.locations: dict[FieldPath, Location] = {}
         self.problems: list[Problem] = []
         self.too_deep = False
-        self._constructor = yaml.SafeLoader("")
+        self._constructor = yaml.constructor.SafeConstructor()
 
     def _problem(self, node: yaml.Node, path: FieldPath, message: str, hint: str = "") -> None:
         self.problems.append(
@@ -294,6 +295,8 @@ class _Converter:
         return out
 
     def _scalar(self, node: yaml.ScalarNode, path: FieldPath):
+        if node.tag == STR_TAG:
+            return node.value  # what the safe constructor makes of text, the most common value
         try:
             value = self._constructor.construct_object(node, deep=True)
         except ValueError as err:  # e.g. 2026-02-30: looks like a date, is not one
