@@ -147,6 +147,7 @@ class Course:
     """Everything the climb needs, resolved for one athlete (lengths, goal, floors)."""
 
     steps: tuple[Step, ...]
+    history_level: int  # schedule.history_level: what the lengths were chosen for
     walk: BriskWalk | None  # None: the protocol has no brisk-walking progression
     walk_weeks_per_step: int
     walk_steps: range  # indexes of the steps with brisk walking

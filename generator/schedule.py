@@ -107,8 +107,16 @@ def planned_weeks(phase: Phase, profile: Profile, level: int) -> int | None:
 
 
 def course(profile: Profile, protocol: Protocol) -> Course:
-    """The ladder of steps with this athlete's lengths, and what the climb needs besides."""
+    """The ladder of steps with this athlete's lengths, and what the climb needs besides:
+    the same for every athlete with their severity, history level, overrides and goal, so
+    worked out once per protocol for each."""
     level = history_level(profile, protocol)
+    key = ("course", profile.severity, level, tuple(sorted(profile.overrides.items())),
+           running_goal(profile, protocol))
+    return _derived(protocol, key, partial(_course, profile, protocol, level))
+
+
+def _course(profile: Profile, protocol: Protocol, level: int) -> Course:
     steps: list[Step] = []
     for position, phase in enumerate(protocol.phases):
         numbers = range(1, len(phase.steps) + 1) if phase.kind == "walk_run" else [None]
@@ -143,7 +151,7 @@ def course(profile: Profile, protocol: Protocol) -> Course:
         end = next((s.index for s in steps if s.phase.id == walk.ends_before), len(steps))
         walk_steps = range(first, end)
     return Course(
-        steps=tuple(steps), walk=walk,
+        steps=tuple(steps), history_level=level, walk=walk,
         walk_weeks_per_step=walk.weeks_per_step[profile.severity][level] if walk else 1,
         walk_steps=walk_steps,
         floor_weeks=protocol.floor("walk_run_min_weeks", profile.severity),
@@ -263,7 +271,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
     scores = risk_scores(profile, protocol)
     flags += [Note(Audience.CLINICIAN, score.notice, score.text, score.short,
                    note_id(score.id, score.band)) for score in scores if score.notice]
-    level = history_level(profile, protocol)
+    level = plan_course.history_level
     events = tuple(
         RecordedEvent(date=e.date, event=e.event, week=week + 1, summary=summary,
                       stage=e.stage, step=e.step, until=e.until, note=e.note,
