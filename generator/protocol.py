@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from generator import overlay, rules
 from generator.errors import InputError, Problem
@@ -19,6 +21,7 @@ PHASE_KINDS = ("fixed", "hold", "walk_run", "continuous")
 _PROFILE_INJURY_KEYS = ("protocol", "side", "diagnosed", "severity")
 SESSION_KINDS = ("rehab", "strength", "walk", "cross_training", "walk_run", "run")
 WEIGHT_BEARING = ("none", "partial", "full")
+MAX_DERIVED = 4096  # a protocol has a few hundred kinds of week: far more means a bug
 DEFAULT_PAIN_ADVICE = "Any pain: stop that session for today (the pain rule)."
 
 
@@ -163,6 +166,16 @@ class Protocol:
     # what the scheduler works out from the protocol alone, once for every athlete on it (a
     # kind of week's sessions, their days: schedule.py); a protocol read anew starts empty
     derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derive(self, key: tuple, work: Callable[[], Any]) -> Any:
+        """What work() makes of this protocol alone (a schema, a kind of week's sessions),
+        made once: kept in `derived` under key, which names everything else it depends on."""
+        found = self.derived.get(key)
+        if found is None:
+            if len(self.derived) >= MAX_DERIVED:
+                self.derived.clear()
+            found = self.derived[key] = work()
+        return found
 
     def severity_name(self, level: str) -> str:
         return self.severity_names.get(level, level)

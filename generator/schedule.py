@@ -10,10 +10,9 @@ the protocol's durations and floors decide what comes next.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from functools import partial
-from typing import Any
 
 from generator.days import plan_days
 from generator.i18n import words
@@ -56,7 +55,6 @@ from generator.rules import matching
 LAST_DAY = dt.timedelta(days=6)  # a week's last day, from its first
 # what a week's sessions depend on: its phase, walk-run, brisk walk minutes and pause
 WeekKind = tuple[str, WalkRun | None, int | None, bool]
-MAX_DERIVED = 4096  # a protocol has a few hundred kinds of week: far more means a bug
 OVERRIDE_WHAT = {  # how a warning names what an override changed
     "weeks_per_strength_stage": "Each strength stage",
     "walk_run_step_weeks": "Each walk-run step",
@@ -113,7 +111,7 @@ def course(profile: Profile, protocol: Protocol) -> Course:
     level = history_level(profile, protocol)
     key = ("course", profile.severity, level, tuple(sorted(profile.overrides.items())),
            running_goal(profile, protocol))
-    return _derived(protocol, key, partial(_course, profile, protocol, level))
+    return protocol.derive(key, partial(_course, profile, protocol, level))
 
 
 def _course(profile: Profile, protocol: Protocol, level: int) -> Course:
@@ -357,7 +355,7 @@ def _every_week(kinds: Iterable[WeekKind], protocol: Protocol
         of_phase.setdefault(kind[0], []).append(kind)
     shown: dict[WeekKind, tuple[WeekSession, ...]] = {}
     for own in of_phase.values():
-        shown |= _derived(protocol, ("every week", frozenset(own)),
+        shown |= protocol.derive(("every week", frozenset(own)),
                           partial(_marked, own, protocol))
     return shown
 
@@ -525,17 +523,6 @@ def _override_warnings(profile: Profile, protocol: Protocol, goal: int) -> list[
     return [PlanWarning(ref, text) for ref, text in out]
 
 
-def _derived(protocol: Protocol, key: tuple, work: Callable[[], Any]) -> Any:
-    """What `work` gives from the protocol alone, worked out once per protocol (its `derived`)."""
-    memo = protocol.derived
-    found = memo.get(key)
-    if found is None:
-        if len(memo) >= MAX_DERIVED:
-            memo.clear()
-        found = memo[key] = work()
-    return found
-
-
 def _kind(slot: WeekPlan) -> WeekKind:
     """What a week's sessions depend on: its phase, walk-run, brisk walk and pause."""
     return slot.step.phase.id, slot.walk_run, slot.walk_minutes, slot.paused
@@ -544,7 +531,7 @@ def _kind(slot: WeekPlan) -> WeekKind:
 def _kind_sessions(kind: WeekKind, protocol: Protocol) -> tuple[WeekSession, ...]:
     """The sessions of a kind of week, once per protocol: weeks repeat within a phase and
     across the athletes on a protocol."""
-    return _derived(protocol, ("sessions", *kind), partial(_sessions, *kind, protocol))
+    return protocol.derive(("sessions", *kind), partial(_sessions, *kind, protocol))
 
 
 def _sessions(phase_id: str, walk_run: WalkRun | None, walk_minutes: int | None, paused: bool,
