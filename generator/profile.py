@@ -147,6 +147,8 @@ def profile_path(plans_dir: Path, athlete: str) -> Path:
 
 def check_inside(path: Path, plans_dir: Path) -> None:
     """A profile must really live in plans/: a symlink to a file elsewhere is refused."""
+    if path.parent == plans_dir and not path.is_symlink():
+        return  # a file of the folder itself: inside it wherever the folder really is
     if not path.resolve().is_relative_to(plans_dir.resolve()):
         raise InputError.single(
             str(path), "is a link to a file outside the plans folder; not read",
