@@ -34,10 +34,10 @@ def plan_days(starts: Sequence[dt.date], weeks: Sequence[Sequence[WeekSession]],
     last = placed = None
     for start, sessions, rest in zip(starts, weeks, free, strict=True):
         sessions = tuple(sessions)
-        week = (sessions, before, rest)
-        if week != last:  # a week like the one before it (most are) is placed like it
+        # a week like the one before it (most are: the very same sessions) is placed like it
+        if last is None or sessions is not last[0] or (before, rest) != last[1:]:
             placed = _week_titles(sessions, spacing, before, rest)
-            last = week
+            last = (sessions, before, rest)
         titles, before = placed
         out.append(_dated(start, titles))
     return out

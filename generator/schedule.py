@@ -238,13 +238,14 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
             routine[phase.id] = tuple(s for s in first.sessions if s.every_week)
         key = phase.id + (f"-{visits[phase.id]}" if visits[phase.id] > 1 else "")
         gate = next((w.gate for w in own if w.gate), None)
-        statuses = {w.status for w in own}
+        statuses = [w.status for w in own]  # a list: an enum member hashes in Python
         spans.append(PhaseSpan(
             phase.id, phase.title, phase.short, first.start, last.end, run_length,
             setback=first.setback, key=key,
             ended_in_setback=timeline.weeks[run_start + run_length - 1].ended_in_setback,
             status=(Status.CURRENT if Status.CURRENT in statuses else
-                    Status.DONE if statuses == {Status.DONE} else Status.UPCOMING),
+                    Status.DONE if statuses.count(Status.DONE) == len(own) else
+                    Status.UPCOMING),
             first_week=first.number, last_week=last.number, gate=gate,
             gate_shown_in=shown_in.get(gate), routine=routine[phase.id],
             how_notes=how_notes[phase.id]))
