@@ -373,7 +373,12 @@ def _how_notes(weeks: list[Week]) -> dict[str, tuple[WeekSession, ...]]:
     and how-to are said once for the phase, the weeks then say only how much."""
     often: dict[str, dict[str, set[str]]] = {}
     first: dict[str, dict[str, WeekSession]] = {}
+    before = None
     for week in weeks:
+        if before is not None and week.sessions is before.sessions and (
+                week.phase == before.phase):
+            continue  # the same sessions as the week before it (most weeks): nothing new
+        before = week
         phase_often = often.setdefault(week.phase, {})
         phase_first = first.setdefault(week.phase, {})
         for session in week.sessions:
@@ -407,9 +412,11 @@ def _gate_stops(weeks: list[Week]) -> tuple[GateStop, ...]:
     """Each checklist once, with the phases it closes; the next step starts the day after
     the first week that carries it, at the earliest."""
     stops: dict = {}
+    before = None
     for week in weeks:
-        if week.gate is None:
-            continue
+        if week.gate is None or (week.gate, week.phase_title) == before:
+            continue  # the same checklist and phase as the gated week before: nothing new
+        before = (week.gate, week.phase_title)
         stop = stops.get(week.gate)
         if stop is None:
             stops[week.gate] = GateStop(week.gate, (week.phase_title,),
