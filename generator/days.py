@@ -47,7 +47,7 @@ def plan_days(starts: Sequence[dt.date], weeks: Sequence[Sequence[WeekSession]],
 def _dated(start: dt.date, titles: tuple[tuple[str, ...], ...]) -> tuple[Day, ...]:
     """A week's days from its first: the same for every athlete with this week (most weeks
     of a clinic's athletes start on the same days, with the same sessions)."""
-    return tuple(Day(start + after, on_day) for after, on_day in zip(DAYS, titles))
+    return tuple(Day(start + after, on_day) for after, on_day in zip(DAYS, titles, strict=True))
 
 
 @functools.lru_cache(maxsize=4096)

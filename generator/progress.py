@@ -234,8 +234,8 @@ def climb(course: Course, diagnosed: dt.date, events: tuple[ProgressEvent, ...],
 
 
 @lru_cache(maxsize=1024)
-def _shared_walk_run(run: int, walk: int, repeats: int, sessions_per_week: int, step: int | None
-              ) -> WalkRun:
+def _shared_walk_run(run: int, walk: int, repeats: int, sessions_per_week: int,
+                     step: int | None) -> WalkRun:
     """One object for each walk-run: weeks repeat them, and the schedule keys on them."""
     return WalkRun(run, walk, repeats, sessions_per_week, step)
 

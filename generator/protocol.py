@@ -21,7 +21,7 @@ PHASE_KINDS = ("fixed", "hold", "walk_run", "continuous")
 _PROFILE_INJURY_KEYS = ("protocol", "side", "diagnosed", "severity")
 SESSION_KINDS = ("rehab", "strength", "walk", "cross_training", "walk_run", "run")
 WEIGHT_BEARING = ("none", "partial", "full")
-MAX_DERIVED = 4096  # a protocol has a few hundred kinds of week: far more means a bug
+MAX_DERIVED = 4096  # a protocol gives a few hundred (kinds of week, courses): more is a bug
 DEFAULT_PAIN_ADVICE = "Any pain: stop that session for today (the pain rule)."
 
 
@@ -163,8 +163,8 @@ class Protocol:
     severity_names: dict[str, str] = field(default_factory=dict)  # level -> the athlete's word
     untranslated: tuple[Problem, ...] = ()  # overlay keys that fell back to English
     folder: str = ""  # where it was read from (its overlays are beside it)
-    # what the scheduler works out from the protocol alone, once for every athlete on it (a
-    # kind of week's sessions, their days: schedule.py); a protocol read anew starts empty
+    # what the loader and the scheduler work out from the protocol alone, once for every
+    # athlete on it (derive()); a protocol read anew (an edit under `rehab serve`) starts empty
     derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def derive(self, key: tuple, work: Callable[[], Any]) -> Any:

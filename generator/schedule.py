@@ -356,16 +356,17 @@ def _every_week(kinds: Iterable[WeekKind], protocol: Protocol
         of_phase.setdefault(kind[0], []).append(kind)
     shown: dict[WeekKind, tuple[WeekSession, ...]] = {}
     for own in of_phase.values():
-        shown |= protocol.derive(("every week", frozenset(own)),
-                          partial(_marked, own, protocol))
+        shown |= protocol.derive(("every week", frozenset(own)), partial(_marked, own, protocol))
     return shown
 
 
 def _marked(kinds: list[WeekKind], protocol: Protocol) -> dict[WeekKind, tuple[WeekSession, ...]]:
+    """The sessions of one phase's kinds of week, those all of them have marked every_week."""
     sessions = [_kind_sessions(kind, protocol) for kind in kinds]
     every = set(sessions[0]).intersection(*sessions[1:])
     flagged = {s: replace(s, every_week=True) for s in every}
-    return {kind: tuple(flagged.get(s, s) for s in own) for kind, own in zip(kinds, sessions)}
+    return {kind: tuple(flagged.get(s, s) for s in own)
+            for kind, own in zip(kinds, sessions, strict=True)}
 
 
 def _how_notes(weeks: list[Week]) -> dict[str, tuple[WeekSession, ...]]:
