@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -196,7 +197,7 @@ class Protocol:
         cut = next((i for i, line in enumerate(lines) if line.startswith("#")), len(lines))
         return "".join(lines[:cut]).strip()
 
-    @property
+    @cached_property  # every profile with overrides or a goal asks
     def override_keys(self) -> tuple[str, ...]:
         """What a profile's `overrides:` may set for this protocol."""
         keys = dict.fromkeys(p.override_key for p in self.phases if p.override_key)
