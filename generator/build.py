@@ -100,7 +100,7 @@ class SiteReport:
 
 def plan_athlete(path: Path, inputs: Inputs, for_clinic: bool = False
                  ) -> tuple[Profile | None, Plan | Referral]:
-    """Profile and plan (or referral); raises InputError. The one place a profile is scheduled.
+    """Profile and plan (or referral); raises InputError. Every profile is read here.
 
     The plan speaks the athlete's language; `for_clinic`: the clinic's (English), for what
     only the clinician reads (check, status, the build report's notes)."""
@@ -113,8 +113,14 @@ def plan_athlete(path: Path, inputs: Inputs, for_clinic: bool = False
         raise
     # the athlete's language: their profile's, or rehab.yaml's; the plan's words follow it
     profile = replace(profile, language=profile.language or inputs.settings.language)
+    return profile, plan_for(profile, inputs, for_clinic)
+
+
+def plan_for(profile: Profile, inputs: Inputs, for_clinic: bool = False) -> Plan | Referral:
+    """The one place a profile is scheduled: on its protocol in the athlete's language, or
+    `for_clinic` in the clinic's (English). Raises InputError."""
     protocol = inputs.protocols[profile.protocol] if for_clinic else inputs.protocol(profile)
-    return profile, schedule(profile, protocol, inputs.settings.today)
+    return schedule(profile, protocol, inputs.settings.today)
 
 
 def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
@@ -165,7 +171,8 @@ def build_athlete(path: Path, part: str = "all", *, inputs: Inputs,
         return Outcome(athlete, Built.FAILED, problems=(_internal(path, err),), error=err)
     warnings = plan.to_review
     if plan.language != DEFAULT_LANGUAGE:  # the build report is the clinic's: in English
-        warnings = plan_athlete(path, inputs, for_clinic=True)[1].to_review
+        # (the profile as this build read it: not read and checked a second time)
+        warnings = plan_for(profile, inputs, for_clinic=True).to_review
     return Outcome(athlete, Built.BUILT, folder=folder, warnings=warnings,
                    protocol=profile.protocol, language=plan.language,
                    files=tuple(sorted(files)), part=part,

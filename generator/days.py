@@ -18,6 +18,7 @@ from generator.plan import Day, WeekSession
 from generator.protocol import SpacingRule
 
 WEEK = 7
+DAYS = tuple(dt.timedelta(days=i) for i in range(WEEK))  # from a week's first day
 NO_RULE = SpacingRule()
 
 
@@ -30,11 +31,23 @@ def plan_days(starts: Sequence[dt.date], weeks: Sequence[Sequence[WeekSession]],
     before: tuple[frozenset[str], ...] = (frozenset(),) * WEEK  # kinds on last week's days
     spacing = tuple(sorted(rules.items()))
     free = list(free) or [0] * len(starts)
+    last = placed = None
     for start, sessions, rest in zip(starts, weeks, free, strict=True):
-        titles, before = _week_titles(tuple(sessions), spacing, before, rest)
-        out.append(tuple(Day(start + dt.timedelta(days=i), on_day)
-                         for i, on_day in enumerate(titles)))
+        sessions = tuple(sessions)
+        # a week like the one before it (most are: the very same sessions) is placed like it
+        if last is None or sessions is not last[0] or (before, rest) != last[1:]:
+            placed = _week_titles(sessions, spacing, before, rest)
+            last = (sessions, before, rest)
+        titles, before = placed
+        out.append(_dated(start, titles))
     return out
+
+
+@functools.lru_cache(maxsize=8192)
+def _dated(start: dt.date, titles: tuple[tuple[str, ...], ...]) -> tuple[Day, ...]:
+    """A week's days from its first: the same for every athlete with this week (most weeks
+    of a clinic's athletes start on the same days, with the same sessions)."""
+    return tuple(Day(start + after, on_day) for after, on_day in zip(DAYS, titles, strict=True))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -7,6 +7,7 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +147,8 @@ def profile_path(plans_dir: Path, athlete: str) -> Path:
 
 def check_inside(path: Path, plans_dir: Path) -> None:
     """A profile must really live in plans/: a symlink to a file elsewhere is refused."""
+    if path.parent == plans_dir and not path.is_symlink():
+        return  # a file of the folder itself: inside it wherever the folder really is
     if not path.resolve().is_relative_to(plans_dir.resolve()):
         raise InputError.single(
             str(path), "is a link to a file outside the plans folder; not read",
@@ -168,7 +171,10 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date,
     given = doc.value.get("injury")
     name = given.get("protocol") if isinstance(given, dict) else None
     protocol = protocols.get(name) if isinstance(name, str) else None
-    raw, problems = validate(doc, profile_schema(protocol, tuple(protocols)))
+    known = tuple(protocols)
+    schema = protocol.derive(("profile schema", known), partial(profile_schema, protocol, known)
+                             ) if protocol else profile_schema(None, known)
+    raw, problems = validate(doc, schema)
     raw["overrides"] = raw["overrides"] or {}  # an absent map validates to None
     injury = raw["injury"]
 
@@ -362,7 +368,7 @@ def _check_progress(doc: Document, events: list[dict], protocol: Protocol,
     checked by the scheduler, which knows the athlete's planned lengths.
     """
     out = []
-    names = vocabulary(protocol)
+    names = protocol.derive(("vocabulary",), partial(vocabulary, protocol))
     previous: tuple[int, dt.date] | None = None
     for i, event in enumerate(events):
         path = ("progress", i)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from generator.errors import InputError, Problem
 from generator.i18n import Words, _, words
@@ -87,7 +88,7 @@ class Step:
     override: tuple[str, int] | None = None
     language: str = "en"  # the language of the athlete's words (the protocol's)
 
-    @property
+    @cached_property  # every week on the step shows it
     def title(self) -> str:
         if self.walk_run_step:
             return words(self.language).gettext("%(phase)s step %(step)s",
@@ -146,6 +147,7 @@ class Course:
     """Everything the climb needs, resolved for one athlete (lengths, goal, floors)."""
 
     steps: tuple[Step, ...]
+    history_level: int  # schedule.history_level: what the lengths were chosen for
     walk: BriskWalk | None  # None: the protocol has no brisk-walking progression
     walk_weeks_per_step: int
     walk_steps: range  # indexes of the steps with brisk walking
@@ -231,6 +233,13 @@ def climb(course: Course, diagnosed: dt.date, events: tuple[ProgressEvent, ...],
     return _Climb(course, diagnosed, events, source, today).run()
 
 
+@lru_cache(maxsize=1024)
+def _shared_walk_run(run: int, walk: int, repeats: int, sessions_per_week: int,
+                     step: int | None) -> WalkRun:
+    """One object for each walk-run: weeks repeat them, and the schedule keys on them."""
+    return WalkRun(run, walk, repeats, sessions_per_week, step)
+
+
 def week_of(diagnosed: dt.date, day: dt.date) -> int:
     return (day - diagnosed).days // 7
 
@@ -302,6 +311,7 @@ class _Climb:
     def __post_init__(self) -> None:
         first = self.course.steps[0]
         self.recorded_since = self.clock = self.diagnosed
+        self.first_day = self.diagnosed.toordinal()
         self.need = first.weeks
         self.minimums = [self._hard_minimum(first, self.diagnosed)]
         self.by_event = {s.event: s for s in self.course.steps if s.event}
@@ -365,6 +375,8 @@ class _Climb:
     def _paused(self, week: int) -> tuple[bool, dt.date | None]:
         """Whether a pause holds the week to its end; if not, the first day back from a pause
         that held part of it (the step is prescribed again from that day)."""
+        if not self.pauses:
+            return False, None
         start = self._start(week)
         end = start + dt.timedelta(days=6)
         held = [(since, until) for since, until in self.pauses
@@ -386,7 +398,7 @@ class _Climb:
         return InputError([Problem(self.source, message, field="injury.diagnosed", hint=hint)])
 
     def _start(self, week: int) -> dt.date:
-        return self.diagnosed + dt.timedelta(weeks=week)
+        return dt.date.fromordinal(self.first_day + 7 * week)
 
     def _walk_minutes(self) -> int | None:
         if self.pos not in self.course.walk_steps:
@@ -401,9 +413,10 @@ class _Climb:
         phase = step.phase
         if step.walk_run_step:
             s = phase.steps[step.walk_run_step - 1]
-            return WalkRun(s.run, s.walk, s.repeats, phase.sessions_per_week, step.walk_run_step)
+            return _shared_walk_run(s.run, s.walk, s.repeats, phase.sessions_per_week,
+                                    step.walk_run_step)
         if phase.kind == "continuous":
-            return WalkRun(self.run_minutes, 0, 1, self.runs, None)
+            return _shared_walk_run(self.run_minutes, 0, 1, self.runs, None)
         return None
 
     def _after_week(self, week: int, step: Step, minutes: int | None, counted: bool,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from generator import overlay, rules
 from generator.errors import InputError, Problem
@@ -19,6 +22,7 @@ PHASE_KINDS = ("fixed", "hold", "walk_run", "continuous")
 _PROFILE_INJURY_KEYS = ("protocol", "side", "diagnosed", "severity")
 SESSION_KINDS = ("rehab", "strength", "walk", "cross_training", "walk_run", "run")
 WEIGHT_BEARING = ("none", "partial", "full")
+MAX_DERIVED = 4096  # a protocol gives a few hundred (kinds of week, courses): more is a bug
 DEFAULT_PAIN_ADVICE = "Any pain: stop that session for today (the pain rule)."
 
 
@@ -160,6 +164,19 @@ class Protocol:
     severity_names: dict[str, str] = field(default_factory=dict)  # level -> the athlete's word
     untranslated: tuple[Problem, ...] = ()  # overlay keys that fell back to English
     folder: str = ""  # where it was read from (its overlays are beside it)
+    # what the loader and the scheduler work out from the protocol alone, once for every
+    # athlete on it (derive()); a protocol read anew (an edit under `rehab serve`) starts empty
+    derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derive(self, key: tuple, work: Callable[[], Any]) -> Any:
+        """What work() makes of this protocol alone (a schema, a kind of week's sessions),
+        made once: kept in `derived` under key, which names everything else it depends on."""
+        found = self.derived.get(key)
+        if found is None:
+            if len(self.derived) >= MAX_DERIVED:
+                self.derived.clear()
+            found = self.derived[key] = work()
+        return found
 
     def severity_name(self, level: str) -> str:
         return self.severity_names.get(level, level)
@@ -180,7 +197,7 @@ class Protocol:
         cut = next((i for i, line in enumerate(lines) if line.startswith("#")), len(lines))
         return "".join(lines[:cut]).strip()
 
-    @property
+    @cached_property  # every profile with overrides or a goal asks
     def override_keys(self) -> tuple[str, ...]:
         """What a profile's `overrides:` may set for this protocol."""
         keys = dict.fromkeys(p.override_key for p in self.phases if p.override_key)

@@ -10,7 +10,9 @@ the protocol's durations and floors decide what comes next.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import replace
+from functools import partial
 
 from generator.days import plan_days
 from generator.i18n import words
@@ -28,6 +30,7 @@ from generator.plan import (
     Referral,
     RiskScore,
     Status,
+    WalkRun,
     Week,
     WeekSession,
     frequency,
@@ -49,6 +52,9 @@ from generator.progress import (
 from generator.protocol import Phase, Protocol
 from generator.rules import matching
 
+LAST_DAY = dt.timedelta(days=6)  # a week's last day, from its first
+# what a week's sessions depend on: its phase, walk-run, brisk walk minutes and pause
+WeekKind = tuple[str, WalkRun | None, int | None, bool]
 OVERRIDE_WHAT = {  # how a warning names what an override changed
     "weeks_per_strength_stage": "Each strength stage",
     "walk_run_step_weeks": "Each walk-run step",
@@ -99,8 +105,16 @@ def planned_weeks(phase: Phase, profile: Profile, level: int) -> int | None:
 
 
 def course(profile: Profile, protocol: Protocol) -> Course:
-    """The ladder of steps with this athlete's lengths, and what the climb needs besides."""
+    """The ladder of steps with this athlete's lengths, and what the climb needs besides:
+    the same for every athlete with their severity, history level, overrides and goal, so
+    worked out once per protocol for each."""
     level = history_level(profile, protocol)
+    key = ("course", profile.severity, level, tuple(sorted(profile.overrides.items())),
+           running_goal(profile, protocol))
+    return protocol.derive(key, partial(_course, profile, protocol, level))
+
+
+def _course(profile: Profile, protocol: Protocol, level: int) -> Course:
     steps: list[Step] = []
     for position, phase in enumerate(protocol.phases):
         numbers = range(1, len(phase.steps) + 1) if phase.kind == "walk_run" else [None]
@@ -135,7 +149,7 @@ def course(profile: Profile, protocol: Protocol) -> Course:
         end = next((s.index for s in steps if s.phase.id == walk.ends_before), len(steps))
         walk_steps = range(first, end)
     return Course(
-        steps=tuple(steps), walk=walk,
+        steps=tuple(steps), history_level=level, walk=walk,
         walk_weeks_per_step=walk.weeks_per_step[profile.severity][level] if walk else 1,
         walk_steps=walk_steps,
         floor_weeks=protocol.floor("walk_run_min_weeks", profile.severity),
@@ -165,17 +179,22 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
     runs = _runs(timeline.weeks)
     stays = list(dict.fromkeys(runs))  # (first week index, length) of each stay in a phase
     stay_of = {run: i for i, run in enumerate(stays)}
-    starts = [profile.diagnosed + dt.timedelta(weeks=i) for i in range(len(timeline.weeks))]
-    sessions = [_sessions(slot, protocol) for slot in timeline.weeks]
-    flagged = {phase: {s: replace(s, every_week=True) for s in same}
-               for phase, same in _every_week(timeline.weeks, sessions).items()}
+    starts = _week_starts(profile.diagnosed, len(timeline.weeks))
+    # weeks of one kind (phase, walk-run, walk, paused) have the same sessions: each kind's
+    # are worked out once, and every week refers to its kind by number
+    kinds: dict[WeekKind, int] = {}
+    kind_of = [kinds.setdefault(_kind(slot), len(kinds)) for slot in timeline.weeks]
+    kind_sessions = [_kind_sessions(kind, protocol) for kind in kinds]
+    sessions = [kind_sessions[kind] for kind in kind_of]
+    marked = _every_week(kinds, protocol)
+    shown = [marked[kind] for kind in kinds]
     gate_weeks, next_steps = _looking_ahead(timeline.weeks, starts)
     days = _back_days(plan_days(starts, sessions, protocol.spacing_rules,
                                 [slot.step.phase.rest_days for slot in timeline.weeks]),
                       timeline, protocol)
     weeks: list[Week] = []
     for index, (slot, run) in enumerate(zip(timeline.weeks, runs, strict=True)):
-        start, end = starts[index], starts[index] + dt.timedelta(days=6)
+        start, end = starts[index], starts[index] + LAST_DAY
         phase = slot.step.phase
         weeks.append(Week(
             number=index + 1,
@@ -189,7 +208,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
             strength_stage=phase.strength_stage,
             walk_minutes=None if slot.paused else slot.walk_minutes,
             walk_run=None if slot.paused else slot.walk_run,  # a paused week runs nothing
-            sessions=tuple(flagged[phase.id].get(s, s) for s in sessions[index]),
+            sessions=shown[kind_of[index]],
             gate=phase.gate if slot.gate else None,
             status=_status(start, end, today),
             setback=slot.setback,
@@ -209,7 +228,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
 
     spans, shown_in = [], {}
     visits: dict[str, int] = {}
-    routine, how_notes = {}, {}
+    routine, how_notes = {}, _how_notes(weeks)
     for run_start, run_length in stays:
         own = weeks[run_start:run_start + run_length]
         first, last = own[0], own[-1]
@@ -217,16 +236,16 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
         visits[phase.id] = visits.get(phase.id, 0) + 1
         if visits[phase.id] == 1:  # a phase's first stay has its first week
             routine[phase.id] = tuple(s for s in first.sessions if s.every_week)
-            how_notes[phase.id] = _how_notes(weeks, phase.id)
         key = phase.id + (f"-{visits[phase.id]}" if visits[phase.id] > 1 else "")
         gate = next((w.gate for w in own if w.gate), None)
-        statuses = {w.status for w in own}
+        statuses = [w.status for w in own]  # a list: an enum member hashes in Python
         spans.append(PhaseSpan(
             phase.id, phase.title, phase.short, first.start, last.end, run_length,
             setback=first.setback, key=key,
             ended_in_setback=timeline.weeks[run_start + run_length - 1].ended_in_setback,
             status=(Status.CURRENT if Status.CURRENT in statuses else
-                    Status.DONE if statuses == {Status.DONE} else Status.UPCOMING),
+                    Status.DONE if statuses.count(Status.DONE) == len(own) else
+                    Status.UPCOMING),
             first_week=first.number, last_week=last.number, gate=gate,
             gate_shown_in=shown_in.get(gate), routine=routine[phase.id],
             how_notes=how_notes[phase.id]))
@@ -251,7 +270,7 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
     scores = risk_scores(profile, protocol)
     flags += [Note(Audience.CLINICIAN, score.notice, score.text, score.short,
                    note_id(score.id, score.band)) for score in scores if score.notice]
-    level = history_level(profile, protocol)
+    level = plan_course.history_level
     events = tuple(
         RecordedEvent(date=e.date, event=e.event, week=week + 1, summary=summary,
                       stage=e.stage, step=e.step, until=e.until, note=e.note,
@@ -299,6 +318,15 @@ def _dated_plan(profile: Profile, protocol: Protocol, today: dt.date, timeline: 
     )
 
 
+def _week_starts(diagnosed: dt.date, count: int) -> list[dt.date]:
+    """The first day of each week: the diagnosis day, then every seventh day."""
+    day, out = diagnosed.toordinal(), []
+    for _ in range(count):
+        out.append(dt.date.fromordinal(day))
+        day += 7
+    return out
+
+
 def _back_days(days: list[tuple[Day, ...]], timeline: Timeline, protocol: Protocol
                ) -> list[tuple[Day, ...]]:
     """A week the athlete came back in has the step's sessions, but its days still inside
@@ -307,7 +335,7 @@ def _back_days(days: list[tuple[Day, ...]], timeline: Timeline, protocol: Protoc
     for index, slot in enumerate(timeline.weeks):
         if slot.back_from is None:
             continue
-        kept = {s.title for s in _sessions(replace(slot, paused=True), protocol)}
+        kept = {s.title for s in _kind_sessions(_kind(slot)[:-1] + (True,), protocol)}
         out[index] = tuple(
             replace(day, sessions=tuple(t for t in day.sessions if t in kept))
             if any(p.holds(day.date) for p in timeline.pauses) else day
@@ -319,33 +347,47 @@ def _status(start: dt.date, end: dt.date, today: dt.date) -> Status:
     return Status.DONE if end < today else Status.CURRENT if start <= today else Status.UPCOMING
 
 
-def _every_week(slots: tuple[WeekPlan, ...], sessions: list[tuple[WeekSession, ...]]
-                ) -> dict[str, set[WeekSession]]:
-    """Per phase, the sessions that every one of its weeks has word for word (one pass)."""
-    weeks_of: dict[str, int] = {}
-    counts: dict[str, dict[WeekSession, int]] = {}
-    for slot, own in zip(slots, sessions, strict=True):
-        phase = slot.step.phase.id
-        weeks_of[phase] = weeks_of.get(phase, 0) + 1
-        seen = counts.setdefault(phase, {})
-        for session in set(own):
-            seen[session] = seen.get(session, 0) + 1
-    return {phase: {s for s, n in seen.items() if n == weeks_of[phase]}
-            for phase, seen in counts.items()}
+def _every_week(kinds: Iterable[WeekKind], protocol: Protocol
+                ) -> dict[WeekKind, tuple[WeekSession, ...]]:
+    """Each kind of week's sessions, with those that every week of its phase has word for
+    word marked `every_week` (shown once per phase): what the phase's kinds have in common."""
+    of_phase: dict[str, list[WeekKind]] = {}
+    for kind in kinds:
+        of_phase.setdefault(kind[0], []).append(kind)
+    shown: dict[WeekKind, tuple[WeekSession, ...]] = {}
+    for own in of_phase.values():
+        shown |= protocol.derive(("every week", frozenset(own)), partial(_marked, own, protocol))
+    return shown
 
 
-def _how_notes(weeks: list[Week], phase: str) -> tuple[WeekSession, ...]:
-    """Sessions of a phase that change week by week but not in how often: their frequency
+def _marked(kinds: list[WeekKind], protocol: Protocol) -> dict[WeekKind, tuple[WeekSession, ...]]:
+    """The sessions of one phase's kinds of week, those all of them have marked every_week."""
+    sessions = [_kind_sessions(kind, protocol) for kind in kinds]
+    every = set(sessions[0]).intersection(*sessions[1:])
+    flagged = {s: replace(s, every_week=True) for s in every}
+    return {kind: tuple(flagged.get(s, s) for s in own)
+            for kind, own in zip(kinds, sessions, strict=True)}
+
+
+def _how_notes(weeks: list[Week]) -> dict[str, tuple[WeekSession, ...]]:
+    """Per phase, its sessions that change week by week but not in how often: their frequency
     and how-to are said once for the phase, the weeks then say only how much."""
-    often: dict[str, set[str]] = {}
-    first: dict[str, WeekSession] = {}
+    often: dict[str, dict[str, set[str]]] = {}
+    first: dict[str, dict[str, WeekSession]] = {}
+    before = None
     for week in weeks:
-        if week.phase == phase:
-            for session in week.sessions:
-                if not session.every_week:
-                    often.setdefault(session.title, set()).add(session.per_week)
-                    first.setdefault(session.title, session)
-    return tuple(s for title, s in first.items() if len(often[title]) == 1)
+        if before is not None and week.sessions is before.sessions and (
+                week.phase == before.phase):
+            continue  # the same sessions as the week before it (most weeks): nothing new
+        before = week
+        phase_often = often.setdefault(week.phase, {})
+        phase_first = first.setdefault(week.phase, {})
+        for session in week.sessions:
+            if not session.every_week:
+                phase_often.setdefault(session.title, set()).add(session.per_week)
+                phase_first.setdefault(session.title, session)
+    return {phase: tuple(s for title, s in first[phase].items() if len(often[phase][title]) == 1)
+            for phase in first}
 
 
 def _looking_ahead(slots: tuple[WeekPlan, ...], starts: list[dt.date]
@@ -371,9 +413,11 @@ def _gate_stops(weeks: list[Week]) -> tuple[GateStop, ...]:
     """Each checklist once, with the phases it closes; the next step starts the day after
     the first week that carries it, at the earliest."""
     stops: dict = {}
+    before = None
     for week in weeks:
-        if week.gate is None:
-            continue
+        if week.gate is None or (week.gate, week.phase_title) == before:
+            continue  # the same checklist and phase as the gated week before: nothing new
+        before = (week.gate, week.phase_title)
         stop = stops.get(week.gate)
         if stop is None:
             stops[week.gate] = GateStop(week.gate, (week.phase_title,),
@@ -488,13 +532,25 @@ def _override_warnings(profile: Profile, protocol: Protocol, goal: int) -> list[
     return [PlanWarning(ref, text) for ref, text in out]
 
 
-def _sessions(slot: WeekPlan, protocol: Protocol) -> tuple[WeekSession, ...]:
+def _kind(slot: WeekPlan) -> WeekKind:
+    """What a week's sessions depend on: its phase, walk-run, brisk walk and pause."""
+    return slot.step.phase.id, slot.walk_run, slot.walk_minutes, slot.paused
+
+
+def _kind_sessions(kind: WeekKind, protocol: Protocol) -> tuple[WeekSession, ...]:
+    """The sessions of a kind of week, once per protocol: weeks repeat within a phase and
+    across the athletes on a protocol."""
+    return protocol.derive(("sessions", *kind), partial(_sessions, *kind, protocol))
+
+
+def _sessions(phase_id: str, walk_run: WalkRun | None, walk_minutes: int | None, paused: bool,
+              protocol: Protocol) -> tuple[WeekSession, ...]:
     """The week's sessions: run first, then the phase's own, with the brisk walk after strength.
     A paused week keeps only the kinds the protocol lets go on, without jumps or hops."""
     out: list[WeekSession] = []
-    phase = slot.step.phase
-    if slot.walk_run:
-        run = slot.walk_run
+    phase = protocol.phase(phase_id)
+    if walk_run:
+        run = walk_run
         times = (run.sessions_per_week, run.sessions_per_week)
         spacing = (phase.spacing_by_runs or {}).get(times[0], phase.spacing)
         out.append(WeekSession(
@@ -507,14 +563,14 @@ def _sessions(slot: WeekPlan, protocol: Protocol) -> tuple[WeekSession, ...]:
                                session.times,
                                session.exercises, session.text, spacing=session.spacing))
     walk = protocol.brisk_walk
-    if slot.walk_minutes is not None and walk:
+    if walk_minutes is not None and walk:
         position = next((i + 1 for i, s in enumerate(out) if s.kind in ("strength", "rehab")), 0)
         out.insert(position, WeekSession("walk", walk.title,
                                          frequency(walk.times, language=protocol.language),
                                          walk.times,
-                                         text=walk.text, minutes=slot.walk_minutes,
-                                         duration_minutes=slot.walk_minutes))
-    if slot.paused:
+                                         text=walk.text, minutes=walk_minutes,
+                                         duration_minutes=walk_minutes))
+    if paused:
         return tuple(_without_impact(s, protocol) for s in out
                      if s.kind in protocol.paused_kinds and _without_impact(s, protocol))
     return tuple(out)

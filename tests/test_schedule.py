@@ -3,6 +3,7 @@ that must hold for ANY valid profile (hypothesis)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -237,6 +238,25 @@ def test_history_levels(protocol):
 def test_schedule_is_deterministic(protocol):
     profile = make_profile(risk_factors=("low_bmi",))
     assert schedule(profile, protocol, TODAY) == schedule(profile, protocol, TODAY)
+
+
+def test_a_changed_protocol_is_planned_from_its_own_content_not_from_what_was_kept(protocol):
+    """What is worked out once per protocol (a kind of week's sessions, a course) is kept
+    with the protocol object: content read again or changed is planned afresh."""
+    profile = make_profile()
+    before = schedule(profile, protocol, TODAY)
+    renamed = dataclasses.replace(protocol, phases=tuple(
+        dataclasses.replace(phase, sessions=tuple(
+            dataclasses.replace(session, title=f"{session.title} (new)")
+            for session in phase.sessions))
+        for phase in protocol.phases))
+    after = schedule(profile, renamed, TODAY)
+    old = {session.title for phase in protocol.phases for session in phase.sessions}
+    shown = {s.title for w in after.weeks for s in w.sessions}
+    on_days = {title for w in after.weeks for day in w.days for title in day.sessions}
+    assert not old & (shown | on_days)
+    assert {f"{title} (new)" for title in old} <= shown
+    assert schedule(profile, protocol, TODAY) == before
 
 
 # --- invariants over any valid profile -------------------------------------------

@@ -178,20 +178,28 @@ def outcome(text: str, fast: bool, **options):
 
 @pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML built without libyaml")
 def test_libyaml_reads_what_a_build_reads_and_the_python_loader_does_not():
+    """A profile: libyaml's parser and composer; content, whose aliases are allowed and
+    located: libyaml's parser with PyYAML's composer."""
     calls = []
-    real = yamlsource._FastLoader
+    real_composer, real_loader = yamlsource._Composer, yamlsource._FastLoader
 
-    class Spy(real):
+    class ComposerSpy(real_composer):
         def __init__(self, stream, *args):
-            calls.append(stream)
+            calls.append(("composer", stream))
             super().__init__(stream, *args)
 
-    yamlsource._FastLoader = Spy
+    class LoaderSpy(real_loader):
+        def __init__(self, stream, *args):
+            calls.append(("loader", stream))
+            super().__init__(stream, *args)
+
+    yamlsource._Composer, yamlsource._FastLoader = ComposerSpy, LoaderSpy
     try:
         parse("name: A\n", "plans/x.yaml")
+        parse("name: A\n", "content/x.yaml", allow_aliases=True)
     finally:
-        yamlsource._FastLoader = real
-    assert calls == ["name: A\n"]
+        yamlsource._Composer, yamlsource._FastLoader = real_composer, real_loader
+    assert calls == [("composer", "name: A\n"), ("loader", "name: A\n")]
 
 
 @pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML built without libyaml")
@@ -201,8 +209,9 @@ def test_every_file_of_the_project_reads_the_same_with_libyaml():
              ROOT / "templates" / "starter-profile.yaml"]
     for path in files:
         text = path.read_text(encoding="utf-8")
-        assert outcome(text, fast=True, allow_aliases=True) == \
-            outcome(text, fast=False, allow_aliases=True), path
+        for options in ({"allow_aliases": True}, {}):  # as content, and as a profile
+            assert outcome(text, fast=True, **options) == \
+                outcome(text, fast=False, **options), path
 
 
 @pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML built without libyaml")
@@ -220,6 +229,12 @@ def test_every_file_of_the_project_reads_the_same_with_libyaml():
     "k: 'it''s'\n\"q\": \"\\u00e9\\x41\"\n",
     "\ufeffname: A\n",
     "a: 1\n...\n---\nb: 2\n",
+    "a: " + "[" * 150 + "]" * 150 + "\n",  # deep, but few enough for libyaml's composer
+    "- " * 150 + "x\n",
+    "name: A\nnotes: Great job!\n",
+    "name: ! A\n",
+    "a: &x [1]\nb: *x\n",
+    "a: &x 1\nb: 2\n",
 ])
 def test_libyaml_keeps_every_defence_and_every_message(text):
     for options in ({}, {"allow_aliases": True}):
