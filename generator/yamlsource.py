@@ -332,8 +332,13 @@ class _Converter:
         return out
 
     def _scalar(self, node: yaml.ScalarNode, path: FieldPath):
-        if node.tag == STR_TAG:
-            return node.value  # what the safe constructor makes of text, the most common value
+        if node.tag == STR_TAG:  # what the safe constructor makes of text, the most common value
+            if not node.value.isascii() and _half_a_character(node.value):
+                self._problem(node, path, "this text holds half a character (a \\u escape "
+                              "such as \\ud800 that is one of a pair), which cannot be written",
+                              hint="type the character itself, or its whole \\U0001F600 form")
+                return None
+            return node.value
         try:
             value = self._constructor.construct_object(node, deep=True)
         except ValueError as err:  # e.g. 2026-02-30: looks like a date, is not one
@@ -355,3 +360,12 @@ class _Converter:
         if isinstance(value, dt.datetime):
             return value.date() if value.time() == dt.time() else value
         return value
+
+
+def _half_a_character(text: str) -> bool:
+    """A lone surrogate ("\\ud800" in double quotes): Python holds it, no file can."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

@@ -67,6 +67,14 @@ def test_impossible_dates_are_named_as_such():
     assert "'2026-02-30' is not a real calendar date" in problem.message
 
 
+def test_half_a_character_is_refused_where_it_is_written():
+    """A \\ud800 escape is text to Python but cannot be written to a page: it used to stop the
+    build with an internal error."""
+    [problem] = problems_of('name: "Alex \\ud800 Morgan"\nnotes: "Fine \\U0001F600"\n')
+    assert (problem.line, problem.column, problem.field) == (1, 7, "name")
+    assert "half a character" in problem.message
+
+
 def test_dates_with_a_midnight_time_are_plain_dates():
     assert parse("d: 2026-09-01\n", "x").value["d"] == dt.date(2026, 9, 1)
 
