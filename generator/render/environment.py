@@ -129,6 +129,10 @@ def make_environment(templates: Path | tuple[Path, ...],
         compact=compact, compact_css=compact_css, figure=_figure, figure_box=_figure_box,
         inline=str.lower,
     )
+    # What lives as long as this environment (a build's, or a `rehab serve` rebuild's): its
+    # languages' overlays (for_language) and the page fragments rendered once for many
+    # athletes (render/html.py how_tos). Overlays share these dicts with it.
+    env.extend(language_envs={}, fragments={})
     return env
 
 
@@ -146,17 +150,14 @@ def _figure_box(picture) -> figure.Drawing:
     return figure.drawing(picture)
 
 
-_LANGUAGE_ENVS: dict[tuple[int, str], jinja2.Environment] = {}
-
-
 def for_language(env: jinja2.Environment, language: str) -> jinja2.Environment:
     """The environment for an athlete's language: the same templates (and compiled-template
     cache), with that language's catalogue for {% trans %} and _(), and its date filters.
-    English is `env` itself. One per language and process."""
+    English is `env` itself. One per language and environment, kept with the environment (a
+    new one for every `rehab serve` rebuild frees the old ones with it)."""
     if language == DEFAULT_LANGUAGE:
         return env
-    key = (id(env), language)
-    if key not in _LANGUAGE_ENVS:
+    if language not in env.language_envs:
         own = env.overlay(cache_size=400)  # its own template objects, bound to its filters
         said, catalogue = words(language), translations(language)
         own.globals = {**env.globals, **_words(catalogue), "language": language}
@@ -164,8 +165,8 @@ def for_language(env: jinja2.Environment, language: str) -> jinja2.Environment:
                        "week_range": said.week_range, "inline": said.inline,
                        "dose": functools.partial(dose, language=language),
                        "amount": functools.partial(amount, language=language)}
-        _LANGUAGE_ENVS[key] = own
-    return _LANGUAGE_ENVS[key]
+        env.language_envs[language] = own
+    return env.language_envs[language]
 
 
 def _words(catalogue: gettext.NullTranslations) -> dict[str, Callable[..., str]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import re
-import weakref
 from dataclasses import dataclass
 
 import jinja2
@@ -137,12 +136,6 @@ def render_page(env: jinja2.Environment, plan: Plan, protocol: Protocol, profile
     return load_template(env, "plan.html").render(context)
 
 
-# Rendered how-tos sections, per environment (a build's, or a language's of it): the same for
-# every athlete with the same groups.
-_HOW_TOS: weakref.WeakKeyDictionary[jinja2.Environment, dict[tuple, Markup]] = \
-    weakref.WeakKeyDictionary()
-
-
 def how_tos(env: jinja2.Environment, protocol: Protocol, groups: list[dict],
             open_groups: set[str]) -> Markup:
     """The page's how-tos section (partials/how_tos.html). It shows only the protocol's own
@@ -154,9 +147,9 @@ def how_tos(env: jinja2.Environment, protocol: Protocol, groups: list[dict],
     key = (template, protocol.digest, protocol.language, frozenset(open_groups),
            tuple((g["id"], g["title"], g["short"], tuple(ex.id for ex in g["exercises"]))
                  for g in groups))
-    rendered = _HOW_TOS.setdefault(env, {})
+    rendered = env.fragments  # kept with the environment: one build's
     if key not in rendered:
-        if len(rendered) >= 256:  # a bound for a long `rehab serve`
+        if len(rendered) >= 256:  # a bound for a build of many protocols and languages
             rendered.clear()
         rendered[key] = Markup(template.render(exercise_groups=groups, open_groups=open_groups))
     return rendered[key]
