@@ -41,6 +41,10 @@ def import_weasyprint():
     return weasyprint
 
 
+# Images (drawings) a renderer keeps: every drawing of a few protocols in a few languages.
+IMAGES_KEPT = 1000
+
+
 class PdfRenderer:
     """One per process: WeasyPrint is imported once and its font configuration reused."""
 
@@ -50,6 +54,8 @@ class PdfRenderer:
 
         self._weasyprint = weasyprint
         self._fonts = FontConfiguration()
+        # WeasyPrint's images by URL, kept from one handout to the next: the handout's drawings
+        # are data: URLs, parsed once per drawing and process (an edited drawing is a new URL).
         self._cache: dict = {}
         self._roots = [p.resolve() for p in allowed_roots]
         self._fetcher = _local_only_fetcher(weasyprint, self._roots)
@@ -73,6 +79,8 @@ class PdfRenderer:
         )
         # PDF/UA-1: a tagged PDF (headings, lists, tables in a structure tree) that screen
         # readers and reflow can follow; its metadata is still only the title and producer.
+        if len(self._cache) > IMAGES_KEPT:  # a long `rehab serve` with many drawings edited
+            self._cache.clear()
         return document.write_pdf(font_config=self._fonts, cache=self._cache,
                                   pdf_variant="pdf/ua-1")
 
@@ -90,11 +98,14 @@ def warm_up(allowed_roots: list[Path]) -> None:
 
 
 def _local_only_fetcher(weasyprint, roots: list[Path]):
-    """Refuse every URL but files under the given folders: no network, no /etc/passwd."""
+    """Refuse every URL but files under the given folders and data: URLs (the bytes are in the
+    URL itself: the handout's drawings): no network, no /etc/passwd."""
 
     class LocalOnlyFetcher(weasyprint.URLFetcher):
         def fetch(self, url, headers=None):
             parsed = urlparse(url)
+            if parsed.scheme == "data":
+                return super().fetch(url, headers)
             if parsed.scheme != "file":
                 raise ValueError(f"refused to fetch {parsed.scheme or 'relative'} URL")
             path = Path(unquote(parsed.path)).resolve()
@@ -102,4 +113,4 @@ def _local_only_fetcher(weasyprint, roots: list[Path]):
                 raise ValueError("refused to read a file outside the build's own folders")
             return super().fetch(url, headers)
 
-    return LocalOnlyFetcher(allow_redirects=False, allowed_protocols=("file",))
+    return LocalOnlyFetcher(allow_redirects=False, allowed_protocols=("file", "data"))
