@@ -172,9 +172,11 @@ def test_an_unknown_prop_or_arrow_is_refused(editable):
     assert any("ankle_pumps.picture.arrow: expected [where, which way]" in p for p in found)
 
 
-def test_every_exercise_the_handout_shows_is_drawn_inline_in_black(protocols):
-    """The handout's how-tos and the later steps' exercises each carry their drawing inline
-    (the PDF fetches nothing), titled with the exercise's name."""
+def test_every_exercise_the_handout_shows_is_drawn_in_the_page_in_black(protocols):
+    """The handout's how-tos and the later steps' exercises each carry their drawing in the
+    page itself (a data: URL, so the PDF reads no file), named with the exercise's name."""
+    from urllib.parse import unquote
+
     from factories import TODAY, make_profile
 
     from generator.render.environment import make_environment
@@ -187,11 +189,15 @@ def test_every_exercise_the_handout_shows_is_drawn_inline_in_black(protocols):
     html = render_handout(make_environment(ROOT / "templates"), plan, protocol, profile)
     how_tos = html[html.index("How to do the exercises"):]
     names = re.findall(r"<strong>([^<]+)</strong> · ", how_tos)
-    titles = re.findall(r'<svg class="fig( wide)?" xmlns="http://www.w3.org/2000/svg" '
+    images = re.findall(r'<img class="fig( wide)?" alt="([^"]+)" '
+                        r'src="data:image/svg\+xml,([^"]+)">', how_tos)
+    assert len(names) >= 5 and [alt for _, alt, _ in images] == names
+    for wide, alt, data in images:
+        drawn = unquote(data)
+        assert re.match(rf'<svg class="fig{wide}" xmlns="http://www.w3.org/2000/svg" '
                         r'viewBox="[\d ]+" width="[\d.]+mm" height="[\d.]+mm" '
-                        r'role="img"><title>([^<]+)</title>', how_tos)
-    titles = [title for _, title in titles]
-    assert len(names) >= 5 and titles == names
+                        rf'role="img"><title>{re.escape(alt)}</title>', drawn), drawn
+        assert 'stroke="currentColor"' in drawn  # black: no colour of its own
     assert "<use" not in html and "drawings.svg" not in html
 
 

@@ -346,8 +346,9 @@ def test_weasyprint_is_imported_without_searching_for_its_libraries():
 @pytest.mark.parametrize("athlete", ["jordan-lee", "sam-okafor"])
 def test_the_handout_is_the_pdf_weasyprint_makes_of_its_html_as_it_is(built_examples, athlete):
     """The handout is the PDF WeasyPrint makes of the page with its <style> elements in
-    place, byte for byte, twice with one renderer, as a build makes its handouts (style
-    sheets parsed once and given apart drew the inline drawings at other sizes)."""
+    place, byte for byte, twice with one renderer, as a build makes its handouts (the
+    renderer parses them once and gives them apart; while the drawings were inline <svg>
+    that drew them at other sizes)."""
     import generator.render.html as html_render
     from generator.profile import load_profile
     from generator.protocol import load_protocols
