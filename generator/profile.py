@@ -164,17 +164,21 @@ def load_profile(path: Path, protocols: dict[str, Protocol], today: dt.date,
     must not still hold: an unedited starter never reaches an athlete.
     """
     check_id(path)
-    doc = load(path, max_nodes=PROFILE_MAX_NODES)
+    doc = load(path, max_nodes=PROFILE_MAX_NODES, keep_going=True)
     if not isinstance(doc.value, dict):
-        raise InputError([doc.problem((), "a profile must be a set of fields (key: value lines)",
-                                      hint="run `rehab new ID` for a commented starter")])
+        raise InputError([*doc.problems, doc.problem(
+            (), "a profile must be a set of fields (key: value lines)",
+            hint="run `rehab new ID` for a commented starter")])
     given = doc.value.get("injury")
     name = given.get("protocol") if isinstance(given, dict) else None
     protocol = protocols.get(name) if isinstance(name, str) else None
     known = tuple(protocols)
     schema = protocol.derive(("profile schema", known), partial(profile_schema, protocol, known)
                              ) if protocol else profile_schema(None, known)
-    raw, problems = validate(doc, schema)
+    raw, checked = validate(doc, schema)
+    # a value that could not be read is None: its own problem says why, not "is empty"
+    unread = {problem.field for problem in doc.problems}
+    problems = [*doc.problems, *(p for p in checked if p.field not in unread)]
     raw["overrides"] = raw["overrides"] or {}  # an absent map validates to None
     injury = raw["injury"]
 

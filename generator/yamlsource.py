@@ -26,6 +26,8 @@ class Document:
     file: str
     value: Any
     locations: dict[FieldPath, Location] = field(default_factory=dict)
+    # values that could not be read (an impossible date...): None in `value` (keep_going)
+    problems: tuple[Problem, ...] = ()
 
     def where(self, path: FieldPath) -> dict[str, int | None]:
         """Line/column of a field, or of its nearest written parent."""
@@ -213,15 +215,19 @@ def _compose(text: str, max_nodes: int = MAX_NODES, allow_aliases: bool = False
 
 def load(
     path: Path, label: str | None = None, max_bytes: int = MAX_BYTES, allow_aliases: bool = False,
-    max_nodes: int = MAX_NODES,
+    max_nodes: int = MAX_NODES, keep_going: bool = False,
 ) -> Document:
-    """Read a YAML file into a Document; every failure is an InputError naming the file."""
+    """Read a YAML file into a Document; every failure is an InputError naming the file.
+
+    keep_going: a value that cannot be read (an impossible date, half a character) is None in
+    the Document and its problem in `problems`, so that the file's checks still run and every
+    problem of the file is listed at once; YAML that cannot be parsed is still an error."""
     label = label or str(path)
-    return parse(read_text(path, label, max_bytes), label, allow_aliases, max_nodes)
+    return parse(read_text(path, label, max_bytes), label, allow_aliases, max_nodes, keep_going)
 
 
 def parse(text: str, label: str, allow_aliases: bool = False,
-          max_nodes: int = MAX_NODES) -> Document:
+          max_nodes: int = MAX_NODES, keep_going: bool = False) -> Document:
     try:
         node, alias_marks = _compose(text, max_nodes, allow_aliases)
     except yaml.reader.ReaderError as err:
@@ -267,9 +273,9 @@ def parse(text: str, label: str, allow_aliases: bool = False,
         ])
     converter = _Converter(label)
     value = converter.convert(node, ())
-    if converter.problems:
+    if converter.problems and not keep_going:
         raise InputError(converter.problems)
-    return Document(label, value, converter.locations)
+    return Document(label, value, converter.locations, tuple(converter.problems))
 
 
 class _Converter:

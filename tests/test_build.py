@@ -303,6 +303,7 @@ def test_a_referral_removes_the_earlier_plan(three_built):
 @pytest.mark.parametrize("also_wrong", [
     ("side: left", "side: lft"),  # a typo
     ("notes: |\n", "notes: |\n  " + "x" * 20_001 + "\n"),  # an over-long note
+    ("diagnosed: 2026-09-01", "diagnosed: 2026-09-31"),  # a date that cannot be read
 ])
 def test_a_referral_withdraws_the_plan_whatever_else_is_wrong(three_built, also_wrong):
     project = three_built

@@ -84,13 +84,18 @@ def test_all_problems_in_a_file_are_reported_together_in_line_order(tmp_path, pr
     ("just words\n", "1:1: a profile must be a set of fields (key: value lines) "
                      "(run `rehab new ID` for a commented starter)"),
     ("", "the file is empty (run `rehab new ID` for a starter)"),
-    ("name: A\nname: B\n", "2:1: name: 'name' is written twice (keep one of them)"),
     ("name: [A\n", "2:1: this is not valid YAML: expected ',' or ']', but got '<stream end>' "
                    "(while parsing a flow sequence at line 1, column 7; check indentation, and "
                    "quote text that contains ': ' or starts with a symbol)"),
 ])
 def test_files_that_are_not_a_profile(tmp_path, protocols, text, expected):
     assert rendered(profile_problems(tmp_path, protocols, text)) == [expected]
+
+
+def test_a_key_written_twice_is_named_at_its_second_line(tmp_path, protocols):
+    line = PROFILE_YAML.count("\n") + 1
+    assert rendered(profile_problems(tmp_path, protocols, PROFILE_YAML + "name: B\n")) == [
+        f"{line}:1: name: 'name' is written twice (keep one of them)"]
 
 
 def test_missing_required_fields_are_each_named(tmp_path, protocols):

@@ -78,3 +78,15 @@ def test_an_unknown_protocol_is_the_one_problem_reported_for_the_injury(tmp_path
     text = text.replace("  severity: moderate\n", "  severity: moderate\n  site: shaft\n")
     assert messages(tmp_path, protocols, text) == [
         "injury.protocol: unknown protocol 'femoral-neck'"]
+
+
+def test_a_date_that_cannot_be_read_is_listed_with_every_other_problem(tmp_path, protocols):
+    """An impossible date used to be the only problem printed for its file (the others came
+    one build later); it is not reported empty as well."""
+    text = (PROFILE_YAML.replace("diagnosed: 2026-09-01", "diagnosed: 2026-09-31")
+            .replace("side: left", "side: lft") + "histroy: []\n")
+    found = messages(tmp_path, protocols, text)
+    assert any("'2026-09-31' is not a real calendar date" in m for m in found)
+    assert any("'lft' is not allowed" in m for m in found)
+    assert any("unknown field 'histroy'" in m for m in found)
+    assert len([m for m in found if m.startswith("injury.diagnosed:")]) == 1, found
