@@ -527,11 +527,14 @@ def record(ctx, athlete, event, day, stage, step, until, pain, note, fields, con
 @click.pass_context
 def init(ctx, folder, with_content):
     """Make FOLDER a new clinic project: rehab.yaml, plans/ with a fictional example,
-    .gitignore."""
+    .gitignore. In a project already, --with-content adds its content/ alone."""
     from generator.project import init_project
 
     made = _guarded(ctx, lambda: init_project(folder, dt.date.today(), with_content))
     click.echo(f"created {', '.join(str(folder / name) for name in made.written)}")
+    if made.written == ("content/",):  # a project already: its protocols to edit
+        click.echo("its builds now read the protocols from there; edit them, then `rehab check`")
+        return
     go = "" if folder.resolve() == Path.cwd().resolve() else f"cd {_quoted(folder)} && "
     steps = [(f"{go}rehab build", "the example athlete's plan, into site/"),
              ("rehab protocols", "the injuries rehab plans for, and what each profile records"),

@@ -178,16 +178,20 @@ def starter_examples(template: str) -> dict[tuple[str, ...], str]:
 
 def init_project(folder: Path, today: dt.date, with_content: bool = False) -> NewProject:
     """Write a new project into folder (made if needed); writes nothing if any of its files
-    would replace one already there."""
+    would replace one already there. In a project already (`with_content`), only content/."""
     config, plans, content = folder / CONFIG_FILE, folder / "plans", folder / "content"
     if folder.exists() and not folder.is_dir():
         raise InputError.single(str(folder), "is a file, not a folder")
-    if config.exists():
-        raise InputError.single(str(config), "already exists: this is a project already",
-                                hint="run `rehab build` there, or choose a new folder")
     if with_content and content.exists():
         raise InputError.single(str(content), "already exists; not overwritten",
                                 hint="leave out --with-content, or move it away first")
+    if config.exists() and with_content:  # a project that wants the protocols to edit
+        shutil.copytree(shipped("content"), content, copy_function=shutil.copy)
+        return NewProject(folder, ("content/",))
+    if config.exists():
+        raise InputError.single(str(config), "already exists: this is a project already",
+                                hint="run `rehab build` there, or choose a new folder; "
+                                "`--with-content` adds content/ to it")
     add_example = not (plans.is_dir() and any(plans.glob("*.yaml")))
     example = find_file((shipped("templates"),), EXAMPLE_TEMPLATE).read_text(encoding="utf-8")
 

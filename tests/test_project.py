@@ -83,6 +83,19 @@ def test_init_never_replaces_a_file(here):
     assert (clinic / "rehab.yaml").read_text(encoding="utf-8") == "paper: letter\n"
 
 
+def test_with_content_adds_the_protocols_to_a_project_already_made(here):
+    assert here.rehab("init", "clinic").exit_code == 0
+    clinic = here.root / "clinic"
+    config = (clinic / "rehab.yaml").read_text(encoding="utf-8")
+    result = here.rehab("init", "clinic", "--with-content")
+    assert result.exit_code == 0, result.output
+    assert "created clinic/content\n" in result.output
+    assert (clinic / "content" / "femoral-neck-stress-fracture" / "protocol.yaml").is_file()
+    assert (clinic / "rehab.yaml").read_text(encoding="utf-8") == config
+    again = here.rehab("init", "clinic", "--with-content")
+    assert again.exit_code == 1 and "content: already exists" in again.output
+
+
 def test_an_existing_plans_folder_gets_no_example(here):
     plans = here.root / "clinic" / "plans"
     plans.mkdir(parents=True)
