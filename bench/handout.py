@@ -23,8 +23,8 @@ ROOT = Path.cwd()
 sys.path.insert(0, str(ROOT))
 
 from generator.profile import load_profile  # noqa: E402
-from generator.protocol import load_protocols  # noqa: E402
-from generator.render.environment import make_environment  # noqa: E402
+from generator.protocol import in_language, load_protocols  # noqa: E402
+from generator.render.environment import for_language, make_environment  # noqa: E402
 from generator.render.html import render_handout  # noqa: E402
 from generator.render.pdf import PdfRenderer  # noqa: E402
 from generator.schedule import schedule  # noqa: E402
@@ -40,7 +40,9 @@ def main() -> None:
     protocols = load_protocols(ROOT / "content")
     env = make_environment(ROOT / "templates")
     profile = load_profile(ROOT / "plans" / f"{args.athlete}.yaml", protocols, TODAY)
-    protocol = protocols[profile.protocol]
+    # the athlete's language, as a build renders it
+    protocol = in_language(protocols[profile.protocol], profile.language or "en")
+    env = for_language(env, profile.language or "en")
     renderer = PdfRenderer([ROOT / "templates", ROOT / "content"])
     plan = schedule(profile, protocol, TODAY)
 

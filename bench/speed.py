@@ -122,10 +122,10 @@ def handout_worker(project: Path) -> list[float]:
     times = []
     for path in sorted((project / "examples").glob("*.yaml")):
         profile = load_profile(path, protocols, today)
-        protocol = protocols[profile.protocol]
+        protocol, own_env = in_language(protocols[profile.protocol], env, profile)
         plan = schedule(profile, protocol, today)
 
-        def handout(plan=plan, protocol=protocol, profile=profile) -> bytes:
+        def handout(plan=plan, protocol=protocol, profile=profile, env=own_env) -> bytes:
             return renderer.render(render_handout(env, plan, protocol, profile),
                                    project / "templates")
 
@@ -156,6 +156,18 @@ def serve_worker(project: Path) -> list[float]:
     started = time.perf_counter()
     session.poll()
     return [marks["page"] - started, marks["handout"] - started]
+
+
+def in_language(protocol, env, profile):
+    """The protocol and templates in the athlete's language, as a build renders them (a
+    checkout from before the athletes' languages: English)."""
+    try:
+        from generator.protocol import in_language as protocol_in
+        from generator.render.environment import for_language
+    except ImportError:
+        return protocol, env
+    language = getattr(profile, "language", None) or "en"
+    return protocol_in(protocol, language), for_language(env, language)
 
 
 # --- the driver -------------------------------------------------------------------------------
