@@ -129,7 +129,7 @@ def test_a_stage_that_ended_in_a_setback_never_reads_done(project):
     assert "Done" not in stage_2
     handout = pdf_text(site_file(project, "ann", "plan.pdf"))
     so_far = " ".join(handout[handout.index("So far"):handout.index("The pain rule")].split())
-    assert "strength stage 1 1 week, strength stage 2 set back after 1 week." in so_far
+    assert "strength stage 1 for 1 week, strength stage 2 set back after 1 week." in so_far
     data = json.loads(site_file(project, "ann", "plan.json").read_text())
     assert [(p["id"], p["ended_in_setback"]) for p in data["phases"][3:6]] == [
         ("strength_stage_1", False), ("strength_stage_2", True), ("strength_stage_1", False)]
