@@ -143,6 +143,7 @@ if CParser is not None:
             if getattr(self.peek_event(), "tag", None) is not None:
                 raise yaml.YAMLError("explicit tag: read by the Python loader")
             return super().compose_node(parent, index)
+
     class _Composer(CParser, yaml.resolver.Resolver):
         """libyaml's parser and composer, for a profile as most are written (_by_libyaml)."""
 
